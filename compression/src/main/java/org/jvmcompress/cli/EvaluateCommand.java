@@ -1,0 +1,64 @@
+package org.jvmcompress.cli;
+
+import java.nio.file.Path;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.eval.EvaluationReport;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.Tasks;
+import org.jvmcompress.core.util.Json;
+
+/** {@code evaluate}: every measurement of a model on its task's held-out test split. */
+final class EvaluateCommand implements Command {
+    @Override
+    public String name() {
+        return "evaluate";
+    }
+
+    @Override
+    public String summary() {
+        return "accuracy, per-class precision/recall/F1, confusion matrix, size, latency and agreement of a model";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Option.builder("m").longOpt("model").hasArg().argName("FILE").required()
+                        .desc("model file (" + String.join(", ", Models.formatNames()) + ")").build())
+                .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
+                        .desc("task whose test split to use (default: the model's sidecar says)").build())
+                .addOption(Option.builder().longOpt("compare").hasArg().argName("FILE")
+                        .desc("second model: report the agreement of the two models' predictions").build())
+                .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build())
+                .addOption(Option.builder().longOpt("json").desc("also write evaluation.json into --output").build());
+    }
+
+    @Override
+    public int run(CommandLine cl) {
+        LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
+        String taskName = cl.getOptionValue("task", m.info() == null ? null : m.info().task());
+        if (taskName == null) {
+            throw new CompressionException("model " + m.path() + " has no sidecar naming its task; pass --task ("
+                    + String.join(", ", Tasks.names()) + ")");
+        }
+        Task task = Tasks.get(taskName);
+        long seed = cl.hasOption("seed") ? Cli.seed(cl) : m.info() != null ? m.info().seed() : 42;
+        TaskData data = task.load(Cli.dataHome(cl), seed, m.info());
+        LoadedModel other = cl.hasOption("compare") ? Models.load(Path.of(cl.getOptionValue("compare"))) : null;
+        EvaluationReport rep = Evaluator.evaluate(m, data,
+                cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, other);
+        System.out.print(Render.text(rep));
+        if (cl.hasOption("json")) {
+            Path out = Cli.output(cl, "runs/evaluate");
+            Json.writeFile(out.resolve("evaluation.json"), rep);
+            System.err.println("wrote " + out.resolve("evaluation.json"));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,2 @@
+/** The command line: {@code bin/compression <command> [options]}. */
+package org.jvmcompress.cli;

@@ -1,0 +1,26 @@
+package org.jvmcompress.core.data;
+
+import java.nio.file.Path;
+
+/**
+ * The one folder where data sets are cached. Chosen by, in order: an explicit path (the {@code --data-dir}
+ * option), the environment variable {@value #ENV}, else {@code ~/.cache/jvm-compression/data}.
+ */
+public record DataHome(Path root) {
+    public static final String ENV = "COMPRESSION_DATA_DIR";
+
+    public static DataHome resolve(Path explicit) {
+        if (explicit != null) {
+            return new DataHome(explicit.toAbsolutePath());
+        }
+        String env = System.getenv(ENV);
+        if (env != null && !env.isBlank()) {
+            return new DataHome(Path.of(env).toAbsolutePath());
+        }
+        return new DataHome(Path.of(System.getProperty("user.home"), ".cache", "jvm-compression", "data"));
+    }
+
+    public Path dir(String dataset) {
+        return root.resolve(dataset);
+    }
+}

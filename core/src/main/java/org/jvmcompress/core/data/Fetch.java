@@ -1,0 +1,107 @@
+package org.jvmcompress.core.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.AtomicFiles;
+import org.jvmcompress.core.util.Hashing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Getting files from the package clients (apt-get, npm) or an upstream site, and verifying them. */
+public final class Fetch {
+    private static final Logger LOG = LoggerFactory.getLogger(Fetch.class);
+
+    private Fetch() {}
+
+    /** The result of an external command. */
+    public record Result(boolean ok, String output) {}
+
+    /** Runs a command in a folder; never throws for a missing program or a failure, reports it instead. */
+    public static Result run(List<String> command, Path dir, Duration timeout) {
+        try {
+            Path log = Files.createTempFile("fetch", ".log");
+            try {
+                Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                        .redirectOutput(log.toFile()).start();
+                if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    return new Result(false, String.join(" ", command) + " timed out after " + timeout.toSeconds() + " s");
+                }
+                String out = Files.readString(log, StandardCharsets.UTF_8);
+                return new Result(p.exitValue() == 0, out.strip());
+            } finally {
+                Files.deleteIfExists(log);
+            }
+        } catch (IOException e) {
+            return new Result(false, command.get(0) + " could not be started: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(false, "interrupted");
+        }
+    }
+
+    /** Downloads a URL to a file (atomically); false, with a log line, when it cannot be reached. */
+    public static boolean download(String url, Path target) {
+        try {
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5)).GET().build();
+            HttpResponse<InputStream> resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (resp.statusCode() != 200) {
+                resp.body().close();
+                LOG.info("{} answered HTTP {}", url, resp.statusCode());
+                return false;
+            }
+            AtomicFiles.writeStream(target, out -> {
+                try (InputStream in = resp.body()) {
+                    in.transferTo(out);
+                }
+            });
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.info("cannot download {}: {}", url, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Copies a file into place, gunzipping it when its name ends in .gz; atomic. */
+    public static void copyMaybeGunzip(Path source, Path target) {
+        AtomicFiles.writeStream(target, out -> {
+            try (InputStream raw = Files.newInputStream(source);
+                 InputStream in = source.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
+                in.transferTo(out);
+            } catch (java.util.zip.ZipException e) {
+                throw new CompressionException("corrupt gzip file " + source + ": " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /** Throws, naming the file and both hashes, unless the file's SHA-256 is the expected one. */
+    public static void verify(Path file, String expectedSha256) {
+        String actual = Hashing.sha256(file);
+        if (!actual.equalsIgnoreCase(expectedSha256)) {
+            throw new CompressionException("SHA-256 mismatch for " + file + ": expected " + expectedSha256 + ", got "
+                    + actual + " (the file is corrupt or not the expected version; delete it and fetch again)");
+        }
+    }
+
+    static void copy(InputStream in, OutputStream out) throws IOException {
+        in.transferTo(out);
+    }
+}

@@ -1,0 +1,89 @@
+package org.jvmcompress.core.data;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jvmcompress.core.CompressionException;
+
+/**
+ * Token ids for a text model: id 0 pads, id 1 stands for every unknown token, then the most frequent training
+ * tokens (ties broken alphabetically, so the vocabulary is a pure function of the training texts). Saved with the
+ * model as its token list.
+ */
+public final class Vocabulary {
+    public static final String PAD = "<pad>";
+    public static final String UNK = "<unk>";
+    public static final int PAD_ID = 0;
+    public static final int UNK_ID = 1;
+
+    private final List<String> tokens;
+    private final Map<String, Integer> ids;
+
+    public Vocabulary(List<String> tokens) {
+        if (tokens.size() < 2 || !PAD.equals(tokens.get(0)) || !UNK.equals(tokens.get(1))) {
+            throw new CompressionException("a vocabulary must start with " + PAD + " and " + UNK);
+        }
+        this.tokens = List.copyOf(tokens);
+        this.ids = new HashMap<>(tokens.size() * 2);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (ids.put(tokens.get(i), i) != null) {
+                throw new CompressionException("vocabulary lists token '" + tokens.get(i) + "' twice");
+            }
+        }
+    }
+
+    /** The {@code maxSize - 2} most frequent tokens of the texts, after the two special ones. */
+    public static Vocabulary fit(List<String> texts, int maxSize) {
+        if (maxSize < 3) {
+            throw new CompressionException("vocabulary size must be at least 3, got " + maxSize);
+        }
+        Map<String, int[]> counts = new HashMap<>();
+        for (String t : texts) {
+            for (String tok : Tokenizer.tokens(t)) {
+                counts.computeIfAbsent(tok, k -> new int[1])[0]++;
+            }
+        }
+        List<Map.Entry<String, int[]>> entries = new ArrayList<>(counts.entrySet());
+        entries.sort((a, b) -> a.getValue()[0] != b.getValue()[0]
+                ? Integer.compare(b.getValue()[0], a.getValue()[0]) : a.getKey().compareTo(b.getKey()));
+        List<String> tokens = new ArrayList<>();
+        tokens.add(PAD);
+        tokens.add(UNK);
+        for (int i = 0; i < entries.size() && tokens.size() < maxSize; i++) {
+            tokens.add(entries.get(i).getKey());
+        }
+        return new Vocabulary(tokens);
+    }
+
+    public int size() {
+        return tokens.size();
+    }
+
+    public List<String> tokens() {
+        return Collections.unmodifiableList(tokens);
+    }
+
+    public int id(String token) {
+        return ids.getOrDefault(token, UNK_ID);
+    }
+
+    /** Token ids of a text, truncated to {@code maxLen} and padded with {@link #PAD_ID} at the end. */
+    public int[] encode(String text, int maxLen) {
+        int[] out = new int[maxLen];
+        List<String> toks = Tokenizer.tokens(text);
+        for (int i = 0; i < maxLen && i < toks.size(); i++) {
+            out[i] = id(toks.get(i));
+        }
+        return out;
+    }
+
+    public int[][] encodeAll(List<String> texts, int maxLen) {
+        int[][] out = new int[texts.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = encode(texts.get(i), maxLen);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,102 @@
+package org.jvmcompress.core.eval;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Size and speed of a model. */
+public final class Measure {
+    private Measure() {}
+
+    /** Latency at batch 1 and throughput at a large batch, after warm-up, on the current backend. */
+    public record Speed(double p50Ms, double p95Ms, int latencyRuns, double throughputSamplesPerS, int throughputBatch,
+                        int threads) {}
+
+    /**
+     * Trainable parameters: every parameter except batch-normalisation running statistics (which DL4J keeps as
+     * parameters but PyTorch and Keras keep as buffers), so counts compare across frameworks.
+     */
+    public static long trainableParams(ComputationGraph g) {
+        long n = 0;
+        for (Layer l : g.getLayers()) {
+            for (Map.Entry<String, INDArray> e : l.paramTable().entrySet()) {
+                boolean bnStat = l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization
+                        && (e.getKey().equals("mean") || e.getKey().equals("var") || e.getKey().equals("log10stdev"));
+                if (!bnStat) {
+                    n += e.getValue().length();
+                }
+            }
+        }
+        return n;
+    }
+
+    public static long bytesOnDisk(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stat " + file, e);
+        }
+    }
+
+    /** Times the model on random inputs of one example's shape. */
+    public static Speed speed(ComputationGraph g, long[] inputShape, boolean tokens, int vocabSize, int latencyRuns,
+                              int throughputBatch, double throughputSeconds) {
+        INDArray one = input(inputShape, 1, tokens, vocabSize);
+        INDArray big = input(inputShape, throughputBatch, tokens, vocabSize);
+        for (int i = 0; i < 20; i++) {
+            g.outputSingle(false, one);
+        }
+        double[] ms = new double[latencyRuns];
+        for (int i = 0; i < latencyRuns; i++) {
+            long t0 = System.nanoTime();
+            g.outputSingle(false, one);
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(ms);
+        for (int i = 0; i < 2; i++) {
+            g.outputSingle(false, big);
+        }
+        long start = System.nanoTime();
+        long samples = 0;
+        int reps = 0;
+        while (reps < 3 || (System.nanoTime() - start) / 1e9 < throughputSeconds) {
+            g.outputSingle(false, big);
+            samples += throughputBatch;
+            reps++;
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        return new Speed(percentile(ms, 50), percentile(ms, 95), latencyRuns, samples / secs, throughputBatch,
+                Nd4j.getEnvironment().maxThreads());
+    }
+
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static INDArray input(long[] shape, int batch, boolean tokens, int vocabSize) {
+        long[] s = new long[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        java.util.Random r = new java.util.Random(7);
+        long n = 1;
+        for (long d : s) {
+            n *= d;
+        }
+        float[] x = new float[(int) n];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = tokens ? r.nextInt(Math.max(1, vocabSize)) : r.nextFloat();
+        }
+        return Nd4j.create(x, s, 'c');
+    }
+}

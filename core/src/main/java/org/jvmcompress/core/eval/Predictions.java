@@ -1,0 +1,75 @@
+package org.jvmcompress.core.eval;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.data.Batches;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+
+/** A model's class probabilities on every item of a data source, with the true labels. */
+public record Predictions(float[][] probabilities, int[] labels) {
+    public static Predictions of(ComputationGraph g, Batches.Source source, int batchSize) {
+        int n = source.size();
+        float[][] p = new float[n][];
+        int[] y = new int[n];
+        DataSetIterator it = new Batches(source, batchSize, false, 0).prefetched();
+        int row = 0;
+        while (it.hasNext()) {
+            DataSet ds = it.next();
+            INDArray out = g.outputSingle(false, ds.getFeatures());
+            INDArray lab = ds.getLabels();
+            for (int i = 0; i < out.rows(); i++) {
+                p[row] = out.getRow(i).toFloatVector();
+                y[row] = lab.getRow(i).argMax().getInt(0);
+                row++;
+            }
+        }
+        return new Predictions(p, y);
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int[] predicted() {
+        int[] out = new int[probabilities.length];
+        for (int i = 0; i < out.length; i++) {
+            float[] r = probabilities[i];
+            int best = 0;
+            for (int c = 1; c < r.length; c++) {
+                if (r[c] > r[best]) {
+                    best = c;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    public double accuracy() {
+        int[] pred = predicted();
+        int ok = 0;
+        for (int i = 0; i < pred.length; i++) {
+            if (pred[i] == labels[i]) {
+                ok++;
+            }
+        }
+        return pred.length == 0 ? 0 : (double) ok / pred.length;
+    }
+
+    /** Fraction of items on which two models predict the same class. */
+    public static double agreement(Predictions a, Predictions b) {
+        if (a.size() != b.size()) {
+            throw new IllegalArgumentException("predictions of different lengths: " + a.size() + " vs " + b.size());
+        }
+        int[] pa = a.predicted();
+        int[] pb = b.predicted();
+        int same = 0;
+        for (int i = 0; i < pa.length; i++) {
+            if (pa[i] == pb[i]) {
+                same++;
+            }
+        }
+        return pa.length == 0 ? 0 : (double) same / pa.length;
+    }
+}

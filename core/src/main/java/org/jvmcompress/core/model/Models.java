@@ -1,0 +1,61 @@
+package org.jvmcompress.core.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Json;
+
+/** Loads "a model" from a path, whatever its format: the registry of {@link ModelFormat}s, filled in one place. */
+public final class Models {
+    private static final List<ModelFormat> FORMATS = new ArrayList<>(List.of(new Dl4jZipFormat()));
+
+    private Models() {}
+
+    /** Adds a format (e.g. from the Keras/ONNX module); later registrations are tried after earlier ones. */
+    public static synchronized void register(ModelFormat f) {
+        if (FORMATS.stream().noneMatch(x -> x.name().equals(f.name()))) {
+            FORMATS.add(f);
+        }
+    }
+
+    public static synchronized List<String> formatNames() {
+        return FORMATS.stream().map(ModelFormat::name).collect(Collectors.toList());
+    }
+
+    public static LoadedModel load(Path file) {
+        if (!Files.exists(file)) {
+            throw new CompressionException("model file not found: " + file);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new CompressionException("model path is not a file: " + file);
+        }
+        List<ModelFormat> snapshot;
+        synchronized (Models.class) {
+            snapshot = List.copyOf(FORMATS);
+        }
+        for (ModelFormat f : snapshot) {
+            if (f.accepts(file)) {
+                return f.load(file);
+            }
+        }
+        throw new CompressionException("unrecognised model file " + file + "; supported formats: "
+                + String.join(", ", formatNames()));
+    }
+
+    /** The sidecar path of a model file: same name, extension .json. */
+    public static Path sidecarOf(Path model) {
+        String name = model.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        return model.resolveSibling(base + ".json");
+    }
+
+    /** The sidecar of a model file, or null when there is none. */
+    public static ModelInfo readSidecar(Path model) {
+        Path s = sidecarOf(model);
+        return Files.isRegularFile(s) ? Json.read(s, ModelInfo.class, "model sidecar") : null;
+    }
+}

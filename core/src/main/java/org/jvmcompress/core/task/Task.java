@@ -1,0 +1,30 @@
+package org.jvmcompress.core.task;
+
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.data.DataHome;
+import org.jvmcompress.core.model.ModelInfo;
+
+/** A task: where its data comes from, how it is split and encoded, and its reference teacher architectures. */
+public interface Task {
+    /** Short stable key: "cv", "nlp". */
+    String name();
+
+    String description();
+
+    /**
+     * The task's reference data, split with the seed. For a model that brings its own encoding (a text model's
+     * vocabulary) pass its sidecar so that the data is encoded the same way; null fits the encoding on the
+     * training split.
+     */
+    TaskData load(DataHome home, long splitSeed, ModelInfo encodingFrom);
+
+    /** Names of the teacher architectures this task can build; the first is the default. */
+    List<String> architectures();
+
+    /** A fresh, initialised network of the named architecture for this data. */
+    ComputationGraph build(String architecture, TaskData data, TrainConfig config);
+
+    /** The defaults used by {@code train-teacher}. */
+    TrainConfig defaultConfig();
+}

@@ -1,0 +1,17 @@
+package org.jvmcompress.core.task;
+
+import java.util.List;
+import java.util.Map;
+import org.jvmcompress.core.data.Batches;
+
+/**
+ * A task's data ready for a model: train, validation and test sources, the shape of one input, the class
+ * names, how raw data was encoded (for the sidecar) and a hash naming the data and its split.
+ */
+public record TaskData(String task, Batches.Source train, Batches.Source validation, Batches.Source test,
+                       long[] inputShape, String input, List<String> labels, Map<String, Object> preprocessing,
+                       List<String> vocabulary, String dataHash) {
+    public int numClasses() {
+        return labels.size();
+    }
+}

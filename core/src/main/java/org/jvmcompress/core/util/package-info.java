@@ -1,0 +1,2 @@
+/** Small shared utilities: hashing, atomic output, JSON, progress display. */
+package org.jvmcompress.core.util;
