@@ -33,6 +33,9 @@ final class EvaluateCommand implements Command {
                         .desc("model file (" + String.join(", ", Models.formatNames()) + ")").build())
                 .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
                         .desc("task whose test split to use (default: the model's sidecar says)").build())
+                .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
+                        .desc("your own test data instead of the task's test split: cv: a folder per class of PNG/JPEG"
+                                + " or a folder with an IDX pair; nlp: .csv or .jsonl with text,label, or a folder per class").build())
                 .addOption(Option.builder().longOpt("compare").hasArg().argName("FILE")
                         .desc("second model: report the agreement of the two models' predictions").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build())
@@ -49,7 +52,9 @@ final class EvaluateCommand implements Command {
         }
         Task task = Tasks.get(taskName);
         long seed = cl.hasOption("seed") ? Cli.seed(cl) : m.info() != null ? m.info().seed() : 42;
-        TaskData data = task.load(Cli.dataHome(cl), seed, m.info());
+        TaskData data = cl.hasOption("data")
+                ? task.fromFiles(null, Path.of(cl.getOptionValue("data")), seed, m.info())
+                : task.load(Cli.dataHome(cl), seed, m.info());
         LoadedModel other = cl.hasOption("compare") ? Models.load(Path.of(cl.getOptionValue("compare"))) : null;
         EvaluationReport rep = Evaluator.evaluate(m, data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, other);

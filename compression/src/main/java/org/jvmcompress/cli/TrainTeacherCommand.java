@@ -48,6 +48,11 @@ final class TrainTeacherCommand implements Command {
                         .desc("learning-rate factor applied after each epoch, in (0, 1]").build())
                 .addOption(Option.builder().longOpt("patience").hasArg().argName("N")
                         .desc("stop after N epochs without a better validation accuracy").build())
+                .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
+                        .desc("train on your own data (split into train/validation with the seed); needs --test-data."
+                                + " cv: folder per class or IDX pair; nlp: .csv/.jsonl with text,label or folder per class").build())
+                .addOption(Option.builder().longOpt("test-data").hasArg().argName("PATH")
+                        .desc("your own held-out test data, same forms as --data").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N")
                         .desc("train on the first N training examples only (quick runs; default all)").build())
                 .addOption(Option.builder().longOpt("save-updater")
@@ -74,7 +79,12 @@ final class TrainTeacherCommand implements Command {
         Path out = Cli.output(cl, "runs/teacher-" + task.name());
         long t0 = System.nanoTime();
         System.err.println("loading " + task.name() + " data...");
-        TaskData data = task.load(Cli.dataHome(cl), seed, null);
+        if (cl.hasOption("data") != cl.hasOption("test-data")) {
+            throw new CompressionException("--data and --test-data go together (training pool and held-out test set)");
+        }
+        TaskData data = cl.hasOption("data")
+                ? task.fromFiles(Path.of(cl.getOptionValue("data")), Path.of(cl.getOptionValue("test-data")), seed, null)
+                : task.load(Cli.dataHome(cl), seed, null);
         ComputationGraph fresh = task.build(arch, data, c);
         System.err.printf("training %s (%d parameters) on %d examples, validating on %d; run folder %s%n", arch,
                 org.jvmcompress.core.eval.Measure.trainableParams(fresh), c.trainLimit() > 0

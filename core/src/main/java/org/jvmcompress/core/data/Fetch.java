@@ -86,8 +86,9 @@ public final class Fetch {
             try (InputStream raw = Files.newInputStream(source);
                  InputStream in = source.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw) {
                 in.transferTo(out);
-            } catch (java.util.zip.ZipException e) {
-                throw new CompressionException("corrupt gzip file " + source + ": " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new CompressionException("cannot decompress " + source + " (corrupt or truncated gzip file): "
+                        + e.getMessage(), e);
             }
         });
     }

@@ -33,6 +33,55 @@ public final class CvTask implements Task {
         return fromImages(pool, test, splitSeed, FashionMnist.dataHash());
     }
 
+    @Override
+    public TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo enc) {
+        if (enc != null && !"image".equals(enc.input())) {
+            throw new org.jvmcompress.core.CompressionException("the model takes " + enc.input()
+                    + " input, but task cv gives images");
+        }
+        long[] shape = enc != null ? enc.inputShape() : new long[] {1, 28, 28};
+        if (shape.length != 3) {
+            throw new org.jvmcompress.core.CompressionException("an image model needs an input shape [channels, height,"
+                    + " width]; the sidecar says " + java.util.Arrays.toString(shape));
+        }
+        List<String> labels = enc != null ? enc.labels() : null;
+        ImageData t = readImages(test, shape, labels);
+        ImageData p = pool == null ? t.subset(new int[0]) : readImages(pool, shape, t.labelNames());
+        String hash = org.jvmcompress.core.util.Hashing.sha256((pool == null ? "" : pool.toAbsolutePath().toString())
+                + "|" + test.toAbsolutePath());
+        return fromImages(p, t, splitSeed, hash);
+    }
+
+    /** Images from a folder per class, or a folder holding one IDX pair (*images*idx* and *labels*idx*). */
+    static ImageData readImages(java.nio.file.Path p, long[] shape, List<String> labels) {
+        java.nio.file.Path[] idx = idxPair(p);
+        if (idx != null) {
+            ImageData d = org.jvmcompress.core.data.Idx.readImages(idx[0], idx[1], labels);
+            if (d.channels() != shape[0] || d.height() != shape[1] || d.width() != shape[2]) {
+                throw new org.jvmcompress.core.CompressionException("IDX images in " + p + " are " + d.channels() + "x"
+                        + d.height() + "x" + d.width() + "; the model takes " + java.util.Arrays.toString(shape));
+            }
+            return d;
+        }
+        return org.jvmcompress.core.data.ImageFolder.read(p, (int) shape[0], (int) shape[1], (int) shape[2], labels);
+    }
+
+    private static java.nio.file.Path[] idxPair(java.nio.file.Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return null;
+        }
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(dir)) {
+            List<java.nio.file.Path> files = s.filter(java.nio.file.Files::isRegularFile).sorted().toList();
+            java.nio.file.Path img = files.stream().filter(f -> f.getFileName().toString().contains("images")
+                    && f.getFileName().toString().contains("idx")).findFirst().orElse(null);
+            java.nio.file.Path lab = files.stream().filter(f -> f.getFileName().toString().contains("labels")
+                    && f.getFileName().toString().contains("idx")).findFirst().orElse(null);
+            return img != null && lab != null ? new java.nio.file.Path[] {img, lab} : null;
+        } catch (java.io.IOException e) {
+            throw new org.jvmcompress.core.CompressionException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Any image data: the pool is split into train and validation with the seed; the test set is kept as is. */
     public TaskData fromImages(ImageData pool, ImageData test, long splitSeed, String sourceHash) {
         int[][] parts = Splits.split(pool.size(), new double[] {1 - VALIDATION_FRACTION, VALIDATION_FRACTION}, splitSeed);

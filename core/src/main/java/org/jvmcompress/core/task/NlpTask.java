@@ -39,6 +39,34 @@ public final class NlpTask implements Task {
         return fromTexts(new Imdb(home).load(), splitSeed, Imdb.SHA256, encodingFrom);
     }
 
+    @Override
+    public TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo enc) {
+        if (pool == null && enc == null) {
+            throw new CompressionException("evaluating texts needs the model's vocabulary: its sidecar (.json) is missing");
+        }
+        List<String> labels = enc != null ? enc.labels() : null;
+        TextData t = org.jvmcompress.core.data.TextFiles.read(test, "text", "label", labels);
+        TextData p = pool == null ? t.subset(new int[0])
+                : org.jvmcompress.core.data.TextFiles.read(pool, "text", "label", t.labelNames());
+        Vocabulary vocab = enc != null ? new Vocabulary(enc.vocabulary()) : Vocabulary.fit(p.texts(), VOCAB_SIZE);
+        int maxLen = enc != null ? (int) enc.inputShape()[0] : MAX_LENGTH;
+        int[][] parts = Splits.split(p.size(), new double[] {0.9, 0.1}, splitSeed);
+        String hash = Hashing.sha256((pool == null ? "" : pool.toAbsolutePath().toString()) + "|" + test.toAbsolutePath()
+                + "|seed=" + splitSeed);
+        return new TaskData(name(), source(p.subset(parts[0]), vocab, maxLen), source(p.subset(parts[1]), vocab, maxLen),
+                source(t, vocab, maxLen), new long[] {maxLen}, "tokens", t.labelNames(), preprocessing(maxLen),
+                vocab.tokens(), hash);
+    }
+
+    private static Map<String, Object> preprocessing(int maxLen) {
+        Map<String, Object> pre = new LinkedHashMap<>();
+        pre.put("tokenizer", "words-v1");
+        pre.put("maxLength", maxLen);
+        pre.put("padding", "post");
+        pre.put("truncation", "post");
+        return pre;
+    }
+
     /** Any labelled texts, split with the seed; encoded with the model's vocabulary when one is given. */
     public TaskData fromTexts(TextData all, long splitSeed, String sourceHash, ModelInfo encodingFrom) {
         List<String> keys = new ArrayList<>(all.size());
@@ -61,13 +89,9 @@ public final class NlpTask implements Task {
         }
         String hash = Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|fractions=0.8,0.1,0.1|vocab="
                 + Hashing.sha256(String.join("\n", vocab.tokens())) + "|len=" + maxLen);
-        Map<String, Object> pre = new LinkedHashMap<>();
-        pre.put("tokenizer", "words-v1");
-        pre.put("maxLength", maxLen);
-        pre.put("padding", "post");
-        pre.put("truncation", "post");
         return new TaskData(name(), source(train, vocab, maxLen), source(all.subset(parts[1]), vocab, maxLen),
-                source(all.subset(parts[2]), vocab, maxLen), new long[] {maxLen}, "tokens", all.labelNames(), pre,
+                source(all.subset(parts[2]), vocab, maxLen), new long[] {maxLen}, "tokens", all.labelNames(),
+                preprocessing(maxLen),
                 vocab.tokens(), hash);
     }
 

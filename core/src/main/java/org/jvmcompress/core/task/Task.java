@@ -19,6 +19,13 @@ public interface Task {
      */
     TaskData load(DataHome home, long splitSeed, ModelInfo encodingFrom);
 
+    /**
+     * A user's data in this task's form: {@code pool} (may be null when only evaluating) is split into train and
+     * validation with the seed; {@code test} is the held-out set. Encoded as the model needs when its sidecar is
+     * given (input size, classes, vocabulary).
+     */
+    TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo encodingFrom);
+
     /** Names of the teacher architectures this task can build; the first is the default. */
     List<String> architectures();
 

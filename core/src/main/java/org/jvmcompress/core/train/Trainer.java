@@ -46,7 +46,9 @@ public final class Trainer {
 
     /** The key that must match for a folder's checkpoint to be resumed. */
     public static String runKey(TrainConfig c, TaskData d) {
-        return Hashing.sha256(Json.write(c) + "|" + d.dataHash());
+        // epochs and patience may change between runs: a finished run can be trained further with more epochs.
+        TrainConfig k = c.withEpochs(1).withPatience(1);
+        return Hashing.sha256(Json.write(k) + "|" + d.dataHash());
     }
 
     public static Result train(ComputationGraph fresh, TaskData d, TrainConfig c, Path runDir) {
@@ -62,7 +64,8 @@ public final class Trainer {
                 throw new CompressionException("the folder " + runDir + " holds a checkpoint of a different run (other"
                         + " configuration or data); choose another --output or delete " + ckpt);
             }
-            if (st.finished()) {
+            boolean more = st.epochsDone() < c.maxEpochs() && st.epochsDone() - st.bestEpoch() < c.patience();
+            if (!more) {
                 LOG.info("training already finished in {}", runDir);
                 return new Result(ModelStore.loadCheckpoint(ckpt.resolve("best.zip")), st, true);
             }

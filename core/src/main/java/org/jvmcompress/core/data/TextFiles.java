@@ -1,0 +1,210 @@
+package org.jvmcompress.core.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.jvmcompress.core.CompressionException;
+
+/**
+ * Users' texts: a CSV file with a header row (RFC 4180 quoting), a JSONL file (one object per line), or a folder
+ * with one sub-folder per class holding {@code .txt} files. In CSV and JSONL the text and label columns are
+ * named {@code text} and {@code label} unless told otherwise. Labels are class names; with {@code labelNames}
+ * (the model's classes) given, each label must be one of them, or an index into them.
+ */
+public final class TextFiles {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private TextFiles() {}
+
+    public static TextData read(Path path, String textColumn, String labelColumn, List<String> labelNames) {
+        if (Files.isDirectory(path)) {
+            return readFolder(path, labelNames);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new CompressionException("text data not found: " + path);
+        }
+        String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        List<String[]> rows;
+        if (n.endsWith(".csv")) {
+            rows = readCsv(path, textColumn, labelColumn);
+        } else if (n.endsWith(".jsonl") || n.endsWith(".ndjson")) {
+            rows = readJsonl(path, textColumn, labelColumn);
+        } else {
+            throw new CompressionException("text data " + path + " must be a .csv, a .jsonl or a folder per class");
+        }
+        return toData(rows, labelNames, path);
+    }
+
+    static TextData toData(List<String[]> rows, List<String> labelNames, Path path) {
+        if (rows.isEmpty()) {
+            throw new CompressionException("text data " + path + " has no rows");
+        }
+        List<String> names = labelNames;
+        if (names == null) {
+            TreeSet<String> set = new TreeSet<>();
+            rows.forEach(r -> set.add(r[1]));
+            names = List.copyOf(set);
+        }
+        List<String> texts = new ArrayList<>(rows.size());
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            String lab = rows.get(i)[1];
+            int y = names.indexOf(lab);
+            if (y < 0 && lab.matches("\\d+") && Integer.parseInt(lab) < names.size() && labelNames != null) {
+                y = Integer.parseInt(lab);
+            }
+            if (y < 0) {
+                throw new CompressionException("text data " + path + ", row " + (i + 1) + ": label '" + lab
+                        + "' is not one of the classes " + names);
+            }
+            texts.add(rows.get(i)[0]);
+            labels[i] = y;
+        }
+        return new TextData(texts, labels, names);
+    }
+
+    static List<String[]> readJsonl(Path path, String textCol, String labelCol) {
+        List<String[]> rows = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            int no = 0;
+            while ((line = r.readLine()) != null) {
+                no++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode o;
+                try {
+                    o = MAPPER.readTree(line);
+                } catch (IOException e) {
+                    throw new CompressionException("JSONL file " + path + ", line " + no + " is not valid JSON", e);
+                }
+                if (o == null || !o.isObject() || !o.hasNonNull(textCol) || !o.hasNonNull(labelCol)) {
+                    throw new CompressionException("JSONL file " + path + ", line " + no + " needs an object with \""
+                            + textCol + "\" and \"" + labelCol + "\"");
+                }
+                rows.add(new String[] {o.get(textCol).asText(), o.get(labelCol).asText()});
+            }
+        } catch (IOException e) {
+            throw new CompressionException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    static List<String[]> readCsv(Path path, String textCol, String labelCol) {
+        String content;
+        try {
+            content = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CompressionException("cannot read CSV " + path + " as UTF-8: " + e.getMessage(), e);
+        }
+        List<List<String>> records = parseCsv(content, path);
+        if (records.isEmpty()) {
+            throw new CompressionException("CSV file " + path + " is empty");
+        }
+        List<String> header = records.get(0);
+        int ti = header.indexOf(textCol);
+        int li = header.indexOf(labelCol);
+        if (ti < 0 || li < 0) {
+            throw new CompressionException("CSV file " + path + " needs columns '" + textCol + "' and '" + labelCol
+                    + "' in its header; it has " + header);
+        }
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 1; i < records.size(); i++) {
+            List<String> rec = records.get(i);
+            if (rec.size() == 1 && rec.get(0).isEmpty()) {
+                continue;
+            }
+            if (rec.size() != header.size()) {
+                throw new CompressionException("CSV file " + path + ", record " + (i + 1) + " has " + rec.size()
+                        + " fields; the header has " + header.size());
+            }
+            rows.add(new String[] {rec.get(ti), rec.get(li).strip()});
+        }
+        return rows;
+    }
+
+    /** RFC 4180: fields separated by commas, optionally double-quoted, quotes doubled inside quotes. */
+    static List<List<String>> parseCsv(String s, Path path) {
+        List<List<String>> out = new ArrayList<>();
+        List<String> rec = new ArrayList<>();
+        StringBuilder field = new StringBuilder();
+        boolean quoted = false;
+        int i = 0;
+        int n = s.length();
+        if (n > 0 && s.charAt(0) == '\uFEFF') {
+            i = 1;
+        }
+        while (i < n) {
+            char c = s.charAt(i);
+            if (quoted) {
+                if (c == '"') {
+                    if (i + 1 < n && s.charAt(i + 1) == '"') {
+                        field.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    field.append(c);
+                }
+            } else if (c == '"' && field.length() == 0) {
+                quoted = true;
+            } else if (c == ',') {
+                rec.add(field.toString());
+                field.setLength(0);
+            } else if (c == '\n' || c == '\r') {
+                rec.add(field.toString());
+                field.setLength(0);
+                out.add(rec);
+                rec = new ArrayList<>();
+                if (c == '\r' && i + 1 < n && s.charAt(i + 1) == '\n') {
+                    i++;
+                }
+            } else {
+                field.append(c);
+            }
+            i++;
+        }
+        if (quoted) {
+            throw new CompressionException("CSV file " + path + " ends inside a quoted field (truncated?)");
+        }
+        if (field.length() > 0 || !rec.isEmpty()) {
+            rec.add(field.toString());
+            out.add(rec);
+        }
+        return out;
+    }
+
+    static TextData readFolder(Path dir, List<String> labelNames) {
+        List<String[]> rows = new ArrayList<>();
+        List<Path> classes;
+        try (Stream<Path> s = Files.list(dir)) {
+            classes = s.filter(Files::isDirectory).sorted().toList();
+        } catch (IOException e) {
+            throw new CompressionException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+        for (Path c : classes) {
+            try (Stream<Path> s = Files.list(c)) {
+                for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList()) {
+                    rows.add(new String[] {Files.readString(f, StandardCharsets.UTF_8), c.getFileName().toString()});
+                }
+            } catch (IOException e) {
+                throw new CompressionException("cannot read texts in " + c + ": " + e.getMessage(), e);
+            }
+        }
+        if (rows.isEmpty()) {
+            throw new CompressionException("text folder " + dir + " has no DIR/<label>/*.txt files");
+        }
+        return toData(rows, labelNames, dir);
+    }
+}

@@ -1,0 +1,76 @@
+package org.jvmcompress.core.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.CompressionException;
+
+class TextAndVocabularyTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tokenizerLowercasesAndDropsMarkup() {
+        assertEquals(List.of("it's", "a", "great", "film", "10", "10"), Tokenizer.tokens("It's a GREAT film!<br />10/10"));
+        assertEquals(List.of("rock", "n", "roll"), Tokenizer.tokens("'rock 'n' roll'"));
+    }
+
+    @Test
+    void vocabularyIsCappedOrderedAndPads() {
+        Vocabulary v = Vocabulary.fit(List.of("b a a c", "a b d"), 4);
+        assertEquals(List.of(Vocabulary.PAD, Vocabulary.UNK, "a", "b"), v.tokens());
+        assertArrayEquals(new int[] {2, 3, 1, 0, 0}, v.encode("a b zzz", 5));
+        assertArrayEquals(new int[] {3, 2}, v.encode("b a a a a", 2));
+    }
+
+    @Test
+    void csvWithQuotesAndJsonlAndFolders() throws Exception {
+        Path csv = dir.resolve("d.csv");
+        Files.writeString(csv, "id,text,label\n1,\"Great, \"\"really\"\" great\nfilm\",pos\n2,bad film,neg\n");
+        TextData d = TextFiles.read(csv, "text", "label", null);
+        assertEquals(List.of("neg", "pos"), d.labelNames());
+        assertEquals("Great, \"really\" great\nfilm", d.texts().get(0));
+        assertArrayEquals(new int[] {1, 0}, d.labels());
+
+        Path jl = dir.resolve("d.jsonl");
+        Files.writeString(jl, "{\"text\":\"fine\",\"label\":1}\n\n{\"text\":\"poor\",\"label\":0}\n");
+        TextData j = TextFiles.read(jl, "text", "label", List.of("negative", "positive"));
+        assertArrayEquals(new int[] {1, 0}, j.labels());
+
+        Files.createDirectories(dir.resolve("f/positive"));
+        Files.createDirectories(dir.resolve("f/negative"));
+        Files.writeString(dir.resolve("f/positive/a.txt"), "nice");
+        Files.writeString(dir.resolve("f/negative/b.txt"), "ugly");
+        TextData f = TextFiles.read(dir.resolve("f"), "text", "label", List.of("negative", "positive"));
+        assertEquals(List.of("ugly", "nice"), f.texts());
+        assertArrayEquals(new int[] {0, 1}, f.labels());
+    }
+
+    @Test
+    void badTextFilesAreNamed() throws Exception {
+        Path csv = dir.resolve("d.csv");
+        Files.writeString(csv, "review,label\nx,1\n");
+        assertTrue(assertThrows(CompressionException.class, () -> TextFiles.read(csv, "text", "label", null))
+                .getMessage().contains("needs columns 'text' and 'label'"));
+        Path trunc = dir.resolve("t.csv");
+        Files.writeString(trunc, "text,label\n\"unterminated,1\n");
+        assertTrue(assertThrows(CompressionException.class, () -> TextFiles.read(trunc, "text", "label", null))
+                .getMessage().contains("ends inside a quoted field"));
+        Path jl = dir.resolve("b.jsonl");
+        Files.writeString(jl, "{\"text\":\"ok\",\"label\":1}\n{\"text\":\"broken\n");
+        assertTrue(assertThrows(CompressionException.class, () -> TextFiles.read(jl, "text", "label", null))
+                .getMessage().contains("line 2"));
+        Path lab = dir.resolve("l.jsonl");
+        Files.writeString(lab, "{\"text\":\"ok\",\"label\":\"meh\"}\n");
+        assertTrue(assertThrows(CompressionException.class,
+                () -> TextFiles.read(lab, "text", "label", List.of("negative", "positive")))
+                .getMessage().contains("'meh' is not one of the classes"));
+    }
+}

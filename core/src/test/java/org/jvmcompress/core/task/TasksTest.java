@@ -1,0 +1,96 @@
+package org.jvmcompress.core.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.Synthetic;
+import org.jvmcompress.core.data.ImageData;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.eval.Measure;
+import org.jvmcompress.core.model.ModelInfo;
+import org.jvmcompress.core.runtime.Backend;
+
+class TasksTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+    }
+
+    @Test
+    void unknownTaskListsTheKnownOnes() {
+        CompressionException e = assertThrows(CompressionException.class, () -> Tasks.get("audio"));
+        assertEquals("unknown task 'audio'; known tasks: cv, nlp", e.getMessage());
+    }
+
+    @Test
+    void unknownArchitectureListsTheKnownOnes() {
+        TaskData d = new CvTask().fromImages(Synthetic.images(20, 10, 28, 1), Synthetic.images(10, 10, 28, 2), 1, "s");
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> Tasks.get("cv").build("resnet", d, Tasks.get("cv").defaultConfig()));
+        assertTrue(e.getMessage().contains("cv-teacher, cv-student"), e.getMessage());
+    }
+
+    @Test
+    void referenceArchitecturesHaveThePeersParameterCounts() {
+        TaskData d = new CvTask().fromImages(Synthetic.images(20, 10, 28, 1), Synthetic.images(10, 10, 28, 2), 1, "s");
+        TrainConfig c = Tasks.get("cv").defaultConfig();
+        // The PyTorch peer's cv_teacher() has 1,868,234 parameters (BENCHMARKS.md's 1,868,170 is 64 short).
+        assertEquals(1_868_234, Measure.trainableParams(Tasks.get("cv").build("cv-teacher", d, c)));
+        assertEquals(105_866, Measure.trainableParams(Tasks.get("cv").build("cv-student", d, c)));
+        ComputationGraph student = Architectures.nlpStudent(20_000, 256, 2, c);
+        assertEquals(640_066, Measure.trainableParams(student));
+        ComputationGraph bilstm = Architectures.nlpBiLstm(20_000, 256, 2, c);
+        // PyTorch's LSTM has two bias vectors per gate (b_ih, b_hh), DL4J's one: 2 x 4 x 128 = 1,024 fewer here.
+        assertEquals(2_824_706 - 1_024, Measure.trainableParams(bilstm));
+    }
+
+    @Test
+    void modelWithWrongClassCountOrInputIsRefused() {
+        TaskData ten = new CvTask().fromImages(Synthetic.images(20, 10, 28, 1), Synthetic.images(10, 10, 28, 2), 1, "s");
+        TaskData four = new CvTask().fromImages(Synthetic.images(20, 4, 28, 1), Synthetic.images(10, 4, 28, 2), 1, "s");
+        TaskData small = new CvTask().fromImages(Synthetic.images(20, 10, 12, 1), Synthetic.images(10, 10, 12, 2), 1, "s");
+        ComputationGraph g = Tasks.get("cv").build("cv-student", ten, Tasks.get("cv").defaultConfig());
+        CompressionException e = assertThrows(CompressionException.class, () -> Evaluator.checkCompatible(g, four, "m"));
+        assertTrue(e.getMessage().contains("outputs 10 classes but the cv data has 4"), e.getMessage());
+        CompressionException s = assertThrows(CompressionException.class, () -> Evaluator.checkCompatible(g, small, "m"));
+        assertTrue(s.getMessage().contains("cannot take the cv data's input of shape [1, 12, 12]"), s.getMessage());
+    }
+
+    @Test
+    void usersImageFolderAndIdxPairAreRead() throws Exception {
+        ImageData d = Synthetic.images(6, 2, 28, 3);
+        Files.createDirectories(dir.resolve("idx"));
+        Synthetic.writeIdxPair(d, dir.resolve("idx/test-images-idx3-ubyte"), dir.resolve("idx/test-labels-idx1-ubyte"));
+        for (String c : List.of("cat", "dog")) {
+            Files.createDirectories(dir.resolve("img/" + c));
+            java.awt.image.BufferedImage im = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            im.setRGB(3, 3, 0xff0000);
+            javax.imageio.ImageIO.write(im, "png", dir.resolve("img/" + c + "/a.png").toFile());
+        }
+        ModelInfo info = new ModelInfo(1, "cv", "x", List.of("cat", "dog"), new long[] {1, 28, 28}, "image",
+                Map.of(), null, Map.of(), 1, "h", Map.of(), "t");
+        TaskData fromIdx = new CvTask().fromFiles(null, dir.resolve("idx"), 1, info);
+        assertEquals(6, fromIdx.test().size());
+        TaskData fromImg = new CvTask().fromFiles(null, dir.resolve("img"), 1, info);
+        assertEquals(2, fromImg.test().size());
+        assertEquals(List.of(1L, 1L, 28L, 28L), java.util.Arrays.stream(fromImg.test().make(new int[] {0}).getFeatures().shape()).boxed().toList());
+        ModelInfo other = new ModelInfo(1, "cv", "x", List.of("cat", "bird"), new long[] {1, 28, 28}, "image",
+                Map.of(), null, Map.of(), 1, "h", Map.of(), "t");
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> new CvTask().fromFiles(null, dir.resolve("img"), 1, other));
+        assertTrue(e.getMessage().contains("class 'dog'"), e.getMessage());
+    }
+}
