@@ -21,6 +21,7 @@ public final class Main {
     static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        add(new RunCommand());
         add(new DataCommand());
         add(new TrainTeacherCommand());
         add(new EvaluateCommand());
@@ -50,6 +51,10 @@ public final class Main {
         }
         Options opts = withCommon(cmd.options());
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        if (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h")) {
+            help(cmd, opts);
+            return 0;
+        }
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(opts, rest);

@@ -1,0 +1,42 @@
+package org.jvmcompress.pipeline;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.task.Tasks;
+
+/**
+ * What {@code compression run} does, as JSON (schema 1). A stage with a {@code model} path uses that model; one
+ * without trains the named architecture on the task's data for {@code epochs} epochs (on the first
+ * {@code trainLimit} training examples when set).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunConfig(int schema, String task, long seed, int trainLimit, Stage teacher, Stage student) {
+    /** One model of the run: trained here, or loaded from a path. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Stage(String architecture, int epochs, String model) {}
+
+    public static final int SCHEMA = 1;
+
+    /** The built-in default: a short run on Fashion-MNIST, the reference teacher against the small student. */
+    public static RunConfig defaults() {
+        return new RunConfig(SCHEMA, "cv", 42, 12_000, new Stage("cv-teacher", 2, null), new Stage("cv-student", 3, null));
+    }
+
+    public RunConfig {
+        if (schema != SCHEMA) {
+            throw new CompressionException("run config schema must be " + SCHEMA + ", got " + schema);
+        }
+        Tasks.get(task);
+        if (trainLimit < 0) {
+            throw new CompressionException("trainLimit must be >= 0 (0 = all), got " + trainLimit);
+        }
+        if (teacher == null || student == null) {
+            throw new CompressionException("run config needs a teacher and a student stage");
+        }
+        for (Stage s : new Stage[] {teacher, student}) {
+            if (s.model() == null && (s.architecture() == null || s.epochs() < 1)) {
+                throw new CompressionException("a stage without a model path needs an architecture and epochs >= 1: " + s);
+            }
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package org.jvmcompress.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.util.ProgressBar;
+
+/** The command line: exit codes, messages, and nothing half-written on errors. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    @BeforeAll
+    static void quiet() {
+        ProgressBar.setEnabled(false);
+    }
+
+    static synchronized Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void usageAndHelp() {
+        assertEquals(2, run().code());
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("train-teacher") && help.out().contains("evaluate"), help.out());
+        Run sub = run("evaluate", "--help");
+        assertEquals(0, sub.code());
+        assertTrue(sub.out().contains("--model"), sub.out());
+    }
+
+    @Test
+    void unknownCommandAndOptionFailWithUsageCode() {
+        Run r = run("distil");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown command 'distil'"), r.err());
+        Run o = run("evaluate", "--modle", "x.zip");
+        assertEquals(2, o.code());
+    }
+
+    @Test
+    void unknownTaskIsNamedAndNothingIsWritten() {
+        Path out = dir.resolve("run");
+        Run r = run("train-teacher", "--task", "speech", "--output", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("unknown task 'speech'; known tasks: cv, nlp"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void badNumbersAreNamed() {
+        Run r = run("train-teacher", "--task", "cv", "--epochs", "many", "--output", dir.resolve("r").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--epochs must be an integer, got 'many'"), r.err());
+        Run z = run("train-teacher", "--task", "cv", "--epochs", "0", "--output", dir.resolve("r").toString());
+        assertEquals(1, z.code());
+        assertTrue(z.err().contains("--epochs must be at least 1"), z.err());
+        Run a = run("train-teacher", "--task", "cv", "--arch", "vgg", "--output", dir.resolve("r").toString());
+        assertEquals(1, a.code());
+        assertTrue(a.err().contains("unknown architecture 'vgg' for task cv"), a.err());
+    }
+
+    @Test
+    void corruptModelIsNamedAndNoOutputIsLeft() throws Exception {
+        Path bad = dir.resolve("bad.zip");
+        Files.write(bad, new byte[] {'P', 'K', 3, 4, 0, 0, 1});
+        Path out = dir.resolve("eval");
+        Run r = run("evaluate", "--model", bad.toString(), "--task", "cv", "--json", "--output", out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("not a readable zip (corrupt or truncated)"), r.err());
+        assertFalse(Files.exists(out));
+        Run missing = run("evaluate", "--model", dir.resolve("none.zip").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("model file not found"), missing.err());
+    }
+
+    @Test
+    void badRunConfigIsNamed() throws Exception {
+        Path cfg = dir.resolve("c.json");
+        Files.writeString(cfg, "{\"schema\":1,\"task\":\"cv\",\"seed\":1,\"trainLimit\":0,\"teacher\":{\"architecture\":"
+                + "\"cv-teacher\",\"epochs\":0},\"student\":{\"architecture\":\"cv-student\",\"epochs\":1}}");
+        Run r = run("run", "--config", cfg.toString(), "--output", dir.resolve("o").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("epochs >= 1"), r.err());
+        Files.writeString(cfg, "{\"schema\":1,\"task\":\"cv\",\"sed\":1,\"trainLimit\":0,\"teacher\":{\"architecture\":"
+                + "\"cv-teacher\",\"epochs\":1},\"student\":{\"architecture\":\"cv-student\",\"epochs\":1}}");
+        Run u = run("run", "--config", cfg.toString(), "--output", dir.resolve("o").toString());
+        assertEquals(1, u.code());
+        assertTrue(u.err().contains("not valid JSON for RunConfig") && u.err().contains("sed"), u.err());
+        assertFalse(Files.exists(dir.resolve("o")));
+    }
+}

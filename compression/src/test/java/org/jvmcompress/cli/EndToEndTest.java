@@ -1,0 +1,54 @@
+package org.jvmcompress.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.core.util.ProgressBar;
+
+/** train-teacher and evaluate through the command line on a small real subset of Fashion-MNIST. */
+class EndToEndTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void quiet() {
+        ProgressBar.setEnabled(false);
+    }
+
+    @Test
+    void trainEvaluateCompareAndRecord() throws Exception {
+        Path out = dir.resolve("teacher");
+        Path results = dir.resolve("teachers.json");
+        CliTest.Run t = CliTest.run("train-teacher", "--task", "cv", "--arch", "cv-student", "--train-limit", "3000",
+                "--epochs", "1", "--no-speed", "--output", out.toString(), "--record", results.toString());
+        assertEquals(0, t.code(), t.err());
+        assertTrue(Files.isRegularFile(out.resolve("teacher.zip")));
+        JsonNode sidecar = Json.MAPPER.readTree(out.resolve("teacher.json").toFile());
+        assertEquals("cv", sidecar.get("task").asText());
+        assertEquals(10, sidecar.get("labels").size());
+        assertEquals("[1,28,28]", sidecar.get("inputShape").toString());
+        assertTrue(sidecar.get("runtime").get("dl4j").asText().startsWith("1.0.0"));
+        JsonNode rec = Json.MAPPER.readTree(results.toFile()).get("cv");
+        assertTrue(rec.get("acc").asDouble() > 0.6, rec.toString());
+        assertEquals(105_866, rec.get("params").asLong());
+        assertTrue(rec.get("command").asText().contains("train-teacher"), rec.toString());
+
+        CliTest.Run e = CliTest.run("evaluate", "--model", out.resolve("teacher.zip").toString(), "--compare",
+                out.resolve("teacher.zip").toString(), "--json", "--output", dir.resolve("eval").toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("accuracy:") && e.out().contains("macro F1"), e.out());
+        assertTrue(e.out().contains("latency batch 1: p50"), e.out());
+        assertTrue(e.out().contains("agreement with") && e.out().contains("1.0000"), e.out());
+        assertTrue(e.out().contains("confusion matrix"), e.out());
+        JsonNode ev = Json.MAPPER.readTree(dir.resolve("eval/evaluation.json").toFile());
+        assertEquals(10, ev.get("metrics").get("perClass").size());
+        assertTrue(ev.get("speed").get("throughputSamplesPerS").asDouble() > 0);
+    }
+}
