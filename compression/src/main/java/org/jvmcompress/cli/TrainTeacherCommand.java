@@ -1,25 +1,22 @@
 package org.jvmcompress.cli;
 
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.EvaluationReport;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
-import org.jvmcompress.core.model.ModelInfo;
-import org.jvmcompress.core.model.ModelStore;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.Tasks;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.Trainer;
+import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Json;
 
 /** {@code train-teacher}: trains a task's reference teacher with early stopping, checkpoints and resume. */
@@ -67,11 +64,7 @@ final class TrainTeacherCommand implements Command {
         Task task = Tasks.get(cl.getOptionValue("task"));
         long seed = Cli.seed(cl);
         TrainConfig d = task.defaultConfig();
-        String arch = cl.getOptionValue("arch", d.architecture());
-        if (!task.architectures().contains(arch)) {
-            throw new CompressionException("unknown architecture '" + arch + "' for task " + task.name() + "; known: "
-                    + String.join(", ", task.architectures()));
-        }
+        String arch = Tasks.checkArchitecture(task, cl.getOptionValue("arch", d.architecture()));
         TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", d.maxEpochs(), 1),
                 Cli.intOpt(cl, "batch", d.batchSize(), 1), Cli.doubleOpt(cl, "lr", d.learningRate()),
                 Cli.doubleOpt(cl, "lr-decay", d.lrDecay()),
@@ -85,28 +78,14 @@ final class TrainTeacherCommand implements Command {
         TaskData data = cl.hasOption("data")
                 ? task.fromFiles(Path.of(cl.getOptionValue("data")), Path.of(cl.getOptionValue("test-data")), seed, null)
                 : task.load(Cli.dataHome(cl), seed, null);
-        ComputationGraph fresh = task.build(arch, data, c);
-        System.err.printf("training %s (%d parameters) on %d examples, validating on %d; run folder %s%n", arch,
-                org.jvmcompress.core.eval.Measure.trainableParams(fresh), c.trainLimit() > 0
-                        ? Math.min(c.trainLimit(), data.train().size()) : data.train().size(),
+        System.err.printf("training %s on %d examples, validating on %d; run folder %s%n", arch,
+                c.trainLimit() > 0 ? Math.min(c.trainLimit(), data.train().size()) : data.train().size(),
                 data.validation().size(), out);
-        Trainer.Result r = Trainer.train(fresh, data, c, out);
-        double wall = (System.nanoTime() - t0) / 1e9;
-
-        Map<String, Object> training = new LinkedHashMap<>();
-        training.put("config", c);
-        training.put("epochsRun", r.state().epochsDone());
-        training.put("bestEpoch", r.state().bestEpoch());
-        training.put("bestValidationAccuracy", r.state().bestValidationAccuracy());
-        training.put("history", r.state().history());
-        training.put("command", Cli.commandLine(name(), cl));
-        ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, task.name(), arch, data.labels(), data.inputShape(),
-                data.input(), data.preprocessing(), data.vocabulary(), training, seed, data.dataHash(),
-                Backend.describe(), Instant.now().toString());
         Path model = out.resolve("teacher.zip");
-        ModelStore.save(r.best(), info, model, cl.hasOption("save-updater"));
-
-        LoadedModel loaded = new LoadedModel(r.best(), info, model, "dl4j");
+        TrainedModels.Outcome r = TrainedModels.train(task, data, c, out, model, cl.hasOption("save-updater"),
+                Cli.commandLine(name(), cl));
+        double wall = (System.nanoTime() - t0) / 1e9;
+        LoadedModel loaded = r.model();
         EvaluationReport rep = Evaluator.evaluate(loaded, data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, null);
         Json.writeFile(out.resolve("evaluation.json"), rep);

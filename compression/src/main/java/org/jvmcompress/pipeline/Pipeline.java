@@ -2,27 +2,23 @@ package org.jvmcompress.pipeline;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.data.DataHome;
 import org.jvmcompress.core.eval.EvaluationReport;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.eval.Predictions;
 import org.jvmcompress.core.model.LoadedModel;
-import org.jvmcompress.core.model.ModelInfo;
-import org.jvmcompress.core.model.ModelStore;
 import org.jvmcompress.core.model.Models;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.Tasks;
 import org.jvmcompress.core.task.TrainConfig;
-import org.jvmcompress.core.train.Trainer;
+import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Json;
 
 /**
@@ -96,19 +92,8 @@ public final class Pipeline {
             TrainConfig d = task.defaultConfig();
             TrainConfig c = new TrainConfig(st.architecture(), st.epochs(), d.batchSize(), d.learningRate(), d.lrDecay(),
                     d.patience(), d.l2(), config.seed(), config.trainLimit());
-            ComputationGraph fresh = task.build(st.architecture(), data, c);
             System.err.printf(Locale.ROOT, "%s: training %s for %d epoch(s)%n", name, st.architecture(), st.epochs());
-            Trainer.Result r = Trainer.train(fresh, data, c, dir);
-            Map<String, Object> training = new LinkedHashMap<>();
-            training.put("config", c);
-            training.put("bestEpoch", r.state().bestEpoch());
-            training.put("bestValidationAccuracy", r.state().bestValidationAccuracy());
-            training.put("history", r.state().history());
-            ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, task.name(), st.architecture(), data.labels(),
-                    data.inputShape(), data.input(), data.preprocessing(), data.vocabulary(), training, config.seed(),
-                    data.dataHash(), Backend.describe(), Instant.now().toString());
-            ModelStore.save(r.best(), info, model, false);
-            m = new LoadedModel(r.best(), info, model, "dl4j");
+            m = TrainedModels.train(task, data, c, dir, model, false, null).model();
         }
         EvaluationReport rep = Evaluator.evaluate(m, data, Evaluator.SpeedSettings.DEFAULT, null);
         Json.writeFile(record, rep);

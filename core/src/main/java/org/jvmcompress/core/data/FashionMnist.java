@@ -143,16 +143,7 @@ public final class FashionMnist {
                 Fetch.verify(target, f.getValue());
                 continue;
             }
-            Path part = dir().resolve(f.getKey() + ".verifying");
-            try {
-                Fetch.copyMaybeGunzip(src, part);
-                Fetch.verify(part, f.getValue());
-                Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                AtomicFiles.deleteQuietly(part);
-            }
+            Fetch.install(src, target, f.getValue());
         }
     }
 

@@ -2,7 +2,6 @@ package org.jvmcompress.core.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -93,6 +92,23 @@ public final class Fetch {
         });
     }
 
+    /**
+     * Puts a verified copy of {@code source} (gunzipped when its name ends in .gz) at {@code target}: it is written
+     * beside the target, checked against the SHA-256, and moved into place only when it matches.
+     */
+    public static void install(Path source, Path target, String expectedSha256) {
+        Path part = target.resolveSibling(target.getFileName() + ".verifying");
+        try {
+            copyMaybeGunzip(source, part);
+            verify(part, expectedSha256);
+            java.nio.file.Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } finally {
+            AtomicFiles.deleteQuietly(part);
+        }
+    }
+
     /** Throws, naming the file and both hashes, unless the file's SHA-256 is the expected one. */
     public static void verify(Path file, String expectedSha256) {
         String actual = Hashing.sha256(file);
@@ -100,9 +116,5 @@ public final class Fetch {
             throw new CompressionException("SHA-256 mismatch for " + file + ": expected " + expectedSha256 + ", got "
                     + actual + " (the file is corrupt or not the expected version; delete it and fetch again)");
         }
-    }
-
-    static void copy(InputStream in, OutputStream out) throws IOException {
-        in.transferTo(out);
     }
 }

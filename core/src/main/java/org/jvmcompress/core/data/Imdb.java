@@ -95,16 +95,7 @@ public final class Imdb {
     }
 
     private void install(Path source) {
-        Path part = file().resolveSibling(FILE + ".verifying");
-        try {
-            Fetch.copyMaybeGunzip(source, part);
-            Fetch.verify(part, SHA256);
-            Files.move(part, file(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            AtomicFiles.deleteQuietly(part);
-        }
+        Fetch.install(source, file(), SHA256);
     }
 
     static boolean extract(Path tgz, String entryName, Path target) throws IOException {

@@ -32,7 +32,8 @@ public final class Tasks {
         return t;
     }
 
-    static String checkArchitecture(Task t, String arch) {
+    /** The architecture name (the task's default for null), or an error listing the known ones. */
+    public static String checkArchitecture(Task t, String arch) {
         String a = arch == null ? t.architectures().get(0) : arch;
         if (!t.architectures().contains(a)) {
             throw new CompressionException("unknown architecture '" + arch + "' for task " + t.name()

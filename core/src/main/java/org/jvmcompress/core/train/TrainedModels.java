@@ -1,0 +1,47 @@
+package org.jvmcompress.core.train;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.ModelInfo;
+import org.jvmcompress.core.model.ModelStore;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+
+/** Trains a task's architecture with {@link Trainer} and saves the best epoch as a model with its sidecar. */
+public final class TrainedModels {
+    private TrainedModels() {}
+
+    /** The saved model and the training history. */
+    public record Outcome(LoadedModel model, Trainer.State state) {}
+
+    /**
+     * @param runDir    the training folder (checkpoints; resumes from it)
+     * @param modelFile where the best network goes, with its sidecar next to it
+     * @param command   the command line that started this, for provenance (may be null)
+     */
+    public static Outcome train(Task task, TaskData data, TrainConfig c, Path runDir, Path modelFile,
+                                boolean saveUpdater, String command) {
+        ComputationGraph fresh = task.build(c.architecture(), data, c);
+        Trainer.Result r = Trainer.train(fresh, data, c, runDir);
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("config", c);
+        training.put("epochsRun", r.state().epochsDone());
+        training.put("bestEpoch", r.state().bestEpoch());
+        training.put("bestValidationAccuracy", r.state().bestValidationAccuracy());
+        training.put("history", r.state().history());
+        if (command != null) {
+            training.put("command", command);
+        }
+        ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, task.name(), c.architecture(), data.labels(), data.inputShape(),
+                data.input(), data.preprocessing(), data.vocabulary(), training, c.seed(), data.dataHash(),
+                Backend.describe(), Instant.now().toString());
+        ModelStore.save(r.best(), info, modelFile, saveUpdater);
+        return new Outcome(new LoadedModel(r.best(), info, modelFile, "dl4j"), r.state());
+    }
+}
