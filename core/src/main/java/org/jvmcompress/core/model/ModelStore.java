@@ -21,8 +21,8 @@ public final class ModelStore {
         Path tmpJson = null;
         try {
             Files.createDirectories(dir);
-            tmpZip = Files.createTempFile(dir, "." + zip.getFileName(), ".part");
-            tmpJson = Files.createTempFile(dir, "." + sidecar.getFileName(), ".part");
+            tmpZip = AtomicFiles.tempSibling(zip);
+            tmpJson = AtomicFiles.tempSibling(sidecar);
             ModelSerializer.writeModel(graph, tmpZip.toFile(), withUpdater);
             if (info != null) {
                 Files.writeString(tmpJson, Json.write(info));

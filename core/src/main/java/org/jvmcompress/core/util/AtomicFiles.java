@@ -35,7 +35,7 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(parent);
-            tmp = Files.createTempFile(parent, "." + target.getFileName(), ".part");
+            tmp = tempSibling(target);
             writer.write(tmp);
             move(tmp, target);
         } catch (IOException e) {
@@ -45,6 +45,22 @@ public final class AtomicFiles {
             deleteQuietly(tmp);
             throw e;
         }
+    }
+
+    /**
+     * A new empty file beside the target, readable by others like any file the user writes (temporary files are
+     * created owner-only, which would otherwise stick to the result).
+     */
+    public static Path tempSibling(Path target) throws IOException {
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempFile(parent, "." + target.getFileName(), ".part");
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep its default
+        }
+        return tmp;
     }
 
     public static void writeStream(Path target, StreamWriter writer) {
