@@ -17,9 +17,21 @@ public record RunConfig(int schema, String task, long seed, int trainLimit, Stag
 
     public static final int SCHEMA = 1;
 
-    /** The built-in default: a short run on Fashion-MNIST, the reference teacher against the small student. */
+    /** Where the suite's committed reference models live, relative to its home folder. */
+    public static final String REFERENCE_CV_TEACHER = "models/reference/cv-teacher.zip";
+
+    /**
+     * The built-in default: on Fashion-MNIST, the reference CV teacher (the committed one under the suite's home,
+     * {@code $COMPRESSION_HOME}, when it is there; else a short training of the same architecture) against the
+     * small student trained briefly on 12,000 images.
+     */
     public static RunConfig defaults() {
-        return new RunConfig(SCHEMA, "cv", 42, 12_000, new Stage("cv-teacher", 2, null), new Stage("cv-student", 3, null));
+        String home = System.getenv("COMPRESSION_HOME");
+        java.nio.file.Path ref = java.nio.file.Path.of(home == null ? "." : home).resolve(REFERENCE_CV_TEACHER);
+        Stage teacher = java.nio.file.Files.isRegularFile(ref)
+                ? new Stage("cv-teacher", 0, ref.toAbsolutePath().normalize().toString())
+                : new Stage("cv-teacher", 2, null);
+        return new RunConfig(SCHEMA, "cv", 42, 12_000, teacher, new Stage("cv-student", 3, null));
     }
 
     public RunConfig {
