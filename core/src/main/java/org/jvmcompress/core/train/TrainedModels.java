@@ -27,8 +27,20 @@ public final class TrainedModels {
      */
     public static Outcome train(Task task, TaskData data, TrainConfig c, Path runDir, Path modelFile,
                                 boolean saveUpdater, String command) {
-        ComputationGraph fresh = task.build(c.architecture(), data, c);
-        Trainer.Result r = Trainer.train(fresh, data, c, runDir);
+        return train(task.build(c.architecture(), data, c), task, data, data, c, runDir, modelFile, saveUpdater,
+                command, Map.of(), g -> g);
+    }
+
+    /**
+     * The general form: trains {@code fresh} on {@code trainData} (whose training source may carry more than labels,
+     * e.g. a teacher's outputs), describes the model by {@code data}, adds {@code extra} to the sidecar's training
+     * section, and applies {@code beforeSave} to the best network before it is saved.
+     */
+    public static Outcome train(ComputationGraph fresh, Task task, TaskData data, TaskData trainData, TrainConfig c,
+                                Path runDir, Path modelFile, boolean saveUpdater, String command,
+                                Map<String, Object> extra, java.util.function.UnaryOperator<ComputationGraph> beforeSave) {
+        Trainer.Result r = Trainer.train(fresh, trainData, c, runDir);
+        ComputationGraph best = beforeSave.apply(r.best());
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("config", c);
         training.put("epochsRun", r.state().epochsDone());
@@ -38,10 +50,11 @@ public final class TrainedModels {
         if (command != null) {
             training.put("command", command);
         }
+        training.putAll(extra);
         ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, task.name(), c.architecture(), data.labels(), data.inputShape(),
                 data.input(), data.preprocessing(), data.vocabulary(), training, c.seed(), data.dataHash(),
                 Backend.describe(), Instant.now().toString());
-        ModelStore.save(r.best(), info, modelFile, saveUpdater);
-        return new Outcome(new LoadedModel(r.best(), info, modelFile, "dl4j"), r.state());
+        ModelStore.save(best, info, modelFile, saveUpdater);
+        return new Outcome(new LoadedModel(best, info, modelFile, "dl4j"), r.state());
     }
 }

@@ -16,8 +16,8 @@ import org.jvmcompress.core.CompressionException;
  * distribution, or a teacher that is confidently right.</li>
  * <li>{@code js}: Jensen-Shannon, (KL(p||m) + KL(q||m)) / 2 with m = (p+q)/2: symmetric and bounded by log 2;
  * between the two in behaviour and robust to a teacher that is confidently wrong.</li>
- * <li>{@code mse}: mean squared difference of the raw logits (Ba and Caruana 2014); the limit of forward KL for
- * high temperatures; ignores T.</li>
+ * <li>{@code mse}: mean squared difference of the logits, each row centred to mean 0 (Ba and Caruana 2014); the
+ * limit of forward KL for high temperatures; ignores T.</li>
  * </ul>
  * The KL and JS divergences are multiplied by T² so that their gradients keep their size as T changes.
  */
@@ -53,9 +53,10 @@ public enum Divergence {
     /** Per-example divergence between teacher logits t and student logits s. */
     double value(double[] s, double[] t, double temp) {
         if (this == MSE) {
+            double[] d = centredDifference(s, t);
             double sum = 0;
-            for (int i = 0; i < s.length; i++) {
-                sum += (s[i] - t[i]) * (s[i] - t[i]);
+            for (double v : d) {
+                sum += v * v;
             }
             return sum / s.length;
         }
@@ -91,8 +92,9 @@ public enum Divergence {
         int k = s.length;
         double[] g = new double[k];
         if (this == MSE) {
+            double[] d = centredDifference(s, t);
             for (int i = 0; i < k; i++) {
-                g[i] = 2 * (s[i] - t[i]) / k;
+                g[i] = 2 * d[i] / k;
             }
             return g;
         }
@@ -127,6 +129,23 @@ public enum Divergence {
             g[i] = temp * q[i] * (u[i] - mean);
         }
         return g;
+    }
+
+    /** (s - mean(s)) - (t - mean(t)): logits are defined up to a constant per row, so they are compared centred. */
+    static double[] centredDifference(double[] s, double[] t) {
+        double ms = 0;
+        double mt = 0;
+        for (int i = 0; i < s.length; i++) {
+            ms += s[i];
+            mt += t[i];
+        }
+        ms /= s.length;
+        mt /= t.length;
+        double[] d = new double[s.length];
+        for (int i = 0; i < s.length; i++) {
+            d[i] = (s[i] - ms) - (t[i] - mt);
+        }
+        return d;
     }
 
     @Override

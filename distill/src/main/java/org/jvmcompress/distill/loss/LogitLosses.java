@@ -12,7 +12,7 @@ import org.jvmcompress.core.CompressionException;
  * <li>{@code kd}: alpha * T² KL(p_t || p_s) + (1 - alpha) * CE (Hinton, Vinyals and Dean 2015)</li>
  * <li>{@code kd-reverse}: alpha * T² KL(p_s || p_t) + (1 - alpha) * CE</li>
  * <li>{@code kd-js}: alpha * T² JS(p_t, p_s) + (1 - alpha) * CE</li>
- * <li>{@code kd-mse}: alpha * mean (z_s - z_t)² + (1 - alpha) * CE (Ba and Caruana 2014)</li>
+ * <li>{@code kd-mse}: alpha * mean of squared differences of row-centred logits + (1 - alpha) * CE (Ba and Caruana 2014)</li>
  * <li>{@code ce}: CE only (training from scratch)</li>
  * </ul>
  */

@@ -1,0 +1,27 @@
+package org.jvmcompress.distill;
+
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/** Swaps the loss function of a network's output layer, in the running layer and in the saved configuration. */
+final class OutputLoss {
+    private OutputLoss() {}
+
+    static ComputationGraph set(ComputationGraph g, ILossFunction loss) {
+        String out = g.getConfiguration().getNetworkOutputs().get(0);
+        GraphVertex v = g.getConfiguration().getVertices().get(out);
+        if (!(v instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof BaseOutputLayer confLayer)) {
+            throw new CompressionException("the student's output '" + out + "' is not an output layer with a loss");
+        }
+        confLayer.setLossFn(loss);
+        org.deeplearning4j.nn.conf.layers.Layer running = g.getLayer(out).conf().getLayer();
+        if (running instanceof BaseOutputLayer r && r != confLayer) {
+            r.setLossFn(loss);
+        }
+        return g;
+    }
+}
