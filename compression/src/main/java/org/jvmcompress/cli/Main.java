@@ -25,6 +25,7 @@ public final class Main {
         add(new DataCommand());
         add(new TrainTeacherCommand());
         add(new EvaluateCommand());
+        add(new DistillCommand());
     }
 
     private Main() {}

@@ -99,6 +99,16 @@ class CliTest {
     }
 
     @Test
+    void distillNeedsAUsableTeacher() throws Exception {
+        Run missing = run("distill", "--teacher", dir.resolve("none.zip").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("model file not found"), missing.err());
+        Run noTeacher = run("distill");
+        assertEquals(2, noTeacher.code());
+        assertTrue(noTeacher.err().contains("teacher"), noTeacher.err());
+    }
+
+    @Test
     void badRunConfigIsNamed() throws Exception {
         Path cfg = dir.resolve("c.json");
         Files.writeString(cfg, "{\"schema\":1,\"task\":\"cv\",\"seed\":1,\"trainLimit\":0,\"teacher\":{\"architecture\":"

@@ -50,5 +50,17 @@ class EndToEndTest {
         JsonNode ev = Json.MAPPER.readTree(dir.resolve("eval/evaluation.json").toFile());
         assertEquals(10, ev.get("metrics").get("perClass").size());
         assertTrue(ev.get("speed").get("throughputSamplesPerS").asDouble() > 0);
+
+        CliTest.Run unknown = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--method", "kl",
+                "--output", dir.resolve("kd").toString());
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("unknown distillation loss 'kl'; known: kd, kd-reverse"), unknown.err());
+        CliTest.Run kd = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--train-limit", "2000",
+                "--epochs", "1", "--no-speed", "--output", dir.resolve("kd").toString());
+        assertEquals(0, kd.code(), kd.err());
+        assertTrue(kd.out().contains("agreement with"), kd.out());
+        JsonNode student = Json.MAPPER.readTree(dir.resolve("kd/student.json").toFile());
+        assertEquals("0.9*FORWARD-KL(T=4) + 0.1*CE", student.get("training").get("distillation").get("loss").asText());
+        assertTrue(student.get("training").get("command").asText().contains("distill"));
     }
 }

@@ -110,6 +110,11 @@ public final class CvTask implements Task {
     }
 
     @Override
+    public String studentArchitecture() {
+        return "cv-student";
+    }
+
+    @Override
     public TrainConfig defaultConfig() {
         return new TrainConfig("cv-teacher", 12, 128, 1e-3, 0.8, 3, 0, 42, 0);
     }

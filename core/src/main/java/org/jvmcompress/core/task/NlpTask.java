@@ -118,6 +118,11 @@ public final class NlpTask implements Task {
     }
 
     @Override
+    public String studentArchitecture() {
+        return "nlp-student";
+    }
+
+    @Override
     public TrainConfig defaultConfig() {
         return new TrainConfig("nlp-cnn", 8, 64, 1e-3, 0.8, 2, 0, 42, 0);
     }

@@ -29,6 +29,9 @@ public interface Task {
     /** Names of the teacher architectures this task can build; the first is the default. */
     List<String> architectures();
 
+    /** The architecture a student of this task's teacher gets by default. */
+    String studentArchitecture();
+
     /** A fresh, initialised network of the named architecture for this data. */
     ComputationGraph build(String architecture, TaskData data, TrainConfig config);
 
