@@ -71,7 +71,7 @@ final class DistillCommand implements Command {
         TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
         System.err.printf("distilling %s -> %s with %s; run folder %s%n", teacher.path(), arch, method, out);
         TrainedModels.Outcome r = OfflineDistiller.distil(teacher, task, data, method, c, out, out.resolve("student.zip"),
-                Cli.commandLine(name(), cl));
+                Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl));
         EvaluationReport rep = Evaluator.evaluate(r.model(), data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, teacher);
         Json.writeFile(out.resolve("evaluation.json"), rep);

@@ -36,11 +36,21 @@ public final class OfflineDistiller {
 
     private OfflineDistiller() {}
 
+    /**
+     * @param cacheDir where teacher outputs are cached across runs (e.g. under the data folder); the method "ce"
+     *                 (training from scratch) needs none and computes none
+     */
     public static TrainedModels.Outcome distil(LoadedModel teacher, Task task, TaskData data, Method method,
-                                               TrainConfig c, Path runDir, Path studentFile, String command) {
+                                               TrainConfig c, Path runDir, Path studentFile, Path cacheDir,
+                                               String command) {
         Evaluator.checkCompatible(teacher.graph(), data, "teacher " + teacher.path());
+        if (method.loss().equals("ce")) {
+            Map<String, Object> extra = Map.of("distillation", Map.of("scheme", "none (from scratch)", "loss", "CE"));
+            return TrainedModels.train(task.build(c.architecture(), data, c), task, data, data, c, runDir, studentFile,
+                    false, command, extra, g -> g);
+        }
         String key = TeacherOutputs.key(teacher.path(), data.dataHash(), "none");
-        float[][] logits = TeacherOutputs.cached(teacher.graph(), data.train(), runDir.resolve("cache"), key);
+        float[][] logits = TeacherOutputs.cached(teacher.graph(), data.train(), cacheDir, key);
         TaskData kd = new TaskData(data.task(), new KdSource(data.train(), logits), data.validation(), data.test(),
                 data.inputShape(), data.input(), data.labels(), data.preprocessing(), data.vocabulary(),
                 Hashing.sha256(data.dataHash() + "|teacher=" + key + "|" + method));

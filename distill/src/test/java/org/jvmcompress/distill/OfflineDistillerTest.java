@@ -60,7 +60,7 @@ class OfflineDistillerTest {
         OfflineDistiller.Method kd = new OfflineDistiller.Method("kd", 4, 0.9);
         Path runDir = dir.resolve("kd");
         TrainedModels.Outcome out = OfflineDistiller.distil(teacher, task, data, kd, tc.withSeed(6), runDir,
-                runDir.resolve("student.zip"), "test");
+                runDir.resolve("student.zip"), runDir.resolve("cache"), "test");
         List<Path> caches = Files.list(runDir.resolve("cache")).toList();
         assertEquals(1, caches.size(), "one cached file of teacher outputs");
         float[][] cached = TeacherOutputs.read(caches.get(0), data.train().size());
