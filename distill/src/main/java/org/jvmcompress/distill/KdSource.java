@@ -1,38 +1,21 @@
 package org.jvmcompress.distill;
 
-import java.util.List;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** A training source whose labels carry the teacher's cached logits beside the one-hot labels. */
-final class KdSource implements Batches.Source {
-    private final Batches.Source base;
+final class KdSource extends Batches.Delegating {
     private final float[][] teacherLogits;
 
     KdSource(Batches.Source base, float[][] teacherLogits) {
+        super(base);
         if (teacherLogits.length != base.size()) {
             throw new IllegalArgumentException("teacher logits for " + teacherLogits.length + " items, data has "
                     + base.size());
         }
-        this.base = base;
         this.teacherLogits = teacherLogits;
-    }
-
-    @Override
-    public int size() {
-        return base.size();
-    }
-
-    @Override
-    public int numClasses() {
-        return base.numClasses();
-    }
-
-    @Override
-    public List<String> labelNames() {
-        return base.labelNames();
     }
 
     @Override

@@ -155,28 +155,42 @@ public final class Batches implements DataSetIterator {
         return source.labelNames();
     }
 
+    /** A source that passes everything to another one; subclasses change what they need. */
+    public abstract static class Delegating implements Source {
+        protected final Source base;
+
+        protected Delegating(Source base) {
+            this.base = base;
+        }
+
+        @Override
+        public int size() {
+            return base.size();
+        }
+
+        @Override
+        public int numClasses() {
+            return base.numClasses();
+        }
+
+        @Override
+        public List<String> labelNames() {
+            return base.labelNames();
+        }
+
+        @Override
+        public DataSet make(int[] indices) {
+            return base.make(indices);
+        }
+    }
+
     /** The first {@code n} items of a source (for quick runs). */
     public static Source limit(Source s, int n) {
         int m = Math.min(n, s.size());
-        return new Source() {
+        return new Delegating(s) {
             @Override
             public int size() {
                 return m;
-            }
-
-            @Override
-            public int numClasses() {
-                return s.numClasses();
-            }
-
-            @Override
-            public List<String> labelNames() {
-                return s.labelNames();
-            }
-
-            @Override
-            public DataSet make(int[] indices) {
-                return s.make(indices);
             }
         };
     }
