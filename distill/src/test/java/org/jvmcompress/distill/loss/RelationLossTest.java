@@ -1,0 +1,61 @@
+package org.jvmcompress.distill.loss;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Relation-based losses: NumPy reference values and finite-difference gradient checks. */
+class RelationLossTest {
+    static final double[][] S = {{0.5, -1.0, 2.0, 0.1}, {1.5, 0.3, -0.4, 0.2}, {-0.7, 0.8, 0.9, -1.1}, {0.2, 0.2, -1.5, 0.6}};
+    static final double[][] T = {{1.0, 0.0, -0.5}, {0.4, 1.2, 0.3}, {-1.0, 0.5, 0.8}, {0.3, -0.9, 0.1}};
+
+    @Test
+    void referenceValues() {
+        assertEquals(0.07013714614093633, new RkdDistanceLoss().score(S, T), 1e-12);
+        assertEquals(0.17060799288213765, new RkdAngleLoss().score(S, T), 1e-12);
+        assertEquals(0.28363303336086076, new SimilarityPreservingLoss().score(S, T), 1e-12);
+    }
+
+    @Test
+    void zeroWhenRelationsAgree() {
+        double[][] scaled = new double[S.length][S[0].length];
+        for (int i = 0; i < S.length; i++) {
+            for (int k = 0; k < S[0].length; k++) {
+                scaled[i][k] = 3 * S[i][k];
+            }
+        }
+        // Distances and angles are relative, so a scaled copy has the same relations.
+        assertEquals(0, new RkdDistanceLoss().score(scaled, S), 1e-12);
+        assertEquals(0, new RkdAngleLoss().score(scaled, S), 1e-12);
+        assertEquals(0, new SimilarityPreservingLoss().score(scaled, S), 1e-12);
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        Random r = new Random(9);
+        for (RelationLoss loss : List.of(new RkdDistanceLoss(), new RkdAngleLoss(), new SimilarityPreservingLoss())) {
+            for (int trial = 0; trial < 4; trial++) {
+                double[][] s = LogitLossTest.random(r, 5, 4);
+                double[][] t = LogitLossTest.random(r, 5, 6);
+                double[][] g = loss.gradient(s, t);
+                double h = 1e-6;
+                for (int i = 0; i < s.length; i++) {
+                    for (int k = 0; k < s[i].length; k++) {
+                        double keep = s[i][k];
+                        s[i][k] = keep + h;
+                        double up = loss.score(s, t);
+                        s[i][k] = keep - h;
+                        double down = loss.score(s, t);
+                        s[i][k] = keep;
+                        double numeric = (up - down) / (2 * h) * s.length;
+                        double err = Math.abs(numeric - g[i][k]) / Math.max(1e-4, Math.abs(numeric) + Math.abs(g[i][k]));
+                        assertTrue(err < 1e-4, loss + ": d/ds[" + i + "][" + k + "] analytic " + g[i][k] + " numeric " + numeric);
+                    }
+                }
+            }
+        }
+    }
+}
