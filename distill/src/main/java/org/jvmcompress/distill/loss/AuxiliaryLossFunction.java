@@ -1,0 +1,149 @@
+package org.jvmcompress.distill.loss;
+
+import java.util.List;
+import java.util.Locale;
+import org.jvmcompress.core.CompressionException;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Feature- and relation-based knowledge as a DL4J loss for an extra output of the student (a {@code LossLayer}
+ * with identity activation on the student layer that carries the knowledge). Its input is the student's
+ * activations flattened per example; its "labels" are the teacher's targets for the batch: attention maps
+ * ({@code at}, with the student's [C, H, W] given) or embeddings ({@code rkd-d}, {@code rkd-a}, {@code sp}).
+ * The loss is multiplied by {@code weight}. The extra output is removed before the student is saved.
+ */
+public final class AuxiliaryLossFunction implements ILossFunction {
+    private static final long serialVersionUID = 1L;
+    public static final List<String> KINDS = List.of("at", "rkd-d", "rkd-a", "sp");
+
+    private String kind = "sp";
+    private double weight = 1;
+    private int channels = 1;
+    private int height = 1;
+    private int width = 1;
+
+    /** For DL4J's JSON deserialisation. */
+    public AuxiliaryLossFunction() {}
+
+    public AuxiliaryLossFunction(String kind, double weight, int channels, int height, int width) {
+        if (!KINDS.contains(kind)) {
+            throw new CompressionException("unknown feature/relation loss '" + kind + "'; known: " + String.join(", ", KINDS));
+        }
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            throw new CompressionException("loss weight must be finite and non-negative, got " + weight);
+        }
+        this.kind = kind;
+        this.weight = weight;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+    }
+
+    public String getKind() {
+        return kind;
+    }
+
+    public void setKind(String kind) {
+        this.kind = kind;
+    }
+
+    public double getWeight() {
+        return weight;
+    }
+
+    public void setWeight(double weight) {
+        this.weight = weight;
+    }
+
+    public int getChannels() {
+        return channels;
+    }
+
+    public void setChannels(int channels) {
+        this.channels = channels;
+    }
+
+    public int getHeight() {
+        return height;
+    }
+
+    public void setHeight(int height) {
+        this.height = height;
+    }
+
+    public int getWidth() {
+        return width;
+    }
+
+    public void setWidth(int width) {
+        this.width = width;
+    }
+
+    private double score(double[][] s, double[][] t) {
+        return switch (kind) {
+            case "at" -> new AttentionTransferLoss(channels, height, width).score(s, t);
+            case "rkd-d" -> new RkdDistanceLoss().score(s, t);
+            case "rkd-a" -> new RkdAngleLoss().score(s, t);
+            case "sp" -> new SimilarityPreservingLoss().score(s, t);
+            default -> throw new IllegalStateException(kind);
+        };
+    }
+
+    private double[][] gradient(double[][] s, double[][] t) {
+        return switch (kind) {
+            case "at" -> new AttentionTransferLoss(channels, height, width).gradient(s, t);
+            case "rkd-d" -> new RkdDistanceLoss().gradient(s, t);
+            case "rkd-a" -> new RkdAngleLoss().gradient(s, t);
+            case "sp" -> new SimilarityPreservingLoss().gradient(s, t);
+            default -> throw new IllegalStateException(kind);
+        };
+    }
+
+    private static double[][] rows(INDArray a) {
+        INDArray m = a.rank() == 2 ? a : a.reshape('c', a.size(0), a.length() / a.size(0));
+        return m.castTo(DataType.DOUBLE).toDoubleMatrix();
+    }
+
+    @Override
+    public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
+                               boolean average) {
+        double mean = weight * score(rows(preOutput), rows(labels));
+        return average ? mean : mean * preOutput.size(0);
+    }
+
+    @Override
+    public INDArray computeScoreArray(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        // Relation losses are defined on the whole batch: each example carries an equal share.
+        double mean = weight * score(rows(preOutput), rows(labels));
+        return Nd4j.valueArrayOf(new long[] {preOutput.size(0), 1}, mean).castTo(preOutput.dataType());
+    }
+
+    @Override
+    public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        double[][] g = gradient(rows(preOutput), rows(labels));
+        INDArray out = Nd4j.create(g).muli(weight).castTo(preOutput.dataType());
+        return preOutput.rank() == 2 ? out : out.reshape('c', preOutput.shape());
+    }
+
+    @Override
+    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
+                                                          INDArray mask, boolean average) {
+        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
+                computeGradient(labels, preOutput, activationFn, mask));
+    }
+
+    @Override
+    public String name() {
+        return String.format(Locale.ROOT, "%s*%s", SoftTargetLoss.trim(weight), kind.toUpperCase(Locale.ROOT));
+    }
+
+    @Override
+    public String toString() {
+        return name();
+    }
+}

@@ -1,0 +1,82 @@
+package org.jvmcompress.distill.loss;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.runtime.Backend;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** The extra-output adapter: a two-output student (class output + knowledge output) passes DL4J's gradient check. */
+class AuxiliaryLossFunctionTest {
+    @BeforeAll
+    static void init() {
+        Backend.init();
+    }
+
+    @Test
+    void twoOutputStudentGradientCheck() {
+        DataType before = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            Nd4j.getRandom().setSeed(21);
+            for (String kind : AuxiliaryLossFunction.KINDS) {
+                // "at": the 8 hidden units read as [C=2, H=2, W=2]; the teacher's maps have H*W = 4 values.
+                AuxiliaryLossFunction aux = new AuxiliaryLossFunction(kind, 0.5, 2, 2, 2);
+                ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(2)
+                        .dataType(DataType.DOUBLE).updater(new NoOp()).graphBuilder().addInputs("in")
+                        .addLayer("h", new DenseLayer.Builder().nIn(5).nOut(8).activation(Activation.TANH).build(), "in")
+                        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
+                                .activation(Activation.SOFTMAX).build(), "h")
+                        .addLayer("knowledge", new LossLayer.Builder().lossFunction(aux)
+                                .activation(Activation.IDENTITY).build(), "h")
+                        .setOutputs("out", "knowledge").build());
+                g.init();
+                INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 5).subi(0.5).muli(2);
+                INDArray y = Nd4j.zeros(DataType.DOUBLE, 5, 3);
+                for (int i = 0; i < 5; i++) {
+                    y.putScalar(i, i % 3, 1.0);
+                }
+                INDArray teacher = kind.equals("at") ? Nd4j.rand(DataType.DOUBLE, 5, 4) : Nd4j.randn(DataType.DOUBLE, 5, 6);
+                if (kind.equals("at")) {
+                    teacher.diviColumnVector(teacher.norm2(1).reshape(5, 1));
+                }
+                boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                        .inputs(new INDArray[] {x}).labels(new INDArray[] {y, teacher}).epsilon(1e-6)
+                        .maxRelError(1e-4).minAbsoluteError(1e-8).print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+                assertTrue(ok, "gradient check failed for " + kind);
+            }
+        } finally {
+            Nd4j.setDefaultDataTypes(before, before);
+        }
+    }
+
+    @Test
+    void configurationSurvivesJsonAndBadKindsAreNamed() {
+        AuxiliaryLossFunction aux = new AuxiliaryLossFunction("at", 250, 16, 28, 28);
+        assertEquals("250*AT", aux.name());
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder().addInputs("in")
+                .addLayer("k", new LossLayer.Builder().lossFunction(aux).activation(Activation.IDENTITY).build(), "in")
+                .setOutputs("k").build();
+        String json = conf.toJson();
+        assertTrue(json.contains("AuxiliaryLossFunction") && json.contains("\"height\" : 28"), json);
+        ComputationGraphConfiguration.fromJson(json);
+        CompressionException e = assertThrows(CompressionException.class, () -> new AuxiliaryLossFunction("fsp", 1, 1, 1, 1));
+        assertTrue(e.getMessage().contains("known: at, rkd-d, rkd-a, sp"), e.getMessage());
+    }
+}
