@@ -27,4 +27,9 @@ final class KdSource extends Batches.Delegating {
         }
         return new DataSet(ds.getFeatures(), DistillationLossFunction.packLabels(Nd4j.create(t), ds.getLabels()));
     }
+
+    @Override
+    public org.nd4j.linalg.dataset.api.MultiDataSet makeMulti(int[] idx) {
+        return make(idx).toMultiDataSet();
+    }
 }

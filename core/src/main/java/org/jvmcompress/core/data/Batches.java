@@ -25,6 +25,14 @@ public final class Batches implements DataSetIterator {
         List<String> labelNames();
 
         DataSet make(int[] indices);
+
+        /**
+         * The batch for a network with several outputs: features, then one label array per output. A plain source
+         * has one output; sources that add targets (a teacher's features) override this.
+         */
+        default org.nd4j.linalg.dataset.api.MultiDataSet makeMulti(int[] indices) {
+            return make(indices).toMultiDataSet();
+        }
     }
 
     private final Source source;
@@ -77,6 +85,62 @@ public final class Batches implements DataSetIterator {
 
     public int numBatches() {
         return (source.size() + batchSize - 1) / batchSize;
+    }
+
+    /**
+     * The remaining batches of the current epoch as {@link org.nd4j.linalg.dataset.api.MultiDataSet}s (the
+     * source's {@link Source#makeMulti}), behind a background thread that prepares the next ones.
+     */
+    public org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator prefetchedMulti() {
+        org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator it =
+                new org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator() {
+                    @Override
+                    public org.nd4j.linalg.dataset.api.MultiDataSet next(int num) {
+                        if (!hasNext()) {
+                            throw new NoSuchElementException();
+                        }
+                        int end = Math.min(order.length, cursor + num);
+                        int[] idx = java.util.Arrays.copyOfRange(order, cursor, end);
+                        cursor = end;
+                        return source.makeMulti(idx);
+                    }
+
+                    @Override
+                    public org.nd4j.linalg.dataset.api.MultiDataSet next() {
+                        return next(batchSize);
+                    }
+
+                    @Override
+                    public boolean hasNext() {
+                        return Batches.this.hasNext();
+                    }
+
+                    @Override
+                    public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) {
+                        throw new UnsupportedOperationException("no pre-processor on multi-output batches");
+                    }
+
+                    @Override
+                    public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() {
+                        return null;
+                    }
+
+                    @Override
+                    public boolean resetSupported() {
+                        return true;
+                    }
+
+                    @Override
+                    public boolean asyncSupported() {
+                        return true;
+                    }
+
+                    @Override
+                    public void reset() {
+                        Batches.this.reset();
+                    }
+                };
+        return new org.deeplearning4j.datasets.iterator.AsyncMultiDataSetIterator(it, 4, true);
     }
 
     /** This iterator behind a background thread that prepares the next batches. */
@@ -181,6 +245,11 @@ public final class Batches implements DataSetIterator {
         @Override
         public DataSet make(int[] indices) {
             return base.make(indices);
+        }
+
+        @Override
+        public org.nd4j.linalg.dataset.api.MultiDataSet makeMulti(int[] indices) {
+            return base.makeMulti(indices);
         }
     }
 

@@ -16,7 +16,7 @@ public record Predictions(float[][] probabilities, int[] labels) {
         int row = 0;
         while (it.hasNext()) {
             DataSet ds = it.next();
-            INDArray out = g.outputSingle(false, ds.getFeatures());
+            INDArray out = classOutput(g, ds.getFeatures());
             INDArray lab = ds.getLabels();
             for (int i = 0; i < out.rows(); i++) {
                 p[row] = out.getRow(i).toFloatVector();
@@ -25,6 +25,18 @@ public record Predictions(float[][] probabilities, int[] labels) {
             }
         }
         return new Predictions(p, y);
+    }
+
+    /**
+     * The class probabilities of a network: its only output, or, for a network with extra outputs (a student with
+     * knowledge heads during distillation), the output named "output".
+     */
+    public static INDArray classOutput(ComputationGraph g, INDArray features) {
+        if (g.getNumOutputArrays() == 1) {
+            return g.outputSingle(false, features);
+        }
+        int i = g.getConfiguration().getNetworkOutputs().indexOf("output");
+        return g.output(false, features)[Math.max(0, i)];
     }
 
     public int size() {

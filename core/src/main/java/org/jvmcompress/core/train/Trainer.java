@@ -16,8 +16,8 @@ import org.jvmcompress.core.util.AtomicFiles;
 import org.jvmcompress.core.util.Hashing;
 import org.jvmcompress.core.util.Json;
 import org.jvmcompress.core.util.ProgressBar;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,11 +88,11 @@ public final class Trainer {
             g.getConfiguration().setEpochCount(e - 1);
             double lossSum = 0;
             int steps = 0;
-            DataSetIterator it = batches.prefetched();
+            MultiDataSetIterator it = batches.prefetchedMulti();
             try (ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", e, c.maxEpochs()),
                     train.size(), "samples")) {
                 while (it.hasNext()) {
-                    DataSet ds = it.next();
+                    MultiDataSet ds = it.next();
                     g.fit(ds);
                     double loss = g.score();
                     if (!Double.isFinite(loss)) {
@@ -102,7 +102,7 @@ public final class Trainer {
                     lossSum += loss;
                     steps++;
                     bar.suffix(String.format(Locale.ROOT, "loss %.4f", lossSum / steps));
-                    bar.step(ds.numExamples());
+                    bar.step(ds.getFeatures(0).size(0));
                 }
             }
             double valAcc = Predictions.of(g, d.validation(), 256).accuracy();
