@@ -16,7 +16,6 @@ import org.jvmcompress.core.util.Hashing;
 import org.jvmcompress.core.util.ProgressBar;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /**
  * A teacher's logits on every item of a data source, computed once and cached on disk so that student epochs do
@@ -50,7 +49,7 @@ public final class TeacherOutputs {
 
     public static float[][] compute(ComputationGraph teacher, Batches.Source source) {
         float[][] out = new float[source.size()][];
-        DataSetIterator it = new Batches(source, 256, false, 0).prefetched();
+        java.util.Iterator<DataSet> it = new Batches(source, 256, false, 0).prefetched();
         int row = 0;
         try (ProgressBar bar = new ProgressBar("teacher outputs", source.size(), "samples")) {
             while (it.hasNext()) {

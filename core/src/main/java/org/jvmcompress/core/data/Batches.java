@@ -11,9 +11,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Mini-batches over an in-memory data set, as a DL4J {@link DataSetIterator}. With shuffling on, epoch {@code e}
- * visits the items in an order fixed by {@code seed + e}, so a resumed run sees the same batches. Async
- * prefetch: DL4J's {@code fit} wraps it in a prefetching iterator ({@link #asyncSupported()}), and
- * {@link #prefetched()} does the same for evaluation.
+ * visits the items in an order fixed by {@code seed + e}, so a resumed run sees the same batches.
+ * {@link #prefetched()} and {@link #prefetchedMulti()} prepare the next batches on a background thread (a
+ * {@link Prefetcher}, which passes a failure on to the consumer).
  */
 public final class Batches implements DataSetIterator {
     /** Makes the features and labels of a batch from item indices. */
@@ -89,63 +89,23 @@ public final class Batches implements DataSetIterator {
 
     /**
      * The remaining batches of the current epoch as {@link org.nd4j.linalg.dataset.api.MultiDataSet}s (the
-     * source's {@link Source#makeMulti}), behind a background thread that prepares the next ones.
+     * source's {@link Source#makeMulti}), prepared on a background thread.
      */
-    public org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator prefetchedMulti() {
-        org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator it =
-                new org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator() {
-                    @Override
-                    public org.nd4j.linalg.dataset.api.MultiDataSet next(int num) {
-                        if (!hasNext()) {
-                            throw new NoSuchElementException();
-                        }
-                        int end = Math.min(order.length, cursor + num);
-                        int[] idx = java.util.Arrays.copyOfRange(order, cursor, end);
-                        cursor = end;
-                        return source.makeMulti(idx);
-                    }
-
-                    @Override
-                    public org.nd4j.linalg.dataset.api.MultiDataSet next() {
-                        return next(batchSize);
-                    }
-
-                    @Override
-                    public boolean hasNext() {
-                        return Batches.this.hasNext();
-                    }
-
-                    @Override
-                    public void setPreProcessor(org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor p) {
-                        throw new UnsupportedOperationException("no pre-processor on multi-output batches");
-                    }
-
-                    @Override
-                    public org.nd4j.linalg.dataset.api.MultiDataSetPreProcessor getPreProcessor() {
-                        return null;
-                    }
-
-                    @Override
-                    public boolean resetSupported() {
-                        return true;
-                    }
-
-                    @Override
-                    public boolean asyncSupported() {
-                        return true;
-                    }
-
-                    @Override
-                    public void reset() {
-                        Batches.this.reset();
-                    }
-                };
-        return new org.deeplearning4j.datasets.iterator.AsyncMultiDataSetIterator(it, 4, true);
+    public Prefetcher<org.nd4j.linalg.dataset.api.MultiDataSet> prefetchedMulti() {
+        return Prefetcher.of(() -> {
+            if (!hasNext()) {
+                return null;
+            }
+            int end = Math.min(order.length, cursor + batchSize);
+            int[] idx = java.util.Arrays.copyOfRange(order, cursor, end);
+            cursor = end;
+            return source.makeMulti(idx);
+        }, 4);
     }
 
-    /** This iterator behind a background thread that prepares the next batches. */
-    public DataSetIterator prefetched() {
-        return new org.deeplearning4j.datasets.iterator.AsyncDataSetIterator(this, 4, true);
+    /** The remaining batches of the current epoch, prepared on a background thread. */
+    public Prefetcher<DataSet> prefetched() {
+        return Prefetcher.of(() -> hasNext() ? next() : null, 4);
     }
 
     @Override

@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.data.Batches;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 
 /** A model's class probabilities on every item of a data source, with the true labels. */
 public record Predictions(float[][] probabilities, int[] labels) {
@@ -12,7 +11,7 @@ public record Predictions(float[][] probabilities, int[] labels) {
         int n = source.size();
         float[][] p = new float[n][];
         int[] y = new int[n];
-        DataSetIterator it = new Batches(source, batchSize, false, 0).prefetched();
+        java.util.Iterator<DataSet> it = new Batches(source, batchSize, false, 0).prefetched();
         int row = 0;
         while (it.hasNext()) {
             DataSet ds = it.next();

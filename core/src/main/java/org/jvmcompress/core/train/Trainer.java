@@ -17,7 +17,6 @@ import org.jvmcompress.core.util.Hashing;
 import org.jvmcompress.core.util.Json;
 import org.jvmcompress.core.util.ProgressBar;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,8 +87,8 @@ public final class Trainer {
             g.getConfiguration().setEpochCount(e - 1);
             double lossSum = 0;
             int steps = 0;
-            MultiDataSetIterator it = batches.prefetchedMulti();
-            try (ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", e, c.maxEpochs()),
+            org.jvmcompress.core.data.Prefetcher<MultiDataSet> it = batches.prefetchedMulti();
+            try (it; ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", e, c.maxEpochs()),
                     train.size(), "samples")) {
                 while (it.hasNext()) {
                     MultiDataSet ds = it.next();

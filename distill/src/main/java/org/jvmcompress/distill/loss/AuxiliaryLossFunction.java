@@ -13,13 +13,14 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 /**
  * Feature- and relation-based knowledge as a DL4J loss for an extra output of the student (a {@code LossLayer}
  * with identity activation on the student layer that carries the knowledge). Its input is the student's
- * activations flattened per example; its "labels" are the teacher's targets for the batch: attention maps
- * ({@code at}, with the student's [C, H, W] given) or embeddings ({@code rkd-d}, {@code rkd-a}, {@code sp}).
+ * activations flattened per example; its "labels" are the teacher's targets for the batch: the teacher's
+ * activations themselves ({@code hint}, FitNets: mean squared error, after the student's adapter layer), attention
+ * maps ({@code at}, with the student's [C, H, W] given) or embeddings ({@code rkd-d}, {@code rkd-a}, {@code sp}).
  * The loss is multiplied by {@code weight}. The extra output is removed before the student is saved.
  */
 public final class AuxiliaryLossFunction implements ILossFunction {
     private static final long serialVersionUID = 1L;
-    public static final List<String> KINDS = List.of("at", "rkd-d", "rkd-a", "sp");
+    public static final List<String> KINDS = List.of("hint", "at", "rkd-d", "rkd-a", "sp");
 
     private String kind = "sp";
     private double weight = 1;
@@ -86,6 +87,7 @@ public final class AuxiliaryLossFunction implements ILossFunction {
 
     private double score(double[][] s, double[][] t) {
         return switch (kind) {
+            case "hint" -> HintLoss.score(s, t);
             case "at" -> new AttentionTransferLoss(channels, height, width).score(s, t);
             case "rkd-d" -> new RkdDistanceLoss().score(s, t);
             case "rkd-a" -> new RkdAngleLoss().score(s, t);
@@ -96,6 +98,7 @@ public final class AuxiliaryLossFunction implements ILossFunction {
 
     private double[][] gradient(double[][] s, double[][] t) {
         return switch (kind) {
+            case "hint" -> HintLoss.gradient(s, t);
             case "at" -> new AttentionTransferLoss(channels, height, width).gradient(s, t);
             case "rkd-d" -> new RkdDistanceLoss().gradient(s, t);
             case "rkd-a" -> new RkdAngleLoss().gradient(s, t);

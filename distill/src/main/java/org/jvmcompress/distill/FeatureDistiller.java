@@ -1,0 +1,219 @@
+package org.jvmcompress.distill;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.data.Batches;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.Hashing;
+import org.jvmcompress.distill.loss.AttentionTransferLoss;
+import org.jvmcompress.distill.loss.AuxiliaryLossFunction;
+import org.jvmcompress.distill.loss.DistillationLossFunction;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/**
+ * Feature- and relation-based distillation (FitNets hints, attention transfer, RKD, similarity-preserving), with a
+ * response loss on the class output at the same time. During training the student carries one extra output per
+ * piece of {@link Knowledge} (an adapter for hints, then a loss layer); the teacher runs on each batch in the
+ * prefetch thread and gives the targets of every output. The extra outputs are removed before the student is saved.
+ */
+public final class FeatureDistiller {
+    private FeatureDistiller() {}
+
+    /** The shape of one example's activation at every vertex, by a forward pass of one example. */
+    static Map<String, long[]> shapes(ComputationGraph g, INDArray oneExample) {
+        Map<String, INDArray> acts = g.feedForward(oneExample, false);
+        Map<String, long[]> out = new LinkedHashMap<>();
+        for (String name : g.getConfiguration().getVertices().keySet()) {
+            INDArray v = acts.get(name);
+            if (v != null) {
+                out.put(name, Arrays.copyOfRange(v.shape(), 1, v.rank()));
+            }
+        }
+        return out;
+    }
+
+    static long[] layerShape(Map<String, long[]> shapes, String layer, String who) {
+        long[] s = shapes.get(layer);
+        if (s == null) {
+            throw new CompressionException(who + " has no layer '" + layer + "'; its layers are " + shapes.keySet());
+        }
+        return s;
+    }
+
+    static long size(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** The student with one knowledge output per spec ("knowledge0", ...), and the teacher targets' transforms. */
+    static ComputationGraph withKnowledgeOutputs(ComputationGraph student, List<Knowledge> specs,
+                                                 Map<String, long[]> sShapes, Map<String, long[]> tShapes) {
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(student);
+        List<String> outputs = new ArrayList<>(List.of("output"));
+        for (int i = 0; i < specs.size(); i++) {
+            Knowledge k = specs.get(i);
+            long[] s = layerShape(sShapes, k.studentLayer(), "the student");
+            long[] t = layerShape(tShapes, k.teacherLayer(), "the teacher");
+            String from = k.studentLayer();
+            String name = "knowledge" + i;
+            long[] lossInput = s;
+            if (k.kind().equals("hint")) {
+                String adapter = name + "_adapter";
+                if (s.length == 3 && t.length == 3) {
+                    if (s[1] != t[1] || s[2] != t[2]) {
+                        throw new CompressionException("hint " + k + ": student activation " + Arrays.toString(s)
+                                + " and teacher activation " + Arrays.toString(t) + " differ in height/width");
+                    }
+                    b.addLayer(adapter, new ConvolutionLayer.Builder(1, 1).nIn(s[0]).nOut(t[0])
+                            .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY)
+                            .weightInit(WeightInit.XAVIER).build(), from);
+                    lossInput = t;
+                } else {
+                    b.addLayer(adapter, new DenseLayer.Builder().nIn(size(s)).nOut(size(t)).activation(Activation.IDENTITY)
+                            .weightInit(WeightInit.XAVIER).build(), flattenIfCnn(s), from);
+                    lossInput = new long[] {size(t)};
+                }
+                from = adapter;
+            } else if (k.kind().equals("at")) {
+                if (s.length != 3 || t.length != 3 || s[1] != t[1] || s[2] != t[2]) {
+                    throw new CompressionException("attention transfer " + k + " needs two convolutional activations of"
+                            + " the same height and width; student " + Arrays.toString(s) + ", teacher " + Arrays.toString(t));
+                }
+            }
+            AuxiliaryLossFunction aux = lossInput.length == 3
+                    ? new AuxiliaryLossFunction(k.kind(), k.weight(), (int) lossInput[0], (int) lossInput[1], (int) lossInput[2])
+                    : new AuxiliaryLossFunction(k.kind(), k.weight(), 1, 1, 1);
+            b.addLayer(name, new LossLayer.Builder().lossFunction(aux).activation(Activation.IDENTITY).build(),
+                    flattenIfCnn(lossInput), from);
+            outputs.add(name);
+        }
+        b.setOutputs(outputs.toArray(new String[0]));
+        return b.build();
+    }
+
+    private static org.deeplearning4j.nn.conf.InputPreProcessor flattenIfCnn(long[] shape) {
+        return shape.length == 3 ? new CnnToFeedForwardPreProcessor(shape[1], shape[2], shape[0]) : null;
+    }
+
+    /** The student without its knowledge outputs and adapters. */
+    static ComputationGraph withoutKnowledgeOutputs(ComputationGraph g, int count) {
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(g);
+        for (int i = 0; i < count; i++) {
+            b.removeVertexAndConnections("knowledge" + i);
+            if (g.getConfiguration().getVertices().containsKey("knowledge" + i + "_adapter")) {
+                b.removeVertexAndConnections("knowledge" + i + "_adapter");
+            }
+        }
+        b.setOutputs("output");
+        ComputationGraph stripped = b.build();
+        // Removing a vertex with parameters (an adapter) shifts the flat parameter vector: copy by layer name.
+        for (org.deeplearning4j.nn.api.Layer l : stripped.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (l.numParams() > 0) {
+                l.setParams(g.getLayer(name).params().dup());
+            }
+        }
+        return stripped;
+    }
+
+    /** Batches with live teacher targets: [teacher logits | one-hot] for the class output, then one per knowledge. */
+    static final class LiveTeacherSource extends Batches.Delegating {
+        private final ComputationGraph teacher;
+        private final List<Knowledge> specs;
+        private final Map<String, long[]> tShapes;
+
+        LiveTeacherSource(Batches.Source base, ComputationGraph teacher, List<Knowledge> specs,
+                          Map<String, long[]> tShapes) {
+            super(base);
+            this.teacher = teacher;
+            this.specs = specs;
+            this.tShapes = tShapes;
+        }
+
+        @Override
+        public MultiDataSet makeMulti(int[] idx) {
+            DataSet ds = base.make(idx);
+            Map<String, INDArray> acts;
+            synchronized (teacher) {
+                acts = teacher.feedForward(ds.getFeatures(), false);
+            }
+            String out = teacher.getConfiguration().getNetworkOutputs().get(0);
+            float[][] probs = acts.get(out).castTo(DataType.FLOAT).toFloatMatrix();
+            float[][] logits = new float[probs.length][];
+            for (int i = 0; i < probs.length; i++) {
+                logits[i] = TeacherOutputs.centredLog(probs[i]);
+            }
+            INDArray[] labels = new INDArray[1 + specs.size()];
+            labels[0] = DistillationLossFunction.packLabels(Nd4j.create(logits), ds.getLabels());
+            for (int k = 0; k < specs.size(); k++) {
+                Knowledge spec = specs.get(k);
+                INDArray a = acts.get(spec.teacherLayer());
+                INDArray flat = a.reshape('c', a.size(0), a.length() / a.size(0)).castTo(DataType.FLOAT);
+                if (spec.kind().equals("at")) {
+                    long[] t = tShapes.get(spec.teacherLayer());
+                    double[][] rows = flat.castTo(DataType.DOUBLE).toDoubleMatrix();
+                    double[][] maps = new double[rows.length][];
+                    for (int i = 0; i < rows.length; i++) {
+                        maps[i] = AttentionTransferLoss.map(rows[i], (int) t[0], (int) (t[1] * t[2]));
+                    }
+                    flat = Nd4j.create(maps).castTo(DataType.FLOAT);
+                }
+                labels[1 + k] = flat.dup();
+            }
+            return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ds.getFeatures()}, labels);
+        }
+    }
+
+    public static TrainedModels.Outcome distil(LoadedModel teacher, Task task, TaskData data,
+                                               OfflineDistiller.Method method, List<Knowledge> specs, TrainConfig c,
+                                               Path runDir, Path studentFile, String command) {
+        Evaluator.checkCompatible(teacher.graph(), data, "teacher " + teacher.path());
+        if (specs.isEmpty()) {
+            throw new CompressionException("feature distillation needs at least one piece of knowledge (hint, at, ...)");
+        }
+        INDArray one = data.train().make(new int[] {0}).getFeatures();
+        ComputationGraph student = task.build(c.architecture(), data, c);
+        Map<String, long[]> sShapes = shapes(student, one);
+        Map<String, long[]> tShapes = shapes(teacher.graph(), one);
+        ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
+        OutputLoss.set(trainee, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
+        TaskData kd = new TaskData(data.task(), new LiveTeacherSource(data.train(), teacher.graph(), specs, tShapes),
+                data.validation(), data.test(), data.inputShape(), data.input(), data.labels(), data.preprocessing(),
+                data.vocabulary(), Hashing.sha256(data.dataHash() + "|teacher=" + Hashing.sha256(teacher.path()) + "|"
+                        + method + "|" + specs));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("distillation", Map.of("scheme", "offline, live teacher", "loss", method + " + "
+                + String.join(" + ", specs.stream().map(Knowledge::toString).toList()), "teacher", teacher.path().toString(),
+                "teacherSha256", Hashing.sha256(teacher.path())));
+        return TrainedModels.train(trainee, task, data, kd, c, runDir, studentFile, false, command, extra,
+                g -> OutputLoss.set(withoutKnowledgeOutputs(g, specs.size()), new LossMCXENT()));
+    }
+
+}

@@ -1,0 +1,72 @@
+package org.jvmcompress.distill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.CvTask;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.ProgressBar;
+
+class FeatureDistillerTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+        ProgressBar.setEnabled(false);
+    }
+
+    @Test
+    void hintsAttentionAndRelationsTrainAndAreRemovedBeforeSaving() throws Exception {
+        CvTask task = new CvTask();
+        TaskData data = task.fromImages(OfflineDistillerTest.bands(500, 1), OfflineDistillerTest.bands(200, 2), 3, "bands");
+        TrainConfig tc = new TrainConfig("cv-student", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        LoadedModel teacher = TrainedModels.train(task, data, tc, dir.resolve("teacher"),
+                dir.resolve("teacher/teacher.zip"), false, null).model();
+        List<Knowledge> specs = List.of(new Knowledge("at", "conv1", "conv1", 100),
+                new Knowledge("hint", "conv2", "conv2", 1), new Knowledge("sp", "fc", "fc", 10),
+                new Knowledge("rkd-d", "fc", "fc", 1), new Knowledge("hint", "fc", "pool2", 0.5));
+        TrainedModels.Outcome out = FeatureDistiller.distil(teacher, task, data, new OfflineDistiller.Method("kd", 4, 0.5),
+                specs, tc.withSeed(8), dir.resolve("fd"), dir.resolve("fd/student.zip"), "test");
+        double acc = Evaluator.accuracy(out.model().graph(), data.test());
+        assertTrue(acc > 0.9, "accuracy " + acc);
+        LoadedModel back = Models.load(dir.resolve("fd/student.zip"));
+        assertEquals(1, back.graph().getNumOutputArrays());
+        assertFalse(back.graph().getConfiguration().getVertices().keySet().stream().anyMatch(v -> v.startsWith("knowledge")));
+        assertEquals(teacher.graph().numParams(), back.graph().numParams(), "same architecture as the plain student");
+        assertEquals(acc, Evaluator.accuracy(back.graph(), data.test()), 1e-9);
+    }
+
+    @Test
+    void unknownLayersAreNamedWithTheKnownOnes() {
+        CvTask task = new CvTask();
+        TaskData data = task.fromImages(OfflineDistillerTest.bands(60, 1), OfflineDistillerTest.bands(20, 2), 3, "bands");
+        TrainConfig tc = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        LoadedModel teacher = TrainedModels.train(task, data, tc, dir.resolve("t"), dir.resolve("t/t.zip"), false, null)
+                .model();
+        CompressionException e = assertThrows(CompressionException.class, () -> FeatureDistiller.distil(teacher, task,
+                data, new OfflineDistiller.Method("ce", 1, 0), List.of(new Knowledge("at", "conv9", "conv1", 1)), tc,
+                dir.resolve("x"), dir.resolve("x/s.zip"), null));
+        assertTrue(e.getMessage().contains("the teacher has no layer 'conv9'; its layers are [conv1, pool1, conv2, pool2, fc, output]"),
+                e.getMessage());
+        CompressionException shape = assertThrows(CompressionException.class, () -> FeatureDistiller.distil(teacher,
+                task, data, new OfflineDistiller.Method("ce", 1, 0), List.of(new Knowledge("at", "conv2", "conv1", 1)),
+                tc, dir.resolve("y"), dir.resolve("y/s.zip"), null));
+        assertTrue(shape.getMessage().contains("same height and width"), shape.getMessage());
+    }
+}
