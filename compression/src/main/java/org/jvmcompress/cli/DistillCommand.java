@@ -1,6 +1,8 @@
 package org.jvmcompress.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -15,6 +17,8 @@ import org.jvmcompress.core.task.Tasks;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Json;
+import org.jvmcompress.distill.FeatureDistiller;
+import org.jvmcompress.distill.Knowledge;
 import org.jvmcompress.distill.OfflineDistiller;
 import org.jvmcompress.distill.loss.LogitLosses;
 
@@ -48,6 +52,9 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("lr-decay").hasArg().argName("X").desc("learning-rate factor per epoch").build())
                 .addOption(Option.builder().longOpt("patience").hasArg().argName("N").desc("early-stopping patience").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
+                .addOption(Option.builder().longOpt("feature").hasArgs().argName("KIND:TEACHER:STUDENT[:WEIGHT]")
+                        .desc("feature/relation knowledge, repeatable: hint (FitNets, adapter learned), at (attention"
+                                + " maps), rkd-d, rkd-a, sp; e.g. at:conv4_relu:conv2:100 or sp:fc:fc:3000").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build());
     }
 
@@ -70,12 +77,37 @@ final class DistillCommand implements Command {
         // The teacher's own split: its validation and test examples stay unseen by it and by the student.
         TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
         System.err.printf("distilling %s -> %s with %s; run folder %s%n", teacher.path(), arch, method, out);
-        TrainedModels.Outcome r = OfflineDistiller.distil(teacher, task, data, method, c, out, out.resolve("student.zip"),
-                Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl));
+        List<Knowledge> features = features(cl.getOptionValues("feature"));
+        TrainedModels.Outcome r = features.isEmpty()
+                ? OfflineDistiller.distil(teacher, task, data, method, c, out, out.resolve("student.zip"),
+                        Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl))
+                : FeatureDistiller.distil(teacher, task, data, method, features, c, out, out.resolve("student.zip"),
+                        Cli.commandLine(name(), cl));
         EvaluationReport rep = Evaluator.evaluate(r.model(), data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, teacher);
         Json.writeFile(out.resolve("evaluation.json"), rep);
         System.out.print(Render.text(rep));
         return 0;
+    }
+
+    static List<Knowledge> features(String[] specs) {
+        List<Knowledge> out = new ArrayList<>();
+        if (specs == null) {
+            return out;
+        }
+        for (String s : specs) {
+            String[] parts = s.split(":");
+            if (parts.length != 3 && parts.length != 4) {
+                throw new CompressionException("--feature must be KIND:TEACHER_LAYER:STUDENT_LAYER[:WEIGHT], got '" + s + "'");
+            }
+            double w;
+            try {
+                w = parts.length == 4 ? Double.parseDouble(parts[3]) : 1.0;
+            } catch (NumberFormatException e) {
+                throw new CompressionException("--feature weight must be a number, got '" + parts[3] + "' in '" + s + "'");
+            }
+            out.add(new Knowledge(parts[0], parts[1], parts[2], w));
+        }
+        return out;
     }
 }

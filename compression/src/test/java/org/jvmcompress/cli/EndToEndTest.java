@@ -62,5 +62,19 @@ class EndToEndTest {
         JsonNode student = Json.MAPPER.readTree(dir.resolve("kd/student.json").toFile());
         assertEquals("0.9*FORWARD-KL(T=4) + 0.1*CE", student.get("training").get("distillation").get("loss").asText());
         assertTrue(student.get("training").get("command").asText().contains("distill"));
+
+        CliTest.Run badLayer = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--feature",
+                "at:conv7:conv1", "--train-limit", "500", "--epochs", "1", "--no-speed", "--output",
+                dir.resolve("at-bad").toString());
+        assertEquals(1, badLayer.code());
+        assertTrue(badLayer.err().contains("the teacher has no layer 'conv7'; its layers are [conv1, pool1, conv2"),
+                badLayer.err());
+        CliTest.Run at = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--feature",
+                "at:conv2:conv2:50", "--feature", "sp:fc:fc", "--train-limit", "1000", "--epochs", "1", "--no-speed",
+                "--output", dir.resolve("at").toString());
+        assertEquals(0, at.code(), at.err());
+        JsonNode atStudent = Json.MAPPER.readTree(dir.resolve("at/student.json").toFile());
+        assertTrue(atStudent.get("training").get("distillation").get("loss").asText().contains("AT(conv2<-conv2)"),
+                atStudent.toString());
     }
 }
