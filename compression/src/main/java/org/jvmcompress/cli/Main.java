@@ -26,6 +26,7 @@ public final class Main {
         add(new TrainTeacherCommand());
         add(new EvaluateCommand());
         add(new DistillCommand());
+        add(new BenchDistillCommand());
     }
 
     private Main() {}

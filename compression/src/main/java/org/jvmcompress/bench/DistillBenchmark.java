@@ -1,0 +1,123 @@
+package org.jvmcompress.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.data.DataHome;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.eval.Measure;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.AtomicFiles;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.distill.FeatureDistiller;
+import org.jvmcompress.distill.OfflineDistiller;
+
+/**
+ * Runs distillation methods x seeds on a task's real data. Each cell trains in its own folder
+ * ({@code <out>/<task>/<method>/seed-<n>/}) and, when finished, leaves {@code cell.json}; a cell with that file is
+ * not run again, and an unfinished one resumes from its last epoch, so a table can be filled across sessions.
+ * {@link #aggregate} turns the cells into the results JSON and a Markdown table.
+ */
+public final class DistillBenchmark {
+    /** One finished cell. */
+    public record Cell(String task, String method, long seed, double acc, long params, int bestEpoch,
+                       double trainSeconds, String recipe) {}
+
+    private DistillBenchmark() {}
+
+    public static Path cellDir(Path out, String task, String method, long seed) {
+        return out.resolve(task).resolve(method).resolve("seed-" + seed);
+    }
+
+    public static Cell run(LoadedModel teacher, Task task, TaskData data, String method, long seed, TrainConfig base,
+                           Path out, DataHome home, String command) {
+        Path dir = cellDir(out, task.name(), method, seed);
+        Path cellFile = dir.resolve("cell.json");
+        if (Files.isRegularFile(cellFile)) {
+            return Json.read(cellFile, Cell.class, "benchmark cell");
+        }
+        DistillRecipes.Recipe r = DistillRecipes.get(task.name(), method);
+        TrainConfig c = base.withSeed(seed);
+        TrainedModels.Outcome o = r.knowledge().isEmpty()
+                ? OfflineDistiller.distil(teacher, task, data, r.method(), c, dir, dir.resolve("student.zip"),
+                        home.dir("teacher-outputs"), command)
+                : FeatureDistiller.distil(teacher, task, data, r.method(), r.knowledge(), c, dir,
+                        dir.resolve("student.zip"), command);
+        double acc = Evaluator.accuracy(o.model().graph(), data.test());
+        double secs = o.state().history().stream().mapToDouble(e -> e.seconds()).sum();
+        String recipe = r.method() + (r.knowledge().isEmpty() ? "" : " + " + r.knowledge());
+        Cell cell = new Cell(task.name(), method, seed, acc, Measure.trainableParams(o.model().graph()),
+                o.state().bestEpoch(), secs, recipe);
+        Json.writeFile(cellFile, cell);
+        return cell;
+    }
+
+    /** All finished cells under the benchmark folder, by task and method. */
+    public static Map<String, Map<String, List<Cell>>> cells(Path out) {
+        Map<String, Map<String, List<Cell>>> m = new LinkedHashMap<>();
+        if (!Files.isDirectory(out)) {
+            return m;
+        }
+        try (var s = Files.walk(out)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().equals("cell.json")).sorted().toList()) {
+                Cell c = Json.read(p, Cell.class, "benchmark cell");
+                m.computeIfAbsent(c.task(), k -> new LinkedHashMap<>()).computeIfAbsent(c.method(), k -> new ArrayList<>())
+                        .add(c);
+            }
+        } catch (IOException e) {
+            throw new CompressionException("cannot read benchmark folder " + out + ": " + e.getMessage(), e);
+        }
+        return m;
+    }
+
+    /** Writes the results JSON (merged into an existing file, task by task) and the Markdown table beside it. */
+    public static void aggregate(Path out, Path resultsJson, String command) {
+        Map<String, Map<String, List<Cell>>> all = cells(out);
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (Files.isRegularFile(resultsJson)) {
+            try {
+                JsonNode old = Json.MAPPER.readTree(resultsJson.toFile());
+                old.fields().forEachRemaining(e -> root.put(e.getKey(), e.getValue()));
+            } catch (IOException e) {
+                throw new CompressionException("results file " + resultsJson + " is not valid JSON: " + e.getMessage(), e);
+            }
+        }
+        StringBuilder md = new StringBuilder("# Distillation results\n\nTest accuracy, mean ± std over seeds, on the"
+                + " held-out test split. Reproduce with:\n\n    " + command + "\n");
+        for (Map.Entry<String, Map<String, List<Cell>>> t : all.entrySet()) {
+            Map<String, Object> task = new LinkedHashMap<>();
+            md.append("\n## ").append(t.getKey()).append("\n\n| method | recipe | test accuracy | seeds | params |\n|---|---|---|---|---|\n");
+            for (Map.Entry<String, List<Cell>> m : t.getValue().entrySet()) {
+                List<Cell> cs = m.getValue();
+                double mean = cs.stream().mapToDouble(Cell::acc).average().orElse(Double.NaN);
+                double var = cs.stream().mapToDouble(c -> (c.acc() - mean) * (c.acc() - mean)).sum()
+                        / Math.max(1, cs.size() - 1);
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("mean_acc", mean);
+                row.put("std_acc", Math.sqrt(var));
+                row.put("params", cs.get(0).params());
+                row.put("seeds", cs.stream().map(Cell::seed).toList());
+                row.put("accs", cs.stream().map(Cell::acc).toList());
+                row.put("recipe", cs.get(0).recipe());
+                task.put(m.getKey(), row);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.2f ± %.2f %% | %d | %,d |%n", m.getKey(),
+                        cs.get(0).recipe(), 100 * mean, 100 * Math.sqrt(var), cs.size(), cs.get(0).params()));
+            }
+            root.put(t.getKey(), task);
+        }
+        Json.writeFile(resultsJson, root);
+        String name = resultsJson.getFileName().toString().replaceAll("\\.json$", "") + ".md";
+        AtomicFiles.writeString(resultsJson.resolveSibling(name), md.toString());
+    }
+}

@@ -1,0 +1,86 @@
+package org.jvmcompress.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.jvmcompress.bench.DistillBenchmark;
+import org.jvmcompress.bench.DistillRecipes;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.Tasks;
+import org.jvmcompress.core.task.TrainConfig;
+
+/** {@code bench-distill}: distillation methods x seeds on the real data, resumable cell by cell. */
+final class BenchDistillCommand implements Command {
+    @Override
+    public String name() {
+        return "bench-distill";
+    }
+
+    @Override
+    public String summary() {
+        return "benchmark distillation methods x seeds on the real data (each finished cell kept; resumes)";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
+                        .desc("reference teacher with its sidecar").build())
+                .addOption(Option.builder().longOpt("methods").hasArg().argName("LIST")
+                        .desc("comma-separated methods (default: all of the task's)").build())
+                .addOption(Option.builder().longOpt("seeds").hasArg().argName("LIST").desc("comma-separated seeds (default 1,2,3)").build())
+                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("student epochs (default 15)").build())
+                .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
+                .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
+                        .desc("results JSON to write (and a .md beside it); default <output>/distillation.json").build());
+    }
+
+    @Override
+    public int run(CommandLine cl) {
+        LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
+        if (teacher.info() == null) {
+            throw new CompressionException("teacher " + teacher.path() + " has no sidecar (.json)");
+        }
+        Task task = Tasks.get(teacher.info().task());
+        List<String> methods = cl.hasOption("methods") ? List.of(cl.getOptionValue("methods").split(","))
+                : List.copyOf(DistillRecipes.of(task.name()).keySet());
+        methods.forEach(m -> DistillRecipes.get(task.name(), m));
+        List<Long> seeds = new ArrayList<>();
+        for (String s : cl.getOptionValue("seeds", "1,2,3").split(",")) {
+            try {
+                seeds.add(Long.parseLong(s.trim()));
+            } catch (NumberFormatException e) {
+                throw new CompressionException("--seeds must be comma-separated integers, got '" + s + "'");
+            }
+        }
+        TrainConfig d = task.defaultConfig();
+        TrainConfig base = new TrainConfig(task.studentArchitecture(), Cli.intOpt(cl, "epochs", 15, 1), d.batchSize(),
+                d.learningRate(), d.lrDecay(), 3, d.l2(), 0, Cli.intOpt(cl, "train-limit", 0, 0));
+        Path out = Cli.output(cl, "runs/bench-distill");
+        Path results = cl.hasOption("results") ? Path.of(cl.getOptionValue("results")) : out.resolve("distillation.json");
+        TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
+        String command = Cli.commandLine(name(), cl);
+        int total = methods.size() * seeds.size();
+        int n = 0;
+        for (String m : methods) {
+            for (long seed : seeds) {
+                n++;
+                System.err.printf(Locale.ROOT, "cell %d/%d: %s %s seed %d%n", n, total, task.name(), m, seed);
+                DistillBenchmark.Cell c = DistillBenchmark.run(teacher, task, data, m, seed, base, out,
+                        Cli.dataHome(cl), command);
+                System.err.printf(Locale.ROOT, "cell %d/%d: %s seed %d: test accuracy %.4f%n", n, total, m, seed, c.acc());
+                DistillBenchmark.aggregate(out, results, command);
+            }
+        }
+        System.out.println("results: " + results);
+        return 0;
+    }
+}

@@ -1,0 +1,68 @@
+package org.jvmcompress.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.Synthetic;
+import org.jvmcompress.core.data.DataHome;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.CvTask;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.core.util.ProgressBar;
+
+class DistillBenchmarkTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+        ProgressBar.setEnabled(false);
+    }
+
+    @Test
+    void cellsAreKeptSkippedAndAggregated() throws Exception {
+        CvTask task = new CvTask();
+        TaskData data = task.fromImages(Synthetic.images(300, 10, 12, 1), Synthetic.images(100, 10, 12, 2), 3, "syn");
+        TrainConfig tc = new TrainConfig("cv-teacher", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        LoadedModel teacher = TrainedModels.train(task, data, tc, dir.resolve("t"), dir.resolve("t/teacher.zip"), false,
+                null).model();
+        TrainConfig base = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 0, 0);
+        Path out = dir.resolve("bench");
+        DataHome home = new DataHome(dir.resolve("data"));
+        for (String m : new String[] {"scratch", "kd", "at"}) {
+            for (long seed : new long[] {1, 2}) {
+                DistillBenchmark.run(teacher, task, data, m, seed, base, out, home, "cmd");
+            }
+        }
+        Path cell = DistillBenchmark.cellDir(out, "cv", "kd", 2).resolve("cell.json");
+        long before = Files.getLastModifiedTime(cell).toMillis();
+        DistillBenchmark.Cell again = DistillBenchmark.run(teacher, task, data, "kd", 2, base, out, home, "cmd");
+        assertEquals(before, Files.getLastModifiedTime(cell).toMillis(), "a finished cell is not run again");
+        assertEquals(2, again.seed());
+
+        Path results = dir.resolve("results/distillation.json");
+        DistillBenchmark.aggregate(out, results, "bin/compression bench-distill ...");
+        JsonNode cv = Json.MAPPER.readTree(results.toFile()).get("cv");
+        assertEquals(3, cv.size());
+        JsonNode kd = cv.get("kd");
+        assertEquals(2, kd.get("seeds").size());
+        double a = kd.get("accs").get(0).asDouble();
+        double b = kd.get("accs").get(1).asDouble();
+        assertEquals((a + b) / 2, kd.get("mean_acc").asDouble(), 1e-12);
+        assertEquals(Math.abs(a - b) / Math.sqrt(2), kd.get("std_acc").asDouble(), 1e-12);
+        assertEquals(cv.get("scratch").get("params").asLong(), kd.get("params").asLong());
+        String md = Files.readString(results.resolveSibling("distillation.md"));
+        assertTrue(md.contains("| at |") && md.contains("bench-distill"), md);
+    }
+}
