@@ -25,9 +25,10 @@ import org.jvmcompress.distill.OfflineDistiller;
 
 /**
  * Runs distillation methods x seeds on a task's real data. Each cell trains in its own folder
- * ({@code <out>/<task>/<method>/seed-<n>/}) and, when finished, leaves {@code cell.json}; a cell with that file is
- * not run again, and an unfinished one resumes from its last epoch, so a table can be filled across sessions.
- * {@link #aggregate} turns the cells into the results JSON and a Markdown table.
+ * ({@code <out>/<task>/<method>/seed-<n>/}, checkpoints and student) and, when finished, leaves a small record
+ * {@code <cells>/<task>/<method>/seed-<n>.json} (meant to be committed); a cell with a record is not run again, and
+ * an unfinished one resumes from its last epoch, so a table can be filled across sessions and machines.
+ * {@link #aggregate} turns the records into the results JSON and a Markdown table.
  */
 public final class DistillBenchmark {
     /** One finished cell. */
@@ -40,10 +41,14 @@ public final class DistillBenchmark {
         return out.resolve(task).resolve(method).resolve("seed-" + seed);
     }
 
+    public static Path cellRecord(Path cells, String task, String method, long seed) {
+        return cells.resolve(task).resolve(method).resolve("seed-" + seed + ".json");
+    }
+
     public static Cell run(LoadedModel teacher, Task task, TaskData data, String method, long seed, TrainConfig base,
-                           Path out, DataHome home, String command) {
+                           Path out, Path cells, DataHome home, String command) {
         Path dir = cellDir(out, task.name(), method, seed);
-        Path cellFile = dir.resolve("cell.json");
+        Path cellFile = cellRecord(cells, task.name(), method, seed);
         if (Files.isRegularFile(cellFile)) {
             return Json.read(cellFile, Cell.class, "benchmark cell");
         }
@@ -63,27 +68,27 @@ public final class DistillBenchmark {
         return cell;
     }
 
-    /** All finished cells under the benchmark folder, by task and method. */
-    public static Map<String, Map<String, List<Cell>>> cells(Path out) {
+    /** All finished cells in the records folder, by task and method. */
+    public static Map<String, Map<String, List<Cell>>> cells(Path cells) {
         Map<String, Map<String, List<Cell>>> m = new LinkedHashMap<>();
-        if (!Files.isDirectory(out)) {
+        if (!Files.isDirectory(cells)) {
             return m;
         }
-        try (var s = Files.walk(out)) {
-            for (Path p : s.filter(f -> f.getFileName().toString().equals("cell.json")).sorted().toList()) {
+        try (var s = Files.walk(cells)) {
+            for (Path p : s.filter(f -> f.getFileName().toString().matches("seed-.*\\.json")).sorted().toList()) {
                 Cell c = Json.read(p, Cell.class, "benchmark cell");
                 m.computeIfAbsent(c.task(), k -> new LinkedHashMap<>()).computeIfAbsent(c.method(), k -> new ArrayList<>())
                         .add(c);
             }
         } catch (IOException e) {
-            throw new CompressionException("cannot read benchmark folder " + out + ": " + e.getMessage(), e);
+            throw new CompressionException("cannot read benchmark records " + cells + ": " + e.getMessage(), e);
         }
         return m;
     }
 
     /** Writes the results JSON (merged into an existing file, task by task) and the Markdown table beside it. */
-    public static void aggregate(Path out, Path resultsJson, String command) {
-        Map<String, Map<String, List<Cell>>> all = cells(out);
+    public static void aggregate(Path cells, Path resultsJson, String command) {
+        Map<String, Map<String, List<Cell>>> all = cells(cells);
         Map<String, Object> root = new LinkedHashMap<>();
         if (Files.isRegularFile(resultsJson)) {
             try {

@@ -40,7 +40,10 @@ final class BenchDistillCommand implements Command {
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("student epochs (default 15)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
-                        .desc("results JSON to write (and a .md beside it); default <output>/distillation.json").build());
+                        .desc("results JSON to write (and a .md beside it); default <output>/distillation.json").build())
+                .addOption(Option.builder().longOpt("cells").hasArg().argName("DIR")
+                        .desc("folder of the finished cells' records (commit it to fill a table across sessions);"
+                                + " default: distillation-cells/ beside the results file").build());
     }
 
     @Override
@@ -66,6 +69,8 @@ final class BenchDistillCommand implements Command {
                 d.learningRate(), d.lrDecay(), 3, d.l2(), 0, Cli.intOpt(cl, "train-limit", 0, 0));
         Path out = Cli.output(cl, "runs/bench-distill");
         Path results = cl.hasOption("results") ? Path.of(cl.getOptionValue("results")) : out.resolve("distillation.json");
+        Path cells = cl.hasOption("cells") ? Path.of(cl.getOptionValue("cells"))
+                : results.toAbsolutePath().resolveSibling("distillation-cells");
         TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
         String command = Cli.commandLine(name(), cl);
         int total = methods.size() * seeds.size();
@@ -74,10 +79,10 @@ final class BenchDistillCommand implements Command {
             for (long seed : seeds) {
                 n++;
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s %s seed %d%n", n, total, task.name(), m, seed);
-                DistillBenchmark.Cell c = DistillBenchmark.run(teacher, task, data, m, seed, base, out,
+                DistillBenchmark.Cell c = DistillBenchmark.run(teacher, task, data, m, seed, base, out, cells,
                         Cli.dataHome(cl), command);
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s seed %d: test accuracy %.4f%n", n, total, m, seed, c.acc());
-                DistillBenchmark.aggregate(out, results, command);
+                DistillBenchmark.aggregate(cells, results, command);
             }
         }
         System.out.println("results: " + results);

@@ -39,20 +39,21 @@ class DistillBenchmarkTest {
                 null).model();
         TrainConfig base = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 0, 0);
         Path out = dir.resolve("bench");
+        Path cells = dir.resolve("cells");
         DataHome home = new DataHome(dir.resolve("data"));
         for (String m : new String[] {"scratch", "kd", "at"}) {
             for (long seed : new long[] {1, 2}) {
-                DistillBenchmark.run(teacher, task, data, m, seed, base, out, home, "cmd");
+                DistillBenchmark.run(teacher, task, data, m, seed, base, out, cells, home, "cmd");
             }
         }
-        Path cell = DistillBenchmark.cellDir(out, "cv", "kd", 2).resolve("cell.json");
+        Path cell = DistillBenchmark.cellRecord(cells, "cv", "kd", 2);
         long before = Files.getLastModifiedTime(cell).toMillis();
-        DistillBenchmark.Cell again = DistillBenchmark.run(teacher, task, data, "kd", 2, base, out, home, "cmd");
+        DistillBenchmark.Cell again = DistillBenchmark.run(teacher, task, data, "kd", 2, base, out, cells, home, "cmd");
         assertEquals(before, Files.getLastModifiedTime(cell).toMillis(), "a finished cell is not run again");
         assertEquals(2, again.seed());
 
         Path results = dir.resolve("results/distillation.json");
-        DistillBenchmark.aggregate(out, results, "bin/compression bench-distill ...");
+        DistillBenchmark.aggregate(cells, results, "bin/compression bench-distill ...");
         JsonNode cv = Json.MAPPER.readTree(results.toFile()).get("cv");
         assertEquals(3, cv.size());
         JsonNode kd = cv.get("kd");
