@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
+import org.jvmcompress.core.data.Prefetcher;
 import org.jvmcompress.core.eval.Predictions;
 import org.jvmcompress.core.model.ModelStore;
 import org.jvmcompress.core.task.TaskData;
@@ -87,7 +88,7 @@ public final class Trainer {
             g.getConfiguration().setEpochCount(e - 1);
             double lossSum = 0;
             int steps = 0;
-            org.jvmcompress.core.data.Prefetcher<MultiDataSet> it = batches.prefetchedMulti();
+            Prefetcher<MultiDataSet> it = batches.prefetchedMulti();
             try (it; ProgressBar bar = new ProgressBar(String.format(Locale.ROOT, "epoch %d/%d", e, c.maxEpochs()),
                     train.size(), "samples")) {
                 while (it.hasNext()) {

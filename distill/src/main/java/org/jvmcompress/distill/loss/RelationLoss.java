@@ -10,4 +10,14 @@ public interface RelationLoss {
     double score(double[][] student, double[][] teacher);
 
     double[][] gradient(double[][] student, double[][] teacher);
+
+    /** Multiplies every value by the batch size (the convention of {@link #gradient}); returns the array. */
+    static double[][] timesBatch(double[][] grad) {
+        for (double[] row : grad) {
+            for (int k = 0; k < row.length; k++) {
+                row[k] *= grad.length;
+            }
+        }
+        return grad;
+    }
 }

@@ -102,12 +102,7 @@ public final class RkdAngleLoss implements RelationLoss {
                 }
             }
         }
-        for (double[] row : grad) {
-            for (int d = 0; d < dim; d++) {
-                row[d] *= n;
-            }
-        }
-        return grad;
+        return RelationLoss.timesBatch(grad);
     }
 
     @Override

@@ -81,12 +81,7 @@ public final class SimilarityPreservingLoss implements RelationLoss {
                 }
             }
         }
-        for (double[] row : grad) {
-            for (int k = 0; k < dim; k++) {
-                row[k] *= n;
-            }
-        }
-        return grad;
+        return RelationLoss.timesBatch(grad);
     }
 
     @Override

@@ -46,21 +46,7 @@ class AttentionTransferLossTest {
             for (int i = 0; i < 3; i++) {
                 t[i] = AttentionTransferLoss.map(LogitLossTest.random(r, 1, 12)[0], 2, 6);
             }
-            double[][] g = loss.gradient(s, t);
-            double h = 1e-6;
-            for (int i = 0; i < s.length; i++) {
-                for (int k = 0; k < s[i].length; k++) {
-                    double keep = s[i][k];
-                    s[i][k] = keep + h;
-                    double up = loss.score(s, t);
-                    s[i][k] = keep - h;
-                    double down = loss.score(s, t);
-                    s[i][k] = keep;
-                    double numeric = (up - down) / (2 * h) * s.length;
-                    double err = Math.abs(numeric - g[i][k]) / Math.max(1e-4, Math.abs(numeric) + Math.abs(g[i][k]));
-                    assertTrue(err < 1e-4, "d/da[" + i + "][" + k + "] analytic " + g[i][k] + " numeric " + numeric);
-                }
-            }
+            FiniteDifferences.check(x -> loss.score(x, t), loss.gradient(s, t), s, 1e-6, 1e-4, 1e-4, "AT");
         }
     }
 

@@ -63,24 +63,8 @@ class LogitLossTest {
         return a;
     }
 
-    /** The analytic gradient (of per-example losses) against central differences of the batch-mean score. */
     static void check(LogitLoss loss, double[][] s, double[][] t, double[][] y, String what) {
-        double[][] g = loss.gradient(s, t, y);
-        double h = 1e-5;
-        int n = s.length;
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < s[i].length; k++) {
-                double keep = s[i][k];
-                s[i][k] = keep + h;
-                double up = loss.score(s, t, y);
-                s[i][k] = keep - h;
-                double down = loss.score(s, t, y);
-                s[i][k] = keep;
-                double numeric = (up - down) / (2 * h) * n;
-                double err = Math.abs(numeric - g[i][k]) / Math.max(1e-3, Math.abs(numeric) + Math.abs(g[i][k]));
-                assertTrue(err < 1e-5, what + ": d/ds[" + i + "][" + k + "] analytic " + g[i][k] + " numeric " + numeric);
-            }
-        }
+        FiniteDifferences.check(x -> loss.score(x, t, y), loss.gradient(s, t, y), s, 1e-5, 1e-5, 1e-3, what);
     }
 
     @Test

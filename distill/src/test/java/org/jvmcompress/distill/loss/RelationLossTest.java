@@ -40,21 +40,7 @@ class RelationLossTest {
             for (int trial = 0; trial < 4; trial++) {
                 double[][] s = LogitLossTest.random(r, 5, 4);
                 double[][] t = LogitLossTest.random(r, 5, 6);
-                double[][] g = loss.gradient(s, t);
-                double h = 1e-6;
-                for (int i = 0; i < s.length; i++) {
-                    for (int k = 0; k < s[i].length; k++) {
-                        double keep = s[i][k];
-                        s[i][k] = keep + h;
-                        double up = loss.score(s, t);
-                        s[i][k] = keep - h;
-                        double down = loss.score(s, t);
-                        s[i][k] = keep;
-                        double numeric = (up - down) / (2 * h) * s.length;
-                        double err = Math.abs(numeric - g[i][k]) / Math.max(1e-4, Math.abs(numeric) + Math.abs(g[i][k]));
-                        assertTrue(err < 1e-4, loss + ": d/ds[" + i + "][" + k + "] analytic " + g[i][k] + " numeric " + numeric);
-                    }
-                }
+                FiniteDifferences.check(x -> loss.score(x, t), loss.gradient(s, t), s, 1e-6, 1e-4, 1e-4, loss.toString());
             }
         }
     }
