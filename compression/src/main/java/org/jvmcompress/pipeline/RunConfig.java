@@ -22,8 +22,8 @@ public record RunConfig(int schema, String task, long seed, int trainLimit, Stag
 
     /**
      * The built-in default: on Fashion-MNIST, the reference CV teacher (the committed one under the suite's home,
-     * {@code $COMPRESSION_HOME}, when it is there; else a short training of the same architecture) against the
-     * small student trained briefly on 12,000 images.
+     * {@code $COMPRESSION_HOME}, when it is there; else a short training of the same architecture on 12,000 images)
+     * against the small student trained for 5 epochs.
      */
     public static RunConfig defaults() {
         String home = System.getenv("COMPRESSION_HOME");
@@ -31,7 +31,8 @@ public record RunConfig(int schema, String task, long seed, int trainLimit, Stag
         Stage teacher = java.nio.file.Files.isRegularFile(ref)
                 ? new Stage("cv-teacher", 0, ref.toAbsolutePath().normalize().toString())
                 : new Stage("cv-teacher", 2, null);
-        return new RunConfig(SCHEMA, "cv", 42, 12_000, teacher, new Stage("cv-student", 3, null));
+        return new RunConfig(SCHEMA, "cv", 42, teacher.model() != null ? 0 : 12_000, teacher,
+                new Stage("cv-student", 5, null));
     }
 
     public RunConfig {
