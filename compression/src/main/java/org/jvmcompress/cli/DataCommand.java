@@ -1,6 +1,5 @@
 package org.jvmcompress.cli;
 
-import java.nio.file.Files;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -73,9 +72,5 @@ final class DataCommand implements Command {
             System.out.println("runtime: " + Backend.describe());
         }
         return 0;
-    }
-
-    static boolean exists(java.nio.file.Path p) {
-        return Files.exists(p);
     }
 }

@@ -10,6 +10,7 @@ import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.util.Json;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** Evaluates a model on a task's test split: the one code path behind {@code evaluate} and every later stage. */
@@ -45,7 +46,7 @@ public final class Evaluator {
             got = g.outputSingle(false, probe.getFeatures()).shape();
         } catch (RuntimeException e) {
             throw new CompressionException(what + " cannot take the " + d.task() + " data's input of shape "
-                    + Arrays.toString(d.inputShape()) + " per example: " + firstLine(e.getMessage()), e);
+                    + Arrays.toString(d.inputShape()) + " per example: " + Json.firstLine(e.getMessage()), e);
         }
         if (got.length != 2 || got[1] != d.numClasses()) {
             throw new CompressionException(what + " gives output of shape " + Arrays.toString(got) + "; expected [1, "
@@ -78,13 +79,5 @@ public final class Evaluator {
     /** Accuracy of a network on a source (no checks, no timing). */
     public static double accuracy(ComputationGraph g, Batches.Source s) {
         return Predictions.of(g, s, 256).accuracy();
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int i = s.indexOf('\n');
-        return i < 0 ? s : s.substring(0, i);
     }
 }

@@ -42,7 +42,8 @@ public final class Json {
         }
     }
 
-    static String firstLine(String s) {
+    /** The first line of a (possibly multi-line, possibly null) message. */
+    public static String firstLine(String s) {
         if (s == null) {
             return "";
         }
