@@ -106,9 +106,12 @@ public final class Pipeline {
         List<String> lines = new ArrayList<>();
         lines.add("| model | test accuracy | macro F1 | parameters | bytes on disk | p50 ms (b1) | p95 ms (b1) | samples/s (b256) |");
         lines.add("|---|---|---|---|---|---|---|---|");
-        for (String[] r : new String[][] {{"teacher", null}, {"student", null}}) {
-            EvaluationReport e = r[0].equals("teacher") ? t : s;
-            lines.add(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %,d | %,d | %.3f | %.3f | %.0f |", r[0],
+        Map<String, EvaluationReport> rows = new LinkedHashMap<>();
+        rows.put("teacher", t);
+        rows.put("student", s);
+        for (Map.Entry<String, EvaluationReport> r : rows.entrySet()) {
+            EvaluationReport e = r.getValue();
+            lines.add(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %,d | %,d | %.3f | %.3f | %.0f |", r.getKey(),
                     e.metrics().accuracy(), e.metrics().macroF1(), e.params(), e.bytes(), e.speed().p50Ms(),
                     e.speed().p95Ms(), e.speed().throughputSamplesPerS()));
         }

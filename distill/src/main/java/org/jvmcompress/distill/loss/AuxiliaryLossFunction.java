@@ -3,12 +3,10 @@ package org.jvmcompress.distill.loss;
 import java.util.List;
 import java.util.Locale;
 import org.jvmcompress.core.CompressionException;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
  * Feature- and relation-based knowledge as a DL4J loss for an extra output of the student (a {@code LossLayer}
@@ -18,7 +16,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * maps ({@code at}, with the student's [C, H, W] given) or embeddings ({@code rkd-d}, {@code rkd-a}, {@code sp}).
  * The loss is multiplied by {@code weight}. The extra output is removed before the student is saved.
  */
-public final class AuxiliaryLossFunction implements ILossFunction {
+public final class AuxiliaryLossFunction extends BatchLossFunction {
     private static final long serialVersionUID = 1L;
     public static final List<String> KINDS = List.of("hint", "at", "rkd-d", "rkd-a", "sp");
 
@@ -134,19 +132,7 @@ public final class AuxiliaryLossFunction implements ILossFunction {
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                                          INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
-    }
-
-    @Override
     public String name() {
         return String.format(Locale.ROOT, "%s*%s", SoftTargetLoss.trim(weight), kind.toUpperCase(Locale.ROOT));
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }

@@ -1,12 +1,10 @@
 package org.jvmcompress.distill.loss;
 
 import org.jvmcompress.core.CompressionException;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.annotation.JsonIgnore;
 
 /**
@@ -17,7 +15,7 @@ import org.nd4j.shade.jackson.annotation.JsonIgnore;
  * with respect to them. Configured by name, temperature and alpha so that DL4J can write it into the network's
  * JSON configuration; replaced by plain cross-entropy before a student is saved.
  */
-public final class DistillationLossFunction implements ILossFunction {
+public final class DistillationLossFunction extends BatchLossFunction {
     private static final long serialVersionUID = 1L;
 
     private String loss = "kd";
@@ -121,19 +119,7 @@ public final class DistillationLossFunction implements ILossFunction {
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activationFn,
-                                                          INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activationFn, mask, average),
-                computeGradient(labels, preOutput, activationFn, mask));
-    }
-
-    @Override
     public String name() {
         return impl().toString();
-    }
-
-    @Override
-    public String toString() {
-        return name();
     }
 }
