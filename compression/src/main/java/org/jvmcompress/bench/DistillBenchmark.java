@@ -18,10 +18,9 @@ import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.distill.Distillation;
 import org.jvmcompress.core.util.AtomicFiles;
 import org.jvmcompress.core.util.Json;
-import org.jvmcompress.distill.FeatureDistiller;
-import org.jvmcompress.distill.OfflineDistiller;
 
 /**
  * Runs distillation methods x seeds on a task's real data. Each cell trains in its own folder
@@ -31,9 +30,9 @@ import org.jvmcompress.distill.OfflineDistiller;
  * {@link #aggregate} turns the records into the results JSON and a Markdown table.
  */
 public final class DistillBenchmark {
-    /** One finished cell. */
+    /** One finished cell; {@code details} holds what the scheme reports (each generation, pool statistics). */
     public record Cell(String task, String method, long seed, double acc, long params, int bestEpoch,
-                       double trainSeconds, String recipe) {}
+                       double trainSeconds, String recipe, Map<String, Object> details) {}
 
     private DistillBenchmark() {}
 
@@ -45,27 +44,49 @@ public final class DistillBenchmark {
         return cells.resolve(task).resolve(method).resolve("seed-" + seed + ".json");
     }
 
-    public static Cell run(LoadedModel teacher, Task task, TaskData data, String method, long seed, TrainConfig base,
-                           Path out, Path cells, DataHome home, String command) {
-        Path dir = cellDir(out, task.name(), method, seed);
+    /**
+     * @param teacher the reference teacher; {@code extraTeachers} are added for multi-teacher recipes
+     */
+    public static Cell run(LoadedModel teacher, List<LoadedModel> extraTeachers, Task task, TaskData data,
+                           String method, long seed, TrainConfig base, Path out, Path cells, DataHome home,
+                           String command) {
         Path cellFile = cellRecord(cells, task.name(), method, seed);
         if (Files.isRegularFile(cellFile)) {
             return Json.read(cellFile, Cell.class, "benchmark cell");
         }
         DistillRecipes.Recipe r = DistillRecipes.get(task.name(), method);
         TrainConfig c = base.withSeed(seed);
-        TrainedModels.Outcome o = r.knowledge().isEmpty()
-                ? OfflineDistiller.distil(teacher, task, data, r.method(), c, dir, dir.resolve("student.zip"),
-                        home.dir("teacher-outputs"), command)
-                : FeatureDistiller.distil(teacher, task, data, r.method(), r.knowledge(), c, dir,
-                        dir.resolve("student.zip"), command);
+        List<LoadedModel> teachers = switch (r.teachers()) {
+            case REFERENCE -> List.of(teacher);
+            case ALL -> {
+                if (extraTeachers.isEmpty()) {
+                    throw new CompressionException("method " + method + " needs more than one teacher: pass"
+                            + " --extra-teachers FILE,... (e.g. models/reference/" + task.name() + "-teacher-2.zip)");
+                }
+                List<LoadedModel> all = new ArrayList<>(List.of(teacher));
+                all.addAll(extraTeachers);
+                yield all;
+            }
+            // Born-again starts from the student trained from scratch with this seed (trained here if missing).
+            case SCRATCH_STUDENT -> List.of(train(List.of(teacher), task, data, "scratch", c, out, home,
+                    command).outcome().model());
+        };
+        Distillation.Result res = train(teachers, task, data, method, c, out, home, command);
+        TrainedModels.Outcome o = res.outcome();
         double acc = Evaluator.accuracy(o.model().graph(), data.test());
         double secs = o.state().history().stream().mapToDouble(e -> e.seconds()).sum();
-        String recipe = r.method() + (r.knowledge().isEmpty() ? "" : " + " + r.knowledge());
         Cell cell = new Cell(task.name(), method, seed, acc, Measure.trainableParams(o.model().graph()),
-                o.state().bestEpoch(), secs, recipe);
+                o.state().bestEpoch(), secs, r.describe(), res.details().isEmpty() ? null : res.details());
         Json.writeFile(cellFile, cell);
         return cell;
+    }
+
+    private static Distillation.Result train(List<LoadedModel> teachers, Task task,
+                                             TaskData data, String method, TrainConfig c, Path out, DataHome home,
+                                             String command) {
+        Path dir = cellDir(out, task.name(), method, c.seed());
+        return Distillation.run(DistillRecipes.get(task.name(), method).plan(), teachers, task, data, c, dir,
+                dir.resolve("student.zip"), home.dir("teacher-outputs"), command);
     }
 
     /** All finished cells in the records folder, by task and method. */
@@ -103,7 +124,11 @@ public final class DistillBenchmark {
         for (Map.Entry<String, Map<String, List<Cell>>> t : all.entrySet()) {
             Map<String, Object> task = new LinkedHashMap<>();
             md.append("\n## ").append(t.getKey()).append("\n\n| method | recipe | test accuracy | seeds | params |\n|---|---|---|---|---|\n");
-            for (Map.Entry<String, List<Cell>> m : t.getValue().entrySet()) {
+            List<String> order = new ArrayList<>(DistillRecipes.of(t.getKey()).keySet());
+            List<Map.Entry<String, List<Cell>>> rows = new ArrayList<>(t.getValue().entrySet());
+            rows.sort(java.util.Comparator.comparingInt(e -> order.contains(e.getKey()) ? order.indexOf(e.getKey())
+                    : order.size()));
+            for (Map.Entry<String, List<Cell>> m : rows) {
                 List<Cell> cs = m.getValue();
                 double mean = cs.stream().mapToDouble(Cell::acc).average().orElse(Double.NaN);
                 double var = cs.stream().mapToDouble(c -> (c.acc() - mean) * (c.acc() - mean)).sum()
@@ -115,6 +140,9 @@ public final class DistillBenchmark {
                 row.put("seeds", cs.stream().map(Cell::seed).toList());
                 row.put("accs", cs.stream().map(Cell::acc).toList());
                 row.put("recipe", cs.get(0).recipe());
+                if (cs.get(0).details() != null) {
+                    row.put("details", cs.stream().map(Cell::details).toList());
+                }
                 task.put(m.getKey(), row);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %.2f ± %.2f %% | %d | %,d |%n", m.getKey(),
                         cs.get(0).recipe(), 100 * mean, 100 * Math.sqrt(var), cs.size(), cs.get(0).params()));

@@ -4,38 +4,79 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.distill.Distillation;
 import org.jvmcompress.distill.Knowledge;
 import org.jvmcompress.distill.OfflineDistiller;
 
 /**
  * The distillation methods of the benchmark, by key, for the reference teachers and students of each task (the
  * layer names are those of {@code cv-teacher}/{@code cv-student} and {@code nlp-cnn}/{@code nlp-student}).
- * Weights follow the papers where they apply to our normalisation; they are starting points to be tuned on the
- * validation split.
+ * Feature weights follow the papers where they apply to our normalisation; KD's temperature and weight were
+ * chosen on the validation split (docs/results/kd-tuning.md).
  */
 public final class DistillRecipes {
-    /** A method: the class-output loss and the feature/relation knowledge. */
-    public record Recipe(OfflineDistiller.Method method, List<Knowledge> knowledge) {}
+    /** Which teachers a recipe uses. */
+    public enum Teachers {
+        /** The reference teacher. */
+        REFERENCE,
+        /** The reference teacher and the extra ones (multi-teacher). */
+        ALL,
+        /** None given: generation 0 is the student trained from scratch with the same seed (born-again). */
+        SCRATCH_STUDENT
+    }
+
+    /** A method: how to distil, and from which teachers. */
+    public record Recipe(Distillation.Plan plan, Teachers teachers) {
+        public String describe() {
+            Distillation.Plan p = plan;
+            String s = switch (p.scheme()) {
+                case "offline" -> p.method() + (p.knowledge().isEmpty() ? "" : " + " + p.knowledge())
+                        + (teachers == Teachers.ALL ? ", teachers mixed by " + p.teacherMix() : "");
+                case "mutual" -> "mutual learning with " + (p.peers().isEmpty() ? "1 peer" : p.peers()) + ", " + p.method();
+                case "born-again" -> p.generations() + " generations from the scratch student, " + p.method();
+                case "label" -> "teacher labels, confidence >= " + p.threshold() + ", pool " + p.pool();
+                case "expand" -> "teacher on augmented inputs (" + (p.augment() == null ? "defaults" : p.augment())
+                        + ", " + p.rounds() + " rounds), " + p.method();
+                default -> p.scheme();
+            };
+            return s;
+        }
+    }
+
+    /** Plain KD: temperature and weight of the teacher's term, chosen on the validation split. */
+    public static final double KD_T = 4;
+    public static final double KD_ALPHA = 0.9;
 
     private DistillRecipes() {}
 
+    private static Recipe offline(String loss, double t, double alpha, List<Knowledge> k) {
+        return new Recipe(Distillation.Plan.offline(new OfflineDistiller.Method(loss, t, alpha), k), Teachers.REFERENCE);
+    }
+
     public static Map<String, Recipe> of(String task) {
+        OfflineDistiller.Method kd = new OfflineDistiller.Method("kd", KD_T, KD_ALPHA);
+        Distillation.Plan base = Distillation.Plan.offline(kd, List.of());
         Map<String, Recipe> m = new LinkedHashMap<>();
-        m.put("scratch", new Recipe(new OfflineDistiller.Method("ce", 1, 0), List.of()));
-        m.put("kd", new Recipe(new OfflineDistiller.Method("kd", 4, 0.9), List.of()));
-        m.put("kd-reverse", new Recipe(new OfflineDistiller.Method("kd-reverse", 4, 0.9), List.of()));
-        m.put("kd-js", new Recipe(new OfflineDistiller.Method("kd-js", 4, 0.9), List.of()));
-        m.put("kd-mse", new Recipe(new OfflineDistiller.Method("kd-mse", 1, 0.9), List.of()));
+        m.put("scratch", offline("ce", 1, 0, List.of()));
+        m.put("kd", offline("kd", KD_T, KD_ALPHA, List.of()));
+        m.put("kd-reverse", offline("kd-reverse", KD_T, KD_ALPHA, List.of()));
+        m.put("kd-js", offline("kd-js", KD_T, KD_ALPHA, List.of()));
+        m.put("kd-mse", offline("kd-mse", 1, KD_ALPHA, List.of()));
         if (task.equals("cv")) {
-            m.put("fitnets", new Recipe(new OfflineDistiller.Method("kd", 4, 0.9),
-                    List.of(new Knowledge("hint", "conv4_relu", "conv2", 1))));
-            m.put("at", new Recipe(new OfflineDistiller.Method("kd", 4, 0.9),
-                    List.of(new Knowledge("at", "conv2_relu", "conv1", 100), new Knowledge("at", "conv4_relu", "conv2", 100))));
-            m.put("rkd", new Recipe(new OfflineDistiller.Method("kd", 4, 0.9),
-                    List.of(new Knowledge("rkd-d", "fc", "fc", 25), new Knowledge("rkd-a", "fc", "fc", 50))));
-            m.put("sp", new Recipe(new OfflineDistiller.Method("ce", 1, 0),
-                    List.of(new Knowledge("sp", "fc", "fc", 3000))));
+            m.put("fitnets", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("hint", "conv4_relu", "conv2", 1))));
+            m.put("at", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("at", "conv2_relu", "conv1", 100),
+                    new Knowledge("at", "conv4_relu", "conv2", 100))));
+            m.put("rkd", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("rkd-d", "fc", "fc", 25),
+                    new Knowledge("rkd-a", "fc", "fc", 50))));
+            m.put("sp", offline("ce", 1, 0, List.of(new Knowledge("sp", "fc", "fc", 3000))));
+            m.put("dml", new Recipe(new Distillation.Plan("mutual", new OfflineDistiller.Method("kd", 1, 0.5), List.of(),
+                    "avg", List.of(), 1, "train", 0.9, null, 8), Teachers.REFERENCE));
+            m.put("born-again", new Recipe(base.withScheme("born-again"), Teachers.SCRATCH_STUDENT));
+            m.put("multi-teacher", new Recipe(new Distillation.Plan("offline", kd, List.of(), "confidence", List.of(), 1,
+                    "train", 0.9, null, 8), Teachers.ALL));
         }
+        m.put("labelling", new Recipe(base.withScheme("label"), Teachers.REFERENCE));
+        m.put("expansion", new Recipe(base.withScheme("expand"), Teachers.REFERENCE));
         return m;
     }
 

@@ -39,6 +39,9 @@ final class BenchDistillCommand implements Command {
                 .addOption(Option.builder().longOpt("seeds").hasArg().argName("LIST").desc("comma-separated seeds (default 1,2,3)").build())
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("student epochs (default 15)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
+                .addOption(Option.builder().longOpt("extra-teachers").hasArg().argName("FILE,...")
+                        .desc("more teachers for the multi-teacher method (default: models/reference/<task>-teacher-2.zip"
+                                + " when present)").build())
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
                         .desc("results JSON to write (and a .md beside it); default <output>/distillation.json").build())
                 .addOption(Option.builder().longOpt("cells").hasArg().argName("DIR")
@@ -71,6 +74,18 @@ final class BenchDistillCommand implements Command {
         Path results = cl.hasOption("results") ? Path.of(cl.getOptionValue("results")) : out.resolve("distillation.json");
         Path cells = cl.hasOption("cells") ? Path.of(cl.getOptionValue("cells"))
                 : results.toAbsolutePath().resolveSibling("distillation-cells");
+        List<LoadedModel> extra = new ArrayList<>();
+        if (cl.hasOption("extra-teachers")) {
+            for (String f : cl.getOptionValue("extra-teachers").split(",")) {
+                extra.add(Models.load(Path.of(f.trim())));
+            }
+        } else {
+            String home = System.getenv("COMPRESSION_HOME");
+            Path second = Path.of(home == null ? "." : home, "models", "reference", task.name() + "-teacher-2.zip");
+            if (java.nio.file.Files.isRegularFile(second)) {
+                extra.add(Models.load(second));
+            }
+        }
         TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
         String command = Cli.commandLine(name(), cl);
         int total = methods.size() * seeds.size();
@@ -79,7 +94,7 @@ final class BenchDistillCommand implements Command {
             for (long seed : seeds) {
                 n++;
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s %s seed %d%n", n, total, task.name(), m, seed);
-                DistillBenchmark.Cell c = DistillBenchmark.run(teacher, task, data, m, seed, base, out, cells,
+                DistillBenchmark.Cell c = DistillBenchmark.run(teacher, extra, task, data, m, seed, base, out, cells,
                         Cli.dataHome(cl), command);
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s seed %d: test accuracy %.4f%n", n, total, m, seed, c.acc());
                 DistillBenchmark.aggregate(cells, results, command);

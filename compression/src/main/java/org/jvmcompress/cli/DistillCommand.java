@@ -15,9 +15,9 @@ import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.Tasks;
 import org.jvmcompress.core.task.TrainConfig;
-import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Json;
-import org.jvmcompress.distill.FeatureDistiller;
+import org.jvmcompress.distill.Augmenter;
+import org.jvmcompress.distill.Distillation;
 import org.jvmcompress.distill.Knowledge;
 import org.jvmcompress.distill.OfflineDistiller;
 import org.jvmcompress.distill.loss.LogitLosses;
@@ -31,21 +31,48 @@ final class DistillCommand implements Command {
 
     @Override
     public String summary() {
-        return "distil a teacher into a smaller student with a response-based loss (offline, cached teacher outputs)";
+        return "distil teachers into a smaller student: offline (cached outputs, feature/relation knowledge), mutual,"
+                + " born-again, teacher labelling, teacher-expanded data";
     }
 
     @Override
     public Options options() {
         return new Options()
-                .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
-                        .desc("teacher model with its sidecar (task, classes, encoding and split seed come from it)").build())
+                .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
+                        .desc("JSON object of these options ({\"teacher\": \"t.zip\", \"method\": \"kd\", ...});"
+                                + " options given on the command line win").build())
+                .addOption(Option.builder().longOpt("teacher").hasArgs().argName("FILE")
+                        .desc("teacher model with its sidecar (task, classes, encoding and split seed come from the"
+                                + " first); repeat for several teachers (offline, expand)").build())
+                .addOption(Option.builder().longOpt("scheme").hasArg().argName("NAME")
+                        .desc("how to distil: " + String.join(", ", Distillation.SCHEMES) + " (default offline)").build())
                 .addOption(Option.builder().longOpt("student").hasArg().argName("ARCH")
-                        .desc("student architecture of the task (default: cv-student / nlp-student)").build())
+                        .desc("student architecture: a task network, optionally with ,width=X ,depth=X"
+                                + " ,blocks=separable (default cv-student / nlp-student; born-again: the teacher's)").build())
+                .addOption(Option.builder().longOpt("student-spec").hasArg().argName("ARCH").desc("same as --student").build())
                 .addOption(Option.builder().longOpt("method").hasArg().argName("NAME")
                         .desc("loss: " + String.join(", ", LogitLosses.names()) + " (default kd)").build())
-                .addOption(Option.builder().longOpt("temperature").hasArg().argName("T").desc("softening temperature (default 4)").build())
+                .addOption(Option.builder().longOpt("temperature").hasArg().argName("T")
+                        .desc("softening temperature (default " + DEFAULT_T + "; mutual: 1)").build())
                 .addOption(Option.builder().longOpt("alpha").hasArg().argName("A")
-                        .desc("weight of the teacher's term; the labels get 1 - alpha (default 0.9)").build())
+                        .desc("weight of the teacher's term; the labels get 1 - alpha (default " + DEFAULT_ALPHA
+                                + "; mutual: 0.5)").build())
+                .addOption(Option.builder().longOpt("teacher-mix").hasArg().argName("MIX")
+                        .desc("several teachers: avg, confidence (per example, by the probability of the true class)"
+                                + " or fixed weights W1,W2,... (default avg)").build())
+                .addOption(Option.builder().longOpt("peers").hasArg().argName("ARCH;ARCH...")
+                        .desc("mutual: the other networks' architectures, separated by ; (default one more student)").build())
+                .addOption(Option.builder().longOpt("generations").hasArg().argName("N").desc("born-again generations (default 2)").build())
+                .addOption(Option.builder().longOpt("pool").hasArg().argName("DIR|train")
+                        .desc("label: unlabelled images/texts the teacher labels (added to the training split), or"
+                                + " 'train' for the training split with its labels hidden (default)").build())
+                .addOption(Option.builder().longOpt("threshold").hasArg().argName("P")
+                        .desc("label: least teacher confidence for an item to be kept (default 0.9)").build())
+                .addOption(Option.builder().longOpt("augment").hasArg().argName("SPEC")
+                        .desc("expand: augmentations, images " + Augmenter.IMAGE_DEFAULT + "; text "
+                                + Augmenter.TEXT_DEFAULT + " (defaults)").build())
+                .addOption(Option.builder().longOpt("rounds").hasArg().argName("N")
+                        .desc("expand: augmentation rounds, teacher outputs cached per round (default 8)").build())
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("maximum epochs (default 15)").build())
                 .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("mini-batch size").build())
                 .addOption(Option.builder().longOpt("lr").hasArg().argName("X").desc("Adam learning rate").build())
@@ -58,17 +85,51 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build());
     }
 
+    /** The defaults of plain KD, chosen on the validation split (docs/results/kd-tuning.md). */
+    static final double DEFAULT_T = 4;
+    static final double DEFAULT_ALPHA = 0.9;
+
     @Override
-    public int run(CommandLine cl) {
-        LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
-        if (teacher.info() == null) {
-            throw new CompressionException("teacher " + teacher.path() + " has no sidecar (.json) naming its task, classes"
-                    + " and data split; distillation needs it to use the same split");
+    public int run(CommandLine given) {
+        CommandLine cl = Cli.withConfig(given, options());
+        String[] teacherFiles = cl.getOptionValues("teacher");
+        if (teacherFiles == null) {
+            throw new CompressionException("distill needs --teacher FILE (on the command line or in --config)");
         }
+        List<LoadedModel> teachers = new ArrayList<>();
+        for (String f : teacherFiles) {
+            LoadedModel t = Models.load(Path.of(f));
+            if (t.info() == null) {
+                throw new CompressionException("teacher " + t.path() + " has no sidecar (.json) naming its task,"
+                        + " classes and data split; distillation needs it to use the same split");
+            }
+            teachers.add(t);
+        }
+        LoadedModel teacher = teachers.get(0);
         Task task = Tasks.get(teacher.info().task());
+        for (LoadedModel t : teachers) {
+            if (!t.info().task().equals(task.name())) {
+                throw new CompressionException("teacher " + t.path() + " is for task " + t.info().task() + ", not "
+                        + task.name());
+            }
+        }
+        String scheme = cl.getOptionValue("scheme", "offline");
+        boolean mutual = scheme.equals("mutual");
         OfflineDistiller.Method method = new OfflineDistiller.Method(cl.getOptionValue("method", "kd"),
-                Cli.doubleOpt(cl, "temperature", 4), Cli.doubleOpt(cl, "alpha", 0.9));
-        String arch = Tasks.checkArchitecture(task, cl.getOptionValue("student", task.studentArchitecture()));
+                Cli.doubleOpt(cl, "temperature", mutual ? 1 : DEFAULT_T), Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : DEFAULT_ALPHA));
+        String defaultStudent = scheme.equals("born-again") ? teacher.info().architecture() : task.studentArchitecture();
+        String arch = Tasks.checkArchitecture(task, cl.getOptionValue("student", cl.getOptionValue("student-spec",
+                defaultStudent)));
+        List<String> peers = new ArrayList<>();
+        if (cl.hasOption("peers")) {
+            for (String p : cl.getOptionValue("peers").split(";")) {
+                peers.add(Tasks.checkArchitecture(task, p.trim()));
+            }
+        }
+        Distillation.Plan plan = new Distillation.Plan(scheme, method, features(cl.getOptionValues("feature")),
+                cl.getOptionValue("teacher-mix", "avg"), peers, Cli.intOpt(cl, "generations", 2, 1),
+                cl.getOptionValue("pool", "train"), Cli.doubleOpt(cl, "threshold", 0.9), cl.getOptionValue("augment"),
+                Cli.intOpt(cl, "rounds", 8, 1));
         TrainConfig d = task.defaultConfig();
         TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", 15, 1), Cli.intOpt(cl, "batch", d.batchSize(), 1),
                 Cli.doubleOpt(cl, "lr", d.learningRate()), Cli.doubleOpt(cl, "lr-decay", d.lrDecay()),
@@ -76,16 +137,17 @@ final class DistillCommand implements Command {
         Path out = Cli.output(cl, "runs/distill-" + task.name());
         // The teacher's own split: its validation and test examples stay unseen by it and by the student.
         TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
-        System.err.printf("distilling %s -> %s with %s; run folder %s%n", teacher.path(), arch, method, out);
-        List<Knowledge> features = features(cl.getOptionValues("feature"));
-        TrainedModels.Outcome r = features.isEmpty()
-                ? OfflineDistiller.distil(teacher, task, data, method, c, out, out.resolve("student.zip"),
-                        Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl))
-                : FeatureDistiller.distil(teacher, task, data, method, features, c, out, out.resolve("student.zip"),
-                        Cli.commandLine(name(), cl));
-        EvaluationReport rep = Evaluator.evaluate(r.model(), data,
+        System.err.printf("distilling %s -> %s, scheme %s, %s; run folder %s%n", teacherFiles.length == 1
+                ? teacher.path() : java.util.Arrays.toString(teacherFiles), arch, scheme, method, out);
+        Distillation.Result r = Distillation.run(plan, teachers, task, data, c, out, out.resolve("student.zip"),
+                Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl));
+        EvaluationReport rep = Evaluator.evaluate(r.outcome().model(), data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, teacher);
         Json.writeFile(out.resolve("evaluation.json"), rep);
+        if (!r.details().isEmpty()) {
+            Json.writeFile(out.resolve("distillation.json"), r.details());
+            System.out.println(Json.write(r.details()));
+        }
         System.out.print(Render.text(rep));
         return 0;
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,12 +44,12 @@ class DistillBenchmarkTest {
         DataHome home = new DataHome(dir.resolve("data"));
         for (String m : new String[] {"scratch", "kd", "at"}) {
             for (long seed : new long[] {1, 2}) {
-                DistillBenchmark.run(teacher, task, data, m, seed, base, out, cells, home, "cmd");
+                DistillBenchmark.run(teacher, List.of(), task, data, m, seed, base, out, cells, home, "cmd");
             }
         }
         Path cell = DistillBenchmark.cellRecord(cells, "cv", "kd", 2);
         long before = Files.getLastModifiedTime(cell).toMillis();
-        DistillBenchmark.Cell again = DistillBenchmark.run(teacher, task, data, "kd", 2, base, out, cells, home, "cmd");
+        DistillBenchmark.Cell again = DistillBenchmark.run(teacher, List.of(), task, data, "kd", 2, base, out, cells, home, "cmd");
         assertEquals(before, Files.getLastModifiedTime(cell).toMillis(), "a finished cell is not run again");
         assertEquals(2, again.seed());
 

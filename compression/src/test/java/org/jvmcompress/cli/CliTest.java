@@ -104,8 +104,30 @@ class CliTest {
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("model file not found"), missing.err());
         Run noTeacher = run("distill");
-        assertEquals(2, noTeacher.code());
-        assertTrue(noTeacher.err().contains("teacher"), noTeacher.err());
+        assertEquals(1, noTeacher.code());
+        assertTrue(noTeacher.err().contains("distill needs --teacher"), noTeacher.err());
+        Run scheme = run("distill", "--teacher", dir.resolve("none.zip").toString(), "--scheme", "online");
+        assertEquals(1, scheme.code());
+    }
+
+    @Test
+    void distillConfigFileIsCheckedKeyByKey() throws Exception {
+        Path cfg = dir.resolve("d.json");
+        Files.writeString(cfg, "{\"teacher\": \"" + dir.resolve("none.zip") + "\", \"temprature\": 4}");
+        Run unknown = run("distill", "--config", cfg.toString());
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("unknown key 'temprature'") && unknown.err().contains("temperature"),
+                unknown.err());
+        Files.writeString(cfg, "{\"teacher\": [\"" + dir.resolve("none.zip") + "\"], \"no-speed\": \"yes\"}");
+        Run flag = run("distill", "--config", cfg.toString());
+        assertEquals(1, flag.code());
+        assertTrue(flag.err().contains("'no-speed' is a flag"), flag.err());
+        Files.writeString(cfg, "{\"teacher\": [\"" + dir.resolve("none.zip") + "\"], \"epochs\": 3}");
+        Run missing = run("distill", "--config", cfg.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("model file not found"), missing.err());
+        Files.writeString(cfg, "[1, 2]");
+        assertTrue(run("distill", "--config", cfg.toString()).err().contains("must hold a JSON object"));
     }
 
     @Test

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
@@ -16,10 +16,10 @@ import org.jvmcompress.distill.loss.LogitLosses;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
- * Offline response-based distillation: a frozen teacher's logits on the training split are computed once and
- * cached in the run folder; the student trains on them with a logit loss ({@link LogitLosses}), with early
- * stopping on validation accuracy, checkpoints and resume as for any training; the saved student is a plain DL4J
- * model (its output layer's loss is set back to cross-entropy).
+ * Offline response-based distillation: frozen teachers' logits on the training split are computed once and
+ * cached; the student trains on them with a logit loss ({@link LogitLosses}), with early stopping on validation
+ * accuracy, checkpoints and resume as for any training; the saved student is a plain DL4J model (its output
+ * layer's loss is set back to cross-entropy).
  */
 public final class OfflineDistiller {
     /** What to distil: the logit loss by name, its temperature and the teacher's weight alpha. */
@@ -36,30 +36,45 @@ public final class OfflineDistiller {
 
     private OfflineDistiller() {}
 
-    /**
-     * @param cacheDir where teacher outputs are cached across runs (e.g. under the data folder); the method "ce"
-     *                 (training from scratch) needs none and computes none
-     */
+    /** One teacher; {@code cacheDir} keeps its outputs across runs. The method "ce" trains from scratch. */
     public static TrainedModels.Outcome distil(LoadedModel teacher, Task task, TaskData data, Method method,
                                                TrainConfig c, Path runDir, Path studentFile, Path cacheDir,
                                                String command) {
-        Evaluator.checkCompatible(teacher.graph(), data, "teacher " + teacher.path());
+        return distil(Teachers.single(teacher, cacheDir), task, data, method, c, runDir, studentFile, command);
+    }
+
+    public static TrainedModels.Outcome distil(Teachers teachers, Task task, TaskData data, Method method,
+                                               TrainConfig c, Path runDir, Path studentFile, String command) {
+        teachers.checkCompatible(data);
         if (method.loss().equals("ce")) {
             Map<String, Object> extra = Map.of("distillation", Map.of("scheme", "none (from scratch)", "loss", "CE"));
             return TrainedModels.train(task.build(c.architecture(), data, c), task, data, data, c, runDir, studentFile,
                     false, command, extra, g -> g);
         }
-        String key = TeacherOutputs.key(teacher.path(), data.dataHash(), "none");
-        float[][] logits = TeacherOutputs.cached(teacher.graph(), data.train(), cacheDir, key);
-        TaskData kd = new TaskData(data.task(), new KdSource(data.train(), logits), data.validation(), data.test(),
-                data.inputShape(), data.input(), data.labels(), data.preprocessing(), data.vocabulary(),
-                Hashing.sha256(data.dataHash() + "|teacher=" + key + "|" + method));
+        float[][] logits = teachers.logits(data.train(), data.dataHash(), "none", method.temperature());
+        return onTargets(teachers, task, data, new KdSource(data.train(), logits), "offline", "none", method, c,
+                runDir, studentFile, command, Map.of());
+    }
+
+    /**
+     * Trains a student on a source whose labels carry teacher logits ([logits | one-hot]), named by {@code view}
+     * (the augmentation) in the data hash; {@code details} go into the sidecar's distillation section.
+     */
+    static TrainedModels.Outcome onTargets(Teachers teachers, Task task, TaskData data, Batches.Source targets,
+                                           String scheme, String view, Method method, TrainConfig c, Path runDir,
+                                           Path studentFile, String command, Map<String, Object> details) {
+        TaskData kd = data.withTrain(targets, Hashing.sha256(data.dataHash() + "|teachers=" + teachers.key() + "|view="
+                + view + "|" + method));
         ComputationGraph student = task.build(c.architecture(), data, c);
         OutputLoss.set(student, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("distillation", Map.of("scheme", "offline", "loss", method.toString(), "teacher",
-                teacher.path().toString(), "teacherSha256", Hashing.sha256(teacher.path())));
-        return TrainedModels.train(student, task, data, kd, c, runDir, studentFile, false, command, extra,
-                g -> OutputLoss.set(g, new LossMCXENT()));
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("scheme", scheme);
+        d.put("loss", method.toString());
+        d.put("teachers", teachers.paths());
+        d.put("teacherMix", teachers.mix().toString());
+        d.put("view", view);
+        d.putAll(details);
+        return TrainedModels.train(student, task, data, kd, c, runDir, studentFile, false, command,
+                Map.of("distillation", d), g -> OutputLoss.set(g, new LossMCXENT()));
     }
 }

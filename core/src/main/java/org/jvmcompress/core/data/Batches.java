@@ -33,6 +33,9 @@ public final class Batches implements DataSetIterator {
         default org.nd4j.linalg.dataset.api.MultiDataSet makeMulti(int[] indices) {
             return make(indices).toMultiDataSet();
         }
+
+        /** Called before each epoch's batches are made; sources whose items vary by epoch (augmentation) use it. */
+        default void setEpoch(int epoch) {}
     }
 
     private final Source source;
@@ -58,6 +61,7 @@ public final class Batches implements DataSetIterator {
     /** Positions the iterator at the start of the given epoch (its own shuffle order). */
     public void setEpoch(int e) {
         this.epoch = e;
+        source.setEpoch(e);
         int n = source.size();
         order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -210,6 +214,11 @@ public final class Batches implements DataSetIterator {
         @Override
         public org.nd4j.linalg.dataset.api.MultiDataSet makeMulti(int[] indices) {
             return base.makeMulti(indices);
+        }
+
+        @Override
+        public void setEpoch(int epoch) {
+            base.setEpoch(epoch);
         }
     }
 

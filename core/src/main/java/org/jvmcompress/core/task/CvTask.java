@@ -92,21 +92,37 @@ public final class CvTask implements Task {
     }
 
     @Override
+    public Batches.Source unlabelled(java.nio.file.Path pool, TaskData d) {
+        int ch = (int) d.inputShape()[0];
+        int h = (int) d.inputShape()[1];
+        int w = (int) d.inputShape()[2];
+        List<java.nio.file.Path> files = org.jvmcompress.core.data.UnlabelledFiles.list(pool, "PNG/JPEG images",
+                f -> f.matches("(?i).*\\.(png|jpe?g)$"));
+        byte[] pixels = new byte[files.size() * ch * h * w];
+        for (int i = 0; i < files.size(); i++) {
+            System.arraycopy(org.jvmcompress.core.data.ImageFolder.load(files.get(i), ch, h, w), 0, pixels,
+                    i * ch * h * w, ch * h * w);
+        }
+        return Batches.images(new ImageData(pixels, new int[files.size()], ch, h, w, d.labels()));
+    }
+
+    @Override
     public List<String> architectures() {
         return List.of("cv-teacher", "cv-student");
     }
 
     @Override
     public ComputationGraph build(String architecture, TaskData d, TrainConfig c) {
-        String a = Tasks.checkArchitecture(this, architecture);
+        ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         int ch = (int) d.inputShape()[0];
         int h = (int) d.inputShape()[1];
         int w = (int) d.inputShape()[2];
-        return switch (a) {
-            case "cv-teacher" -> Architectures.cvTeacher(ch, h, w, d.numClasses(), c);
-            case "cv-student" -> Architectures.cvStudent(ch, h, w, d.numClasses(), c);
-            default -> throw new IllegalStateException(a);
+        Architectures.CvShape shape = switch (a.base()) {
+            case "cv-teacher" -> Architectures.CvShape.TEACHER;
+            case "cv-student" -> Architectures.CvShape.STUDENT;
+            default -> throw new IllegalStateException(a.base());
         };
+        return Architectures.cv(shape.scaled(a), ch, h, w, d.numClasses(), c);
     }
 
     @Override

@@ -100,20 +100,46 @@ public final class NlpTask implements Task {
     }
 
     @Override
+    public Batches.Source unlabelled(java.nio.file.Path pool, TaskData d) {
+        List<String> texts = new ArrayList<>();
+        try {
+            if (java.nio.file.Files.isRegularFile(pool)) {
+                for (String line : java.nio.file.Files.readAllLines(pool, java.nio.charset.StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        texts.add(line);
+                    }
+                }
+            } else {
+                for (java.nio.file.Path f : org.jvmcompress.core.data.UnlabelledFiles.list(pool, ".txt files",
+                        n -> n.endsWith(".txt"))) {
+                    texts.add(java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            throw new CompressionException("cannot read texts from " + pool + ": " + e.getMessage(), e);
+        }
+        if (texts.isEmpty()) {
+            throw new CompressionException("no texts in " + pool);
+        }
+        Vocabulary v = new Vocabulary(d.vocabulary());
+        return Batches.tokens(v.encodeAll(texts, (int) d.inputShape()[0]), new int[texts.size()], d.labels());
+    }
+
+    @Override
     public List<String> architectures() {
         return List.of("nlp-cnn", "nlp-teacher", "nlp-student");
     }
 
     @Override
     public ComputationGraph build(String architecture, TaskData d, TrainConfig c) {
-        String a = Tasks.checkArchitecture(this, architecture);
+        ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         int vocab = d.vocabulary().size();
         int len = (int) d.inputShape()[0];
-        return switch (a) {
-            case "nlp-cnn" -> Architectures.nlpCnn(vocab, len, d.numClasses(), c);
-            case "nlp-teacher" -> Architectures.nlpBiLstm(vocab, len, d.numClasses(), c);
-            case "nlp-student" -> Architectures.nlpStudent(vocab, len, d.numClasses(), c);
-            default -> throw new IllegalStateException(a);
+        return switch (a.base()) {
+            case "nlp-cnn" -> Architectures.nlpCnn(a, vocab, len, d.numClasses(), c);
+            case "nlp-teacher" -> Architectures.nlpBiLstm(a, vocab, len, d.numClasses(), c);
+            case "nlp-student" -> Architectures.nlpStudent(a, vocab, len, d.numClasses(), c);
+            default -> throw new IllegalStateException(a.base());
         };
     }
 

@@ -26,6 +26,13 @@ public interface Task {
      */
     TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo encodingFrom);
 
+    /**
+     * Unlabelled inputs from a user's file or folder, encoded like {@code data} (for a teacher to label): any
+     * PNG/JPEG images under a folder for image tasks; a text file (one text per line) or a folder of .txt files
+     * for text tasks. The labels of the returned source are placeholders (class 0).
+     */
+    org.jvmcompress.core.data.Batches.Source unlabelled(java.nio.file.Path pool, TaskData data);
+
     /** Names of the teacher architectures this task can build; the first is the default. */
     List<String> architectures();
 

@@ -14,4 +14,10 @@ public record TaskData(String task, Batches.Source train, Batches.Source validat
     public int numClasses() {
         return labels.size();
     }
+
+    /** The same data with another training source, named by another hash (e.g. with a teacher's targets). */
+    public TaskData withTrain(Batches.Source newTrain, String newHash) {
+        return new TaskData(task, newTrain, validation, test, inputShape, input, labels, preprocessing, vocabulary,
+                newHash);
+    }
 }

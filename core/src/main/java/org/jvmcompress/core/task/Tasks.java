@@ -32,13 +32,17 @@ public final class Tasks {
         return t;
     }
 
-    /** The architecture name (the task's default for null), or an error listing the known ones. */
+    /**
+     * The architecture in its normal form (the task's default for null): a known base name with optional
+     * {@link ArchSpec} changes, or an error listing the known ones.
+     */
     public static String checkArchitecture(Task t, String arch) {
-        String a = arch == null ? t.architectures().get(0) : arch;
-        if (!t.architectures().contains(a)) {
+        ArchSpec a = ArchSpec.parse(arch == null ? t.architectures().get(0) : arch);
+        if (!t.architectures().contains(a.base())) {
             throw new CompressionException("unknown architecture '" + arch + "' for task " + t.name()
-                    + "; known: " + String.join(", ", t.architectures()));
+                    + "; known: " + String.join(", ", t.architectures())
+                    + " (each optionally followed by ,width=X ,depth=X ,blocks=separable)");
         }
-        return a;
+        return a.toString();
     }
 }

@@ -39,8 +39,17 @@ public final class TrainedModels {
     public static Outcome train(ComputationGraph fresh, Task task, TaskData data, TaskData trainData, TrainConfig c,
                                 Path runDir, Path modelFile, boolean saveUpdater, String command,
                                 Map<String, Object> extra, java.util.function.UnaryOperator<ComputationGraph> beforeSave) {
-        Trainer.Result r = Trainer.train(fresh, trainData, c, runDir);
-        ComputationGraph best = beforeSave.apply(r.best());
+        return train(java.util.List.of(fresh), Trainer.FIT, task, data, trainData, c, runDir, modelFile, saveUpdater,
+                command, extra, beforeSave);
+    }
+
+    /** Several networks trained together by {@code step}; the first one is saved. */
+    public static Outcome train(java.util.List<ComputationGraph> fresh, Trainer.Step step, Task task, TaskData data,
+                                TaskData trainData, TrainConfig c, Path runDir, Path modelFile, boolean saveUpdater,
+                                String command, Map<String, Object> extra,
+                                java.util.function.UnaryOperator<ComputationGraph> beforeSave) {
+        Trainer.MultiResult r = Trainer.train(fresh, trainData, c, runDir, step);
+        ComputationGraph best = beforeSave.apply(r.best().get(0));
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("config", c);
         training.put("epochsRun", r.state().epochsDone());

@@ -32,8 +32,12 @@ public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     static final String STATE = "state.json";
 
-    /** One finished epoch. */
-    public record Epoch(int epoch, double trainLoss, double validationAccuracy, double seconds) {}
+    /**
+     * One finished epoch; {@code peerValidationAccuracy} holds the validation accuracy of the other networks when
+     * several train together (null otherwise).
+     */
+    public record Epoch(int epoch, double trainLoss, double validationAccuracy, double seconds,
+                        List<Double> peerValidationAccuracy) {}
 
     /** What is on disk after each epoch. */
     public record State(int schema, String runKey, int epochsDone, int bestEpoch, double bestValidationAccuracy,
@@ -41,6 +45,21 @@ public final class Trainer {
 
     /** The best network and the history. */
     public record Result(ComputationGraph best, State state, boolean resumed) {}
+
+    /** The networks at the best epoch of the first one, when several train together. */
+    public record MultiResult(List<ComputationGraph> best, State state, boolean resumed) {}
+
+    /** One optimisation step of all networks on a batch; returns the loss to report. */
+    @FunctionalInterface
+    public interface Step {
+        double fit(List<ComputationGraph> nets, MultiDataSet batch);
+    }
+
+    /** The plain step: fit the first network on the batch. */
+    public static final Step FIT = (nets, ds) -> {
+        nets.get(0).fit(ds);
+        return nets.get(0).score();
+    };
 
     private Trainer() {}
 
@@ -52,10 +71,32 @@ public final class Trainer {
     }
 
     public static Result train(ComputationGraph fresh, TaskData d, TrainConfig c, Path runDir) {
+        MultiResult r = train(List.of(fresh), d, c, runDir, FIT);
+        return new Result(r.best().get(0), r.state(), r.resumed());
+    }
+
+    /** The checkpoint file of network {@code k} ("best.zip", "last-3.zip" for the first, "best.peer1.zip"...). */
+    static String fileOf(String name, int k) {
+        return k == 0 ? name : name.replace(".zip", ".peer" + k + ".zip");
+    }
+
+    private static List<ComputationGraph> load(Path ckpt, String name, int count) {
+        List<ComputationGraph> out = new ArrayList<>();
+        for (int k = 0; k < count; k++) {
+            out.add(ModelStore.loadCheckpoint(ckpt.resolve(fileOf(name, k))));
+        }
+        return out;
+    }
+
+    /**
+     * Trains several networks together, one {@code step} per batch (e.g. deep mutual learning); the first network
+     * is the one early stopping and "best" refer to, the others are checkpointed beside it.
+     */
+    public static MultiResult train(List<ComputationGraph> fresh, TaskData d, TrainConfig c, Path runDir, Step step) {
         Path ckpt = runDir.resolve("checkpoint");
         Path statePath = ckpt.resolve(STATE);
-        String key = runKey(c, d);
-        ComputationGraph g = fresh;
+        String key = runKey(c, d) + (fresh.size() > 1 ? "|nets=" + fresh.size() : "");
+        List<ComputationGraph> nets = fresh;
         State st;
         boolean resumed = false;
         if (Files.isRegularFile(statePath)) {
@@ -67,9 +108,9 @@ public final class Trainer {
             boolean more = st.epochsDone() < c.maxEpochs() && st.epochsDone() - st.bestEpoch() < c.patience();
             if (!more) {
                 LOG.info("training already finished in {}", runDir);
-                return new Result(ModelStore.loadCheckpoint(ckpt.resolve("best.zip")), st, true);
+                return new MultiResult(load(ckpt, "best.zip", fresh.size()), st, true);
             }
-            g = ModelStore.loadCheckpoint(ckpt.resolve(st.last()));
+            nets = load(ckpt, st.last(), fresh.size());
             resumed = true;
             System.err.printf(Locale.ROOT, "Resuming after epoch %d (best validation accuracy %.4f at epoch %d)%n",
                     st.epochsDone(), st.bestValidationAccuracy(), st.bestEpoch());
@@ -85,7 +126,9 @@ public final class Trainer {
         for (int e = st.epochsDone() + 1; e <= c.maxEpochs() && sinceBest < c.patience(); e++) {
             long t0 = System.nanoTime();
             batches.setEpoch(e);
-            g.getConfiguration().setEpochCount(e - 1);
+            for (ComputationGraph g : nets) {
+                g.getConfiguration().setEpochCount(e - 1);
+            }
             double lossSum = 0;
             int steps = 0;
             Prefetcher<MultiDataSet> it = batches.prefetchedMulti();
@@ -93,8 +136,7 @@ public final class Trainer {
                     train.size(), "samples")) {
                 while (it.hasNext()) {
                     MultiDataSet ds = it.next();
-                    g.fit(ds);
-                    double loss = g.score();
+                    double loss = step.fit(nets, ds);
                     if (!Double.isFinite(loss)) {
                         throw new CompressionException("training diverged at epoch " + e + " (loss " + loss
                                 + "); lower the learning rate");
@@ -105,16 +147,25 @@ public final class Trainer {
                     bar.step(ds.getFeatures(0).size(0));
                 }
             }
-            double valAcc = Predictions.of(g, d.validation(), 256).accuracy();
+            double valAcc = Predictions.of(nets.get(0), d.validation(), 256).accuracy();
+            List<Double> peers = null;
+            if (nets.size() > 1) {
+                peers = new ArrayList<>();
+                for (ComputationGraph g : nets.subList(1, nets.size())) {
+                    peers.add(Predictions.of(g, d.validation(), 256).accuracy());
+                }
+            }
             double secs = (System.nanoTime() - t0) / 1e9;
-            Epoch ep = new Epoch(e, lossSum / Math.max(1, steps), valAcc, secs);
+            Epoch ep = new Epoch(e, lossSum / Math.max(1, steps), valAcc, secs, peers);
             List<Epoch> hist = new ArrayList<>(st.history());
             hist.add(ep);
             boolean better = valAcc > st.bestValidationAccuracy();
             String last = "last-" + e + ".zip";
-            ModelStore.save(g, null, ckpt.resolve(last), true);
-            if (better) {
-                ModelStore.save(g, null, ckpt.resolve("best.zip"), false);
+            for (int k = 0; k < nets.size(); k++) {
+                ModelStore.save(nets.get(k), null, ckpt.resolve(fileOf(last, k)), true);
+                if (better) {
+                    ModelStore.save(nets.get(k), null, ckpt.resolve(fileOf("best.zip", k)), false);
+                }
             }
             int bestEpoch = better ? e : st.bestEpoch();
             double bestAcc = better ? valAcc : st.bestValidationAccuracy();
@@ -124,16 +175,20 @@ public final class Trainer {
             st = new State(1, key, e, bestEpoch, bestAcc, last, finished, hist);
             Json.writeFile(statePath, st);
             if (previous != null && !previous.equals(last)) {
-                AtomicFiles.deleteQuietly(ckpt.resolve(previous));
+                for (int k = 0; k < nets.size(); k++) {
+                    AtomicFiles.deleteQuietly(ckpt.resolve(fileOf(previous, k)));
+                }
             }
-            System.err.printf(Locale.ROOT, "epoch %d: train loss %.4f, validation accuracy %.4f%s, %s%n", e,
-                    ep.trainLoss(), valAcc, better ? " (best)" : "", ProgressBar.formatDuration(secs));
+            System.err.printf(Locale.ROOT, "epoch %d: train loss %.4f, validation accuracy %.4f%s%s, %s%n", e,
+                    ep.trainLoss(), valAcc, peers == null ? "" : " (peers " + peers.stream()
+                            .map(p -> String.format(Locale.ROOT, "%.4f", p)).toList() + ")",
+                    better ? " (best)" : "", ProgressBar.formatDuration(secs));
         }
         if (!st.finished()) {
             st = new State(1, key, st.epochsDone(), st.bestEpoch(), st.bestValidationAccuracy(), st.last(), true,
                     st.history());
             Json.writeFile(statePath, st);
         }
-        return new Result(ModelStore.loadCheckpoint(ckpt.resolve("best.zip")), st, resumed);
+        return new MultiResult(load(ckpt, "best.zip", nets.size()), st, resumed);
     }
 }

@@ -1,0 +1,55 @@
+package org.jvmcompress.core.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.Synthetic;
+import org.jvmcompress.core.eval.Measure;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ArchSpecTest {
+    private final CvTask cv = new CvTask();
+    private final TaskData d = cv.fromImages(Synthetic.images(20, 10, 28, 1), Synthetic.images(10, 10, 28, 2), 1, "s");
+    private final TrainConfig c = new TrainConfig("cv-teacher", 1, 8, 1e-3, 1, 1, 0, 1, 0);
+
+    private long params(String spec) {
+        return Measure.trainableParams(cv.build(Tasks.checkArchitecture(cv, spec), d, c));
+    }
+
+    @Test
+    void multipliersScaleTheReferenceNetworks() {
+        assertEquals(1_868_234, params("cv-teacher"));
+        assertEquals(105_866, params("cv-student"));
+        // width 0.5: convs 32,32,64,64, dense 128 on 7x7x64.
+        long w = (9 * 32 + 32) + 2 * 32 + (9 * 32 * 32 + 32) + 2 * 32 + (9 * 32 * 64 + 64) + 2 * 64
+                + (9 * 64 * 64 + 64) + 2 * 64 + (7 * 7 * 64 * 128 + 128) + (128 * 10 + 10);
+        assertEquals(w, params("cv-teacher,width=0.5"));
+        // depth 0.5 on the teacher: one conv per stage.
+        long dd = (9 * 64 + 64) + 2 * 64 + (9 * 64 * 128 + 128) + 2 * 128 + (7 * 7 * 128 * 256 + 256) + (256 * 10 + 10);
+        assertEquals(dd, params("cv-teacher,depth=0.5"));
+        ComputationGraph sep = cv.build("cv-teacher,blocks=separable", d, c);
+        assertTrue(sep.getLayer("conv2").conf().getLayer() instanceof SeparableConvolution2D);
+        assertTrue(!(sep.getLayer("conv1").conf().getLayer() instanceof SeparableConvolution2D), "the first conv stays plain");
+        assertTrue(Measure.trainableParams(sep) < 1_868_234);
+        assertEquals(List.of(2L, 10L), List.of(sep.outputSingle(Nd4j.rand(2, 1, 28, 28)).shape()[0],
+                sep.outputSingle(Nd4j.rand(2, 1, 28, 28)).shape()[1]));
+    }
+
+    @Test
+    void specsAreNormalisedAndBadOnesNamed() {
+        assertEquals("cv-student,width=2", Tasks.checkArchitecture(cv, "cv-student, width=2.0"));
+        assertEquals("cv-teacher", Tasks.checkArchitecture(cv, "cv-teacher,width=1"));
+        assertTrue(assertThrows(CompressionException.class, () -> Tasks.checkArchitecture(cv, "cv-teacher,height=2"))
+                .getMessage().contains("known: width, depth, blocks"));
+        assertTrue(assertThrows(CompressionException.class, () -> Tasks.checkArchitecture(cv, "resnet,width=2"))
+                .getMessage().contains("known: cv-teacher, cv-student"));
+        assertThrows(CompressionException.class, () -> Tasks.checkArchitecture(cv, "cv-student,width=0"));
+        assertThrows(CompressionException.class, () -> Tasks.checkArchitecture(cv, "cv-student,blocks=fancy"));
+    }
+}

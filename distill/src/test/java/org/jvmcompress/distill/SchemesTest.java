@@ -1,0 +1,182 @@
+package org.jvmcompress.distill;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.CvTask;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.train.Trainer;
+import org.jvmcompress.core.util.ProgressBar;
+
+/** Every distillation scheme end to end on small synthetic images: trains, saves a plain model, reports details. */
+class SchemesTest {
+    @TempDir
+    static Path dir;
+    static CvTask task;
+    static TaskData data;
+    static LoadedModel teacher;
+    static LoadedModel teacher2;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+        ProgressBar.setEnabled(false);
+        task = new CvTask();
+        data = task.fromImages(OfflineDistillerTest.bands(500, 1), OfflineDistillerTest.bands(150, 2), 3, "bands");
+        TrainConfig tc = new TrainConfig("cv-student", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        teacher = TrainedModels.train(task, data, tc, dir.resolve("t1"), dir.resolve("t1/teacher.zip"), false, null)
+                .model();
+        teacher2 = TrainedModels.train(task, data, tc.withArchitecture("cv-student,width=0.5").withSeed(9),
+                dir.resolve("t2"), dir.resolve("t2/teacher.zip"), false, null).model();
+    }
+
+    private static TrainConfig student(int epochs) {
+        return new TrainConfig("cv-student,width=0.5", epochs, 32, 3e-3, 1.0, 5, 0, 3, 0);
+    }
+
+    private static Distillation.Plan plan(String scheme) {
+        return Distillation.Plan.offline(new OfflineDistiller.Method("kd", 4, 0.9), List.of()).withScheme(scheme);
+    }
+
+    private static Distillation.Result run(Distillation.Plan p, List<LoadedModel> ts, String name, int epochs) {
+        Path run = dir.resolve(name);
+        return Distillation.run(p, ts, task, data, student(epochs), run, run.resolve("student.zip"),
+                dir.resolve("cache"), "test");
+    }
+
+    private static void learnedAndLoadable(Distillation.Result r, String name) {
+        double acc = Evaluator.accuracy(r.outcome().model().graph(), data.test());
+        assertTrue(acc > 0.8, name + " accuracy " + acc);
+        LoadedModel back = Models.load(r.outcome().model().path());
+        assertEquals(acc, Evaluator.accuracy(back.graph(), data.test()), 1e-9);
+    }
+
+    @Test
+    void mutualLearningTrainsPeersTogether() {
+        Distillation.Plan p = new Distillation.Plan("mutual", new OfflineDistiller.Method("kd", 1, 0.5), List.of(),
+                "avg", List.of("cv-student"), 2, "train", 0.9, null, 8);
+        Distillation.Result r = run(p, List.of(teacher), "dml", 3);
+        learnedAndLoadable(r, "dml");
+        Trainer.Epoch last = r.outcome().state().history().get(2);
+        assertEquals(1, last.peerValidationAccuracy().size());
+        assertTrue(last.peerValidationAccuracy().get(0) > 0.8, "the peer learned too: " + last);
+        assertTrue(Files.isRegularFile(dir.resolve("dml/checkpoint/best.peer1.zip")));
+        // Started again on its folder, the finished run is not repeated.
+        Distillation.Result again = run(p, List.of(teacher), "dml", 3);
+        assertEquals(r.outcome().state().history(), again.outcome().state().history());
+    }
+
+    @Test
+    void bornAgainReportsEachGeneration() {
+        Distillation.Result r = run(plan("born-again"), List.of(teacher), "ban", 2);
+        learnedAndLoadable(r, "born-again");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> gens = (List<Map<String, Object>>) r.details().get("generations");
+        assertEquals(3, gens.size(), "generation 0 (the teacher) and two students");
+        assertEquals(2, gens.get(2).get("generation"));
+        assertTrue(Files.isRegularFile(dir.resolve("ban/generation-1/student.zip")));
+        LoadedModel g2 = Models.load(dir.resolve("ban/student.zip"));
+        assertTrue(((Map<?, ?>) g2.info().training().get("distillation")).get("teachers").toString()
+                .contains("generation-1"), "generation 2 learned from generation 1");
+    }
+
+    @Test
+    void labellingKeepsConfidentItemsOnly() {
+        Distillation.Plan p = new Distillation.Plan("label", new OfflineDistiller.Method("ce", 1, 0), List.of(), "avg",
+                List.of(), 2, "train", 0.99, null, 8);
+        Distillation.Result r = run(p, List.of(teacher), "label", 2);
+        learnedAndLoadable(r, "labelling");
+        int kept = (Integer) r.details().get("kept");
+        assertTrue(kept > 0 && kept <= data.train().size(), "kept " + kept);
+        assertTrue((Double) r.details().get("teacherLabelAccuracy") > 0.9);
+        CompressionException e = assertThrows(CompressionException.class, () -> run(new Distillation.Plan("label",
+                p.method(), List.of(), "avg", List.of(), 2, "train", 1.0, null, 8), List.of(teacher), "label-none", 1));
+        assertTrue(e.getMessage().contains("lower --threshold"), e.getMessage());
+    }
+
+    @Test
+    void labellingAUsersFolderAddsItToTheTrainingSplit() throws Exception {
+        Path pool = dir.resolve("pool/sub");
+        Files.createDirectories(pool);
+        for (int i = 0; i < 20; i++) {
+            BufferedImage img = new BufferedImage(12, 12, BufferedImage.TYPE_INT_RGB);
+            int band = i % 3;
+            for (int y = 0; y < 12; y++) {
+                for (int x = 0; x < 12; x++) {
+                    int v = y / 4 == band ? 220 : 20;
+                    img.setRGB(x, y, (v << 16) | (v << 8) | v);
+                }
+            }
+            ImageIO.write(img, "png", pool.resolve("img" + i + ".png").toFile());
+        }
+        Distillation.Plan p = new Distillation.Plan("label", new OfflineDistiller.Method("ce", 1, 0), List.of(), "avg",
+                List.of(), 2, dir.resolve("pool").toString(), 0.5, null, 8);
+        Distillation.Result r = run(p, List.of(teacher), "label-folder", 1);
+        assertEquals(20, r.details().get("poolSize"));
+        int kept = (Integer) r.details().get("kept");
+        assertTrue(kept > 0 && kept <= 20);
+        assertEquals(dir.resolve("pool").toString(), r.details().get("pool"));
+        assertTrue(Evaluator.accuracy(r.outcome().model().graph(), data.test()) > 0.5);
+    }
+
+    @Test
+    void expansionCachesOneRoundOfTeacherOutputsPerAugmentation() throws Exception {
+        Distillation.Plan p = new Distillation.Plan("expand", new OfflineDistiller.Method("kd", 4, 0.9), List.of(),
+                "avg", List.of(), 2, "train", 0.9, "shift=1,flip=0.5,noise=0.02,mixup=0.3", 2);
+        Distillation.Result r = run(p, List.of(teacher), "expand", 3);
+        learnedAndLoadable(r, "expansion");
+        assertEquals(2, r.details().get("rounds"));
+        long before;
+        try (var s = Files.list(dir.resolve("cache"))) {
+            before = s.count();
+        }
+        run(p, List.of(teacher), "expand-again", 1);
+        try (var s = Files.list(dir.resolve("cache"))) {
+            assertEquals(before, s.count(), "rounds are cached and reused");
+        }
+    }
+
+    @Test
+    void severalTeachersMixedByConfidence() {
+        Distillation.Plan p = new Distillation.Plan("offline", new OfflineDistiller.Method("kd", 4, 0.9), List.of(),
+                "confidence", List.of(), 2, "train", 0.9, null, 8);
+        Distillation.Result r = run(p, List.of(teacher, teacher2), "multi", 2);
+        learnedAndLoadable(r, "multi-teacher");
+        Map<?, ?> d = (Map<?, ?>) Models.load(r.outcome().model().path()).info().training().get("distillation");
+        assertEquals(2, ((List<?>) d.get("teachers")).size());
+        assertEquals("confidence", d.get("teacherMix"));
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> run(p.withScheme("born-again"), List.of(teacher, teacher2), "x", 1));
+        assertTrue(e.getMessage().contains("several teachers"), e.getMessage());
+    }
+
+    @Test
+    void plansRejectBadValues() {
+        OfflineDistiller.Method kd = new OfflineDistiller.Method("kd", 4, 0.9);
+        assertTrue(assertThrows(CompressionException.class, () -> new Distillation.Plan("online", kd, List.of(), "avg",
+                List.of(), 2, "train", 0.9, null, 8)).getMessage().contains("known: offline, mutual"));
+        assertThrows(CompressionException.class, () -> new Distillation.Plan("label", kd, List.of(), "avg", List.of(),
+                2, "train", 1.5, null, 8));
+        assertThrows(CompressionException.class, () -> new Distillation.Plan("expand", kd, List.of(), "avg", List.of(),
+                2, "train", 0.9, null, 0));
+        assertThrows(CompressionException.class, () -> new Distillation.Plan("mutual", kd,
+                List.of(new Knowledge("sp", "fc", "fc", 1)), "avg", List.of(), 2, "train", 0.9, null, 8));
+    }
+}
