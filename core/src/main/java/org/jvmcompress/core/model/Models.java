@@ -14,10 +14,13 @@ public final class Models {
 
     private Models() {}
 
-    /** Adds a format (e.g. from the Keras/ONNX module); later registrations are tried after earlier ones. */
+    /**
+     * Adds a format (quantised files, Keras, ONNX): registered formats are more specific than a DL4J zip, so they
+     * are asked before it, in the order they were registered.
+     */
     public static synchronized void register(ModelFormat f) {
         if (FORMATS.stream().noneMatch(x -> x.name().equals(f.name()))) {
-            FORMATS.add(f);
+            FORMATS.add(FORMATS.size() - 1, f);
         }
     }
 
