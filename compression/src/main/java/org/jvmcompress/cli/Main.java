@@ -27,6 +27,9 @@ public final class Main {
         add(new EvaluateCommand());
         add(new DistillCommand());
         add(new BenchDistillCommand());
+        add(new QuantizeCommand());
+        add(new BenchQuantizeCommand());
+        org.jvmcompress.quantize.JcqFormat.register();
     }
 
     private Main() {}

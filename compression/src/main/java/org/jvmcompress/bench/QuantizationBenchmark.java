@@ -1,0 +1,126 @@
+package org.jvmcompress.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.eval.EvaluationReport;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.util.AtomicFiles;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.quantize.Quantization;
+import org.jvmcompress.quantize.Quantizer;
+
+/**
+ * Quantisation modes x models on the real data: accuracy on the test split, bytes on disk, throughput at batch 256
+ * and latency at batch 1. Each finished cell leaves a record {@code <cells>/<task>/<role>/<mode>.json} (committed,
+ * skipped when present); {@link #aggregate} writes the results JSON and a Markdown table.
+ */
+public final class QuantizationBenchmark {
+    /** One finished cell. */
+    public record Cell(String task, String role, String mode, double acc, long bytes, double ratio,
+                       double b256SamplesPerS, double b1Ms, String runtime, String file, Map<String, Object> settings,
+                       String measured) {}
+
+    public static final List<String> MODES = List.of("float", "int8-per-tensor", "int8-per-channel", "fp16",
+            "int4-weight", "mixed");
+
+    private QuantizationBenchmark() {}
+
+    public static Path cellRecord(Path cells, String task, String role, String mode) {
+        return cells.resolve(task).resolve(role).resolve(mode + ".json");
+    }
+
+    public static Cell run(LoadedModel model, String role, TaskData data, String mode, double budget, Path out,
+                           Path cells, String command) {
+        String task = data.task();
+        Path record = cellRecord(cells, task, role, mode);
+        if (Files.isRegularFile(record)) {
+            return Json.read(record, Cell.class, "benchmark cell");
+        }
+        LoadedModel m;
+        Map<String, Object> settings;
+        String runtime;
+        if (mode.equals("float")) {
+            m = model;
+            settings = Map.of("mode", "float");
+            runtime = "DL4J float";
+        } else {
+            if (!Quantizer.MODES.contains(mode)) {
+                throw new CompressionException("unknown quantisation mode '" + mode + "'; known: float, "
+                        + String.join(", ", Quantizer.MODES));
+            }
+            Path file = out.resolve(task).resolve(role).resolve(mode + ".jcq");
+            Quantization.Result r = Quantization.run(model, data, Quantizer.Settings.of(mode), budget, file, command);
+            m = r.model();
+            settings = new LinkedHashMap<>(m.info().training());
+            runtime = mode.startsWith("int8") || mode.equals("mixed")
+                    ? "dequantising (DL4J float with fake-quantised activations)" : "dequantising (DL4J float)";
+        }
+        EvaluationReport rep = Evaluator.evaluate(m, data, Evaluator.SpeedSettings.DEFAULT, null);
+        long floatBytes = size(model.path());
+        long bytes = size(m.path());
+        Cell c = new Cell(task, role, mode, rep.metrics().accuracy(), bytes, floatBytes / (double) bytes,
+                rep.speed().throughputSamplesPerS(), rep.speed().p50Ms(), runtime, m.path().toString(), settings,
+                java.time.Instant.now().toString());
+        Json.writeFile(record, c);
+        return c;
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new CompressionException("cannot read the size of " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static void aggregate(Path cells, Path resultsJson, String command) {
+        Map<String, Map<String, Map<String, Object>>> root = new LinkedHashMap<>();
+        StringBuilder md = new StringBuilder("# Quantization results\n\nTest accuracy, bytes on disk, compression"
+                + " against the float zip, throughput at batch 256 and median latency at batch 1, on this machine."
+                + " Reproduce with:\n\n    " + command + "\n");
+        List<Cell> all = new ArrayList<>();
+        if (Files.isDirectory(cells)) {
+            try (var s = Files.walk(cells)) {
+                for (Path p : s.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                    all.add(Json.read(p, Cell.class, "benchmark cell"));
+                }
+            } catch (IOException e) {
+                throw new CompressionException("cannot read " + cells + ": " + e.getMessage(), e);
+            }
+        }
+        all.sort(java.util.Comparator.comparing(Cell::task).thenComparing(c -> c.role().equals("teacher") ? 0 : 1)
+                .thenComparingInt(c -> MODES.indexOf(c.mode())));
+        String section = null;
+        for (Cell c : all) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("acc", c.acc());
+            row.put("bytes", c.bytes());
+            row.put("ratio", c.ratio());
+            row.put("b256_samples_per_s", c.b256SamplesPerS());
+            row.put("b1_ms", c.b1Ms());
+            row.put("runtime", c.runtime());
+            root.computeIfAbsent(c.task(), k -> new LinkedHashMap<>()).computeIfAbsent(c.role(), k -> new LinkedHashMap<>())
+                    .put(c.mode(), row);
+            String sec = c.task() + " " + c.role();
+            if (!sec.equals(section)) {
+                section = sec;
+                md.append("\n## ").append(sec).append("\n\n| mode | test accuracy | bytes | smaller | b256 samples/s | b1 ms | runtime |\n"
+                        + "|---|---|---|---|---|---|---|\n");
+            }
+            md.append(String.format(Locale.ROOT, "| %s | %.2f %% | %,d | %.2fx | %.0f | %.2f | %s |%n", c.mode(),
+                    100 * c.acc(), c.bytes(), c.ratio(), c.b256SamplesPerS(), c.b1Ms(), c.runtime()));
+        }
+        Json.writeFile(resultsJson, root);
+        AtomicFiles.writeString(resultsJson.resolveSibling(resultsJson.getFileName().toString()
+                .replaceAll("\\.json$", "") + ".md"), md.toString());
+    }
+}

@@ -1,0 +1,89 @@
+package org.jvmcompress.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.eval.EvaluationReport;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.Tasks;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.quantize.Calibration;
+import org.jvmcompress.quantize.Quantization;
+import org.jvmcompress.quantize.Quantizer;
+
+/** {@code quantize}: post-training quantisation of a model into a .jcq file, evaluated against the float model. */
+final class QuantizeCommand implements Command {
+    @Override
+    public String name() {
+        return "quantize";
+    }
+
+    @Override
+    public String summary() {
+        return "post-training quantisation (int8 per tensor/channel, int4 weights, fp16/bf16, mixed by sensitivity)"
+                + " into a .jcq file, evaluated against the float model";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Option.builder("m").longOpt("model").hasArg().argName("FILE").required()
+                        .desc("float model with its sidecar (the task's training split calibrates it)").build())
+                .addOption(Option.builder().longOpt("mode").hasArg().argName("MODE")
+                        .desc(String.join(", ", Quantizer.MODES) + " (default int8-per-channel)").build())
+                .addOption(Option.builder().longOpt("calibration").hasArg().argName("NAME")
+                        .desc("activation range chooser: " + String.join(", ", Calibration.CHOOSERS)
+                                + " (default percentile)").build())
+                .addOption(Option.builder().longOpt("calibration-items").hasArg().argName("N")
+                        .desc("training items used to calibrate (default 1024)").build())
+                .addOption(Option.builder().longOpt("asymmetric").desc("weights with a zero point (default symmetric)").build())
+                .addOption(Option.builder().longOpt("budget").hasArg().argName("POINTS")
+                        .desc("mixed: accuracy points the model may lose on the validation split (default 0.3)").build())
+                .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build());
+    }
+
+    @Override
+    public int run(CommandLine cl) {
+        LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
+        if (m.info() == null) {
+            throw new CompressionException("model " + m.path() + " has no sidecar (.json) naming its task; quantisation"
+                    + " calibrates on the task's training data");
+        }
+        Task task = Tasks.get(m.info().task());
+        Quantizer.Settings s = new Quantizer.Settings(cl.getOptionValue("mode", "int8-per-channel"),
+                cl.getOptionValue("calibration", "percentile"), Cli.intOpt(cl, "calibration-items", 1024, 1), null,
+                cl.hasOption("asymmetric"));
+        double budget = Cli.doubleOpt(cl, "budget", 0.3) / 100;
+        Path out = Cli.output(cl, "runs/quantize-" + task.name());
+        TaskData data = task.load(Cli.dataHome(cl), m.info().seed(), m.info());
+        String base = m.path().getFileName().toString().replaceAll("\\.[^.]+$", "");
+        Path file = out.resolve(base + "-" + s.mode() + ".jcq");
+        Quantization.Result r = Quantization.run(m, data, s, budget, file, Cli.commandLine(name(), cl));
+        Evaluator.SpeedSettings speed = cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE
+                : Evaluator.SpeedSettings.DEFAULT;
+        EvaluationReport q = Evaluator.evaluate(r.model(), data, speed, m);
+        Json.writeFile(out.resolve("evaluation.json"), q);
+        if (r.sensitivity() != null) {
+            Json.writeFile(out.resolve("sensitivity.json"), r.sensitivity().layers());
+        }
+        double floatAcc = Evaluator.accuracy(m.graph(), data.test());
+        System.out.print(Render.text(q));
+        try {
+            System.out.printf(Locale.ROOT, "%s: %s, %,d bytes (float %,d bytes, %.2fx smaller); test accuracy %.2f %%"
+                            + " (float %.2f %%, %+.2f points)%n", s.mode(), file, Files.size(file), Files.size(m.path()),
+                    Files.size(m.path()) / (double) Files.size(file), 100 * q.metrics().accuracy(), 100 * floatAcc,
+                    100 * (q.metrics().accuracy() - floatAcc));
+        } catch (java.io.IOException e) {
+            throw new CompressionException("cannot read sizes: " + e.getMessage(), e);
+        }
+        return 0;
+    }
+}
