@@ -61,8 +61,7 @@ public final class QuantizationBenchmark {
             Quantization.Result r = Quantization.run(model, data, Quantizer.Settings.of(mode), budget, file, command);
             m = r.model();
             settings = new LinkedHashMap<>(m.info().training());
-            runtime = mode.startsWith("int8") || mode.equals("mixed")
-                    ? "dequantising (DL4J float with fake-quantised activations)" : "dequantising (DL4J float)";
+            runtime = m.runtimeName();
         }
         EvaluationReport rep = Evaluator.evaluate(m, data, Evaluator.SpeedSettings.DEFAULT, null);
         long floatBytes = size(model.path());

@@ -24,7 +24,6 @@ public final class JcqFormat implements ModelFormat {
 
     @Override
     public LoadedModel load(Path file) {
-        QuantizedModel m = JcqFile.read(file);
-        return new LoadedModel(m.toGraph(), Models.readSidecar(file), file, "jcq");
+        return JcqFile.read(file).load(file, Models.readSidecar(file));
     }
 }

@@ -56,6 +56,6 @@ public final class Quantization {
                 si.input(), si.preprocessing(), si.vocabulary(), training, si.seed(), si.dataHash(), Backend.describe(),
                 Instant.now().toString());
         Json.writeFile(Models.sidecarOf(out), info);
-        return new Result(out, new LoadedModel(q.toGraph(), info, out, "jcq"), sens);
+        return new Result(out, q.load(out, info), sens);
     }
 }

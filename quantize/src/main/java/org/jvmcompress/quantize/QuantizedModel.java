@@ -39,6 +39,27 @@ public record QuantizedModel(ComputationGraphConfiguration conf, Map<String, Map
         return activations.isEmpty() ? g : GraphSurgery.withFakeQuant(g, activations, Map.of());
     }
 
+    /**
+     * This model ready to run: with the oneDNN integer runtime when it supports the model (int8 modes of
+     * convolutional networks), else with the dequantising runtime ({@link #toGraph()}).
+     */
+    public org.jvmcompress.core.model.LoadedModel load(java.nio.file.Path file,
+                                                       org.jvmcompress.core.model.ModelInfo info) {
+        ComputationGraph g = toGraph();
+        if (!activations.isEmpty() && Int8Runtime.available()) {
+            try {
+                Int8Runtime rt = Int8Runtime.compile(this);
+                return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", rt::output,
+                        "oneDNN int8 (u8 activations x s8 weights, s32 accumulation)");
+            } catch (org.jvmcompress.core.CompressionException e) {
+                org.slf4j.LoggerFactory.getLogger(QuantizedModel.class).info("{}; using the dequantising runtime",
+                        e.getMessage());
+            }
+        }
+        return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", null,
+                activations.isEmpty() ? "dequantising (DL4J float)" : "dequantising (DL4J float, fake-quantised activations)");
+    }
+
     /** The number of bytes the parameters take (codes and values, without scales). */
     public long parameterBytes() {
         long n = 0;

@@ -56,11 +56,11 @@ public final class Evaluator {
 
     public static EvaluationReport evaluate(LoadedModel m, TaskData d, SpeedSettings speed, LoadedModel compare) {
         checkCompatible(m.graph(), d, "model " + m.path());
-        Predictions p = Predictions.of(m.graph(), d.test(), 256);
+        Predictions p = Predictions.of(m.inference(), d.test(), 256);
         ClassificationMetrics metrics = ClassificationMetrics.of(p, d.labels());
         Measure.Speed s = null;
         if (speed.latencyRuns() > 0) {
-            s = Measure.speed(m.graph(), d.inputShape(), "tokens".equals(d.input()),
+            s = Measure.speed(m.inference(), d.inputShape(), "tokens".equals(d.input()),
                     d.vocabulary() == null ? 0 : d.vocabulary().size(), speed.latencyRuns(), speed.throughputBatch(),
                     speed.throughputSeconds());
         }
@@ -68,12 +68,12 @@ public final class Evaluator {
         String comparedWith = null;
         if (compare != null) {
             checkCompatible(compare.graph(), d, "model " + compare.path());
-            agreement = Predictions.agreement(p, Predictions.of(compare.graph(), d.test(), 256));
+            agreement = Predictions.agreement(p, Predictions.of(compare.inference(), d.test(), 256));
             comparedWith = compare.path().toString();
         }
         return new EvaluationReport(m.path().toString(), m.format(), d.task(), "test", metrics,
                 Measure.trainableParams(m.graph()), Measure.bytesOnDisk(m.path()), s, comparedWith, agreement,
-                Backend.name());
+                m.runtimeName() != null ? m.runtimeName() : Backend.name());
     }
 
     /** Accuracy of a network on a source (no checks, no timing). */

@@ -48,26 +48,33 @@ public final class Measure {
     /** Times the model on random inputs of one example's shape. */
     public static Speed speed(ComputationGraph g, long[] inputShape, boolean tokens, int vocabSize, int latencyRuns,
                               int throughputBatch, double throughputSeconds) {
+        return speed(x -> g.outputSingle(false, x), inputShape, tokens, vocabSize, latencyRuns, throughputBatch,
+                throughputSeconds);
+    }
+
+    /** Times any inference function on random inputs of one example's shape. */
+    public static Speed speed(java.util.function.UnaryOperator<INDArray> g, long[] inputShape, boolean tokens,
+                              int vocabSize, int latencyRuns, int throughputBatch, double throughputSeconds) {
         INDArray one = input(inputShape, 1, tokens, vocabSize);
         INDArray big = input(inputShape, throughputBatch, tokens, vocabSize);
         for (int i = 0; i < 20; i++) {
-            g.outputSingle(false, one);
+            g.apply(one);
         }
         double[] ms = new double[latencyRuns];
         for (int i = 0; i < latencyRuns; i++) {
             long t0 = System.nanoTime();
-            g.outputSingle(false, one);
+            g.apply(one);
             ms[i] = (System.nanoTime() - t0) / 1e6;
         }
         Arrays.sort(ms);
         for (int i = 0; i < 2; i++) {
-            g.outputSingle(false, big);
+            g.apply(big);
         }
         long start = System.nanoTime();
         long samples = 0;
         int reps = 0;
         while (reps < 3 || (System.nanoTime() - start) / 1e9 < throughputSeconds) {
-            g.outputSingle(false, big);
+            g.apply(big);
             samples += throughputBatch;
             reps++;
         }

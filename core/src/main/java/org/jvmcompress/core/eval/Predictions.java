@@ -8,6 +8,11 @@ import org.nd4j.linalg.dataset.DataSet;
 /** A model's class probabilities on every item of a data source, with the true labels. */
 public record Predictions(float[][] probabilities, int[] labels) {
     public static Predictions of(ComputationGraph g, Batches.Source source, int batchSize) {
+        return of(x -> classOutput(g, x), source, batchSize);
+    }
+
+    /** The predictions of any inference function (a network, an integer runtime). */
+    public static Predictions of(java.util.function.UnaryOperator<INDArray> model, Batches.Source source, int batchSize) {
         int n = source.size();
         float[][] p = new float[n][];
         int[] y = new int[n];
@@ -15,7 +20,7 @@ public record Predictions(float[][] probabilities, int[] labels) {
         int row = 0;
         while (it.hasNext()) {
             DataSet ds = it.next();
-            INDArray out = classOutput(g, ds.getFeatures());
+            INDArray out = model.apply(ds.getFeatures());
             INDArray lab = ds.getLabels();
             for (int i = 0; i < out.rows(); i++) {
                 p[row] = out.getRow(i).toFloatVector();

@@ -1,9 +1,29 @@
 package org.jvmcompress.core.model;
 
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.eval.Predictions;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A model ready to run: the network, its sidecar (null when the file came without one), and where it came from.
+ * {@code runtime}, when not null, is what computes the class probabilities instead of the DL4J network (an integer
+ * runtime for a quantised file); the network still describes the model (parameters, shapes).
  */
-public record LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format) {}
+public record LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format,
+                          UnaryOperator<INDArray> runtime, String runtimeName) {
+    public LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format) {
+        this(graph, info, path, format, null, null);
+    }
+
+    /** Class probabilities for a batch of inputs. */
+    public INDArray infer(INDArray features) {
+        return runtime != null ? runtime.apply(features) : Predictions.classOutput(graph, features);
+    }
+
+    /** The inference function (the runtime, or the network's class output). */
+    public UnaryOperator<INDArray> inference() {
+        return this::infer;
+    }
+}

@@ -1,0 +1,75 @@
+package org.jvmcompress.quantize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.Synthetic;
+import org.jvmcompress.core.eval.Predictions;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.CvTask;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.ProgressBar;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class Int8RuntimeTest {
+    @TempDir
+    static Path dir;
+    static CvTask task;
+    static TaskData data;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+        ProgressBar.setEnabled(false);
+        task = new CvTask();
+        data = task.fromImages(Synthetic.images(500, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
+    }
+
+    @Test
+    void integerInferenceMatchesTheFakeQuantisedNetwork() {
+        assertTrue(Int8Runtime.available(), "oneDNN loads");
+        for (String arch : List.of("cv-teacher,width=0.25", "cv-student")) {
+            TrainConfig tc = new TrainConfig(arch, 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
+            LoadedModel m = TrainedModels.train(task, data, tc, dir.resolve(arch), dir.resolve(arch + "/m.zip"), false,
+                    null).model();
+            for (String mode : List.of("int8-per-channel", "int8-per-tensor")) {
+                QuantizedModel q = Quantizer.quantize(m.graph(), data.train(), Quantizer.Settings.of(mode));
+                Int8Runtime rt = Int8Runtime.compile(q);
+                Predictions sim = Predictions.of(q.toGraph(), data.test(), 64);
+                Predictions real = Predictions.of(rt::output, data.test(), 64);
+                double agree = Predictions.agreement(sim, real);
+                assertTrue(agree >= 0.98, arch + " " + mode + ": int8 runtime agrees with the simulation on " + agree);
+                double maxDiff = 0;
+                for (int i = 0; i < sim.size(); i++) {
+                    for (int k = 0; k < 4; k++) {
+                        maxDiff = Math.max(maxDiff, Math.abs(sim.probabilities()[i][k] - real.probabilities()[i][k]));
+                    }
+                }
+                assertTrue(maxDiff < 0.1, arch + " " + mode + ": probabilities differ by up to " + maxDiff);
+                // Another batch size gets its own primitives and the same answers.
+                INDArray x = data.test().make(new int[] {3}).getFeatures();
+                INDArray one = rt.output(x);
+                assertEquals(real.probabilities()[3][0], one.getFloat(0, 0), 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void unsupportedModelsAreNamed() {
+        TrainConfig tc = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        LoadedModel m = TrainedModels.train(task, data, tc, dir.resolve("u"), dir.resolve("u/m.zip"), false, null).model();
+        QuantizedModel w4 = Quantizer.quantize(m.graph(), data.train(), Quantizer.Settings.of("int4-weight"));
+        CompressionException e = assertThrows(CompressionException.class, () -> Int8Runtime.compile(w4));
+        assertTrue(e.getMessage().contains("int8 runtime: layer conv1"), e.getMessage());
+    }
+}
