@@ -57,6 +57,18 @@ public final class OfflineDistiller {
     }
 
     /**
+     * The data with the teacher's (cached) logits beside the labels of every training item, for a student whose
+     * output layer has the {@link DistillationLossFunction} of {@code method}.
+     */
+    public static TaskData withTeacherTargets(LoadedModel teacher, TaskData data, Method method, Path cacheDir) {
+        Teachers ts = Teachers.single(teacher, cacheDir);
+        ts.checkCompatible(data);
+        float[][] logits = ts.logits(data.train(), data.dataHash(), "none", method.temperature());
+        return data.withTrain(new KdSource(data.train(), logits), Hashing.sha256(data.dataHash() + "|teachers="
+                + ts.key() + "|view=none|" + method));
+    }
+
+    /**
      * Trains a student on a source whose labels carry teacher logits ([logits | one-hot]), named by {@code view}
      * (the augmentation) in the data hash; {@code details} go into the sidecar's distillation section.
      */

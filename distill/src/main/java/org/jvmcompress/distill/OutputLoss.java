@@ -8,10 +8,10 @@ import org.jvmcompress.core.CompressionException;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /** Swaps the loss function of a network's output layer, in the running layer and in the saved configuration. */
-final class OutputLoss {
+public final class OutputLoss {
     private OutputLoss() {}
 
-    static ComputationGraph set(ComputationGraph g, ILossFunction loss) {
+    public static ComputationGraph set(ComputationGraph g, ILossFunction loss) {
         String out = g.getConfiguration().getNetworkOutputs().get(0);
         GraphVertex v = g.getConfiguration().getVertices().get(out);
         if (!(v instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof BaseOutputLayer confLayer)) {

@@ -153,6 +153,27 @@ public final class GraphSurgery {
         return rebuild(c, g, params);
     }
 
+    /** The network without its {@link FakeQuant} layers (as {@link #withFakeQuant} placed them), and their ranges. */
+    public static ComputationGraph withoutFakeQuant(ComputationGraph g, Map<String, FakeQuant> ranges) {
+        ComputationGraphConfiguration c = g.getConfiguration().clone();
+        for (String v : new ArrayList<>(c.getVertices().keySet())) {
+            if (layerOf(c, v) instanceof ActivationLayer a && a.getActivationFn() instanceof FakeQuant fq
+                    && v.endsWith("_aq")) {
+                String layer = v.substring(0, v.length() - 3);
+                ranges.put(layer, fq);
+                String in = c.getVertexInputs().get(v).get(0);
+                for (String consumer : consumers(c, v)) {
+                    List<String> ins = new ArrayList<>(c.getVertexInputs().get(consumer));
+                    ins.replaceAll(x -> x.equals(v) ? in : x);
+                    c.getVertexInputs().put(consumer, ins);
+                }
+                c.getVertices().remove(v);
+                c.getVertexInputs().remove(v);
+            }
+        }
+        return rebuild(c, g, Map.of());
+    }
+
     /** Whether a layer has weights that quantisation applies to. */
     static boolean hasWeights(Layer l) {
         return l instanceof BaseLayer;

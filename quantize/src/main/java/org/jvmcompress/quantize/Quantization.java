@@ -12,6 +12,13 @@ import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.util.Hashing;
 import org.jvmcompress.core.util.Json;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.distill.OfflineDistiller;
+import org.jvmcompress.distill.OutputLoss;
+import org.jvmcompress.distill.loss.DistillationLossFunction;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /** Quantises a model file into a {@code .jcq} file with its sidecar: the one path of the command and the benchmark. */
 public final class Quantization {
@@ -37,6 +44,11 @@ public final class Quantization {
         } else {
             q = Quantizer.quantize(source.graph(), data.train(), s);
         }
+        return new Result(out, save(q, source, out, command), sens);
+    }
+
+    /** Writes a quantised model with a sidecar made from its float source's, and loads it back to run. */
+    public static LoadedModel save(QuantizedModel q, LoadedModel source, Path out, String command) {
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("source", source.path().toString());
         prov.put("sourceSha256", Hashing.sha256(source.path()));
@@ -56,6 +68,40 @@ public final class Quantization {
                 si.input(), si.preprocessing(), si.vocabulary(), training, si.seed(), si.dataHash(), Backend.describe(),
                 Instant.now().toString());
         Json.writeFile(Models.sidecarOf(out), info);
-        return new Result(out, q.load(out, info), sens);
+        return q.load(out, info);
+    }
+
+    /**
+     * Quantisation-aware training of a float model (cross-entropy on its task's labels) and export to int8.
+     */
+    public static LoadedModel qat(LoadedModel source, TaskData data, Quantizer.Settings s, TrainConfig c, Path runDir,
+                                  Path out, String command) {
+        Qat.Prepared p = Qat.prepare(source.graph(), data, s);
+        QuantizedModel q = Qat.train(p, data, data, c, s, runDir, g -> g);
+        return save(q, source, out, command);
+    }
+
+    /**
+     * The quantised student in one run: a float student distilled from the teacher, then quantisation-aware
+     * training with the same distillation loss, exported to int8.
+     *
+     * @param floatConfig the student's architecture and float distillation epochs
+     * @param qatConfig   the QAT fine-tuning (epochs, learning rate)
+     */
+    public static LoadedModel quantizedStudent(LoadedModel teacher, Task task, TaskData data,
+                                               OfflineDistiller.Method method, TrainConfig floatConfig,
+                                               TrainConfig qatConfig, Quantizer.Settings s, Path runDir, Path out,
+                                               Path cacheDir, String command) {
+        TrainedModels.Outcome f = OfflineDistiller.distil(teacher, task, data, method, floatConfig,
+                runDir.resolve("float"), runDir.resolve("float").resolve("student.zip"), cacheDir, command);
+        Qat.Prepared p = Qat.prepare(f.model().graph(), data, s);
+        OutputLoss.set(p.graph(), new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
+        TaskData kd = OfflineDistiller.withTeacherTargets(teacher, data, method, cacheDir);
+        QuantizedModel q = Qat.train(p, data, kd, qatConfig, s, runDir.resolve("qat"),
+                g -> OutputLoss.set(g, new LossMCXENT()));
+        Map<String, Object> settings = new LinkedHashMap<>(q.settings());
+        settings.put("distillation", Map.of("teacher", teacher.path().toString(), "loss", method.toString(),
+                "floatEpochs", f.state().epochsDone()));
+        return save(new QuantizedModel(q.conf(), q.params(), q.activations(), settings), f.model(), out, command);
     }
 }

@@ -111,6 +111,15 @@ public final class Quantizer {
      * @param calib training data for activation ranges (its first {@code settings.items()} items)
      */
     public static QuantizedModel quantize(ComputationGraph model, Batches.Source calib, Settings s) {
+        return quantize(model, calib, s, null);
+    }
+
+    /**
+     * @param ranges activation ranges to use instead of calibrating (quantisation-aware training learned with
+     *               them); null to calibrate
+     */
+    public static QuantizedModel quantize(ComputationGraph model, Batches.Source calib, Settings s,
+                                          Map<String, FakeQuant> ranges) {
         ComputationGraph g = GraphSurgery.foldBatchNorm(model);
         ComputationGraphConfiguration conf = g.getConfiguration();
         List<String> layers = weightLayers(g);
@@ -144,7 +153,7 @@ public final class Quantizer {
             params.put(name, ps);
         }
         Map<String, FakeQuant> acts = new LinkedHashMap<>();
-        Map<String, Object> ranges = new LinkedHashMap<>();
+        Map<String, Object> chosen = new LinkedHashMap<>();
         if (int8) {
             List<String> inputs = new ArrayList<>();
             for (String name : layers) {
@@ -152,11 +161,14 @@ public final class Quantizer {
                     inputs.add(name);
                 }
             }
-            Map<String, float[]> samples = Calibration.sample(g, inputs, calib, s.items(), 400_000);
+            Map<String, float[]> samples = ranges != null ? Map.of()
+                    : Calibration.sample(g, inputs, calib, s.items(), 400_000);
             for (String name : inputs) {
-                double[] r = Calibration.range(samples.get(name), s.calibration(), 8);
+                double[] r = ranges != null && ranges.containsKey(name)
+                        ? new double[] {ranges.get(name).getLo(), ranges.get(name).getHi()}
+                        : Calibration.range(samples.get(name), s.calibration(), 8);
                 acts.put(name, new FakeQuant(r[0], r[1], 8));
-                ranges.put(name, List.of(r[0], r[1]));
+                chosen.put(name, List.of(r[0], r[1]));
             }
         }
         Map<String, Object> settings = new LinkedHashMap<>();
@@ -164,10 +176,11 @@ public final class Quantizer {
         settings.put("weights", s.mode().equals("fp16") || s.mode().equals("bf16") ? s.mode()
                 : (s.mode().equals("int4-weight") ? "int4" : "int8") + (s.asymmetric() ? " asymmetric" : " symmetric")
                 + (s.mode().equals("int8-per-tensor") ? " per tensor" : " per output channel"));
-        settings.put("activations", int8 ? "int8 static, " + s.calibration() + " calibration on " + Math.min(s.items(),
-                calib.size()) + " training items" : "float");
+        settings.put("activations", !int8 ? "float" : ranges != null ? "int8 static, ranges from quantisation-aware"
+                + " training" : "int8 static, " + s.calibration() + " calibration on " + Math.min(s.items(),
+                calib.size()) + " training items");
         settings.put("floatLayers", new ArrayList<>(s.floatLayers()));
-        settings.put("activationRanges", ranges);
+        settings.put("activationRanges", chosen);
         return new QuantizedModel(conf.clone(), params, acts, settings);
     }
 }

@@ -1,0 +1,87 @@
+package org.jvmcompress.quantize;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.Trainer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Quantisation-aware training: the network (batch norm folded) trains with a {@link FakeQuant} before every
+ * quantised layer (activation ranges calibrated first, then fixed) and with its weights fake-quantised (int8
+ * symmetric per channel) in every forward pass; gradients reach the float weights by the straight-through
+ * estimator (each step's update, computed at the quantised weights, is applied to the float ones). The result
+ * exports to the int8 file with the ranges it trained with.
+ */
+public final class Qat {
+    private Qat() {}
+
+    /** A float network prepared for QAT: folded, with calibrated fake-quant layers. */
+    public record Prepared(ComputationGraph graph, Map<String, FakeQuant> ranges) {}
+
+    public static Prepared prepare(ComputationGraph model, TaskData data, Quantizer.Settings s) {
+        if (!s.mode().equals("int8-per-channel") && !s.mode().equals("int8-per-tensor")) {
+            throw new CompressionException("quantisation-aware training is for int8 modes, not " + s.mode());
+        }
+        QuantizedModel calibrated = Quantizer.quantize(model, data.train(), s);
+        ComputationGraph folded = GraphSurgery.foldBatchNorm(model);
+        return new Prepared(GraphSurgery.withFakeQuant(folded, calibrated.activations(), Map.of()),
+                calibrated.activations());
+    }
+
+    /** The step: fake-quantise the weights, fit, carry the update over to the float weights. */
+    static Trainer.Step step(Quantizer.Settings s) {
+        return (nets, ds) -> {
+            ComputationGraph g = nets.get(0);
+            INDArray params = g.params();
+            INDArray floats = params.dup();
+            fakeQuantiseWeights(g, s);
+            INDArray quantised = params.dup();
+            g.fit(ds);
+            // params = floats + (params - quantised)
+            params.subi(quantised).addi(floats);
+            return g.score();
+        };
+    }
+
+    /** Replaces every weight of {@code g} (in place) by its int8 quantise-dequantise. */
+    static void fakeQuantiseWeights(ComputationGraph g, Quantizer.Settings s) {
+        for (String name : Quantizer.weightLayers(g)) {
+            var conf = GraphSurgery.layerOf(g.getConfiguration(), name);
+            for (Map.Entry<String, INDArray> p : g.getLayer(name).paramTable().entrySet()) {
+                INDArray v = p.getValue();
+                if (Quantizer.isWeight(conf, p.getKey(), v)) {
+                    long[] shape = v.shape();
+                    int axis = s.mode().equals("int8-per-tensor") ? -1 : Quantizer.channelAxis(conf, p.getKey(), shape);
+                    float[] q = QTensor.quantize(v.dup('c').data().asFloat(), shape, 8, !s.asymmetric(), axis)
+                            .dequantize();
+                    v.assign(Nd4j.create(q, shape, 'c').castTo(v.dataType()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Trains a prepared network on {@code trainData} (its labels may carry a teacher's logits when the output layer
+     * has a distillation loss) and returns the quantised model.
+     */
+    public static QuantizedModel train(Prepared p, TaskData data, TaskData trainData, TrainConfig c,
+                                       Quantizer.Settings s, Path runDir,
+                                       java.util.function.UnaryOperator<ComputationGraph> beforeExport) {
+        Trainer.MultiResult r = Trainer.train(List.of(p.graph()), trainData, c, runDir, step(s));
+        ComputationGraph best = r.best().get(0);
+        Map<String, FakeQuant> ranges = new LinkedHashMap<>();
+        ComputationGraph plain = beforeExport.apply(GraphSurgery.withoutFakeQuant(best, ranges));
+        QuantizedModel q = Quantizer.quantize(plain, data.train(), s, ranges);
+        Map<String, Object> settings = new LinkedHashMap<>(q.settings());
+        settings.put("qat", Map.of("epochs", r.state().epochsDone(), "bestEpoch", r.state().bestEpoch(),
+                "learningRate", c.learningRate(), "history", r.state().history()));
+        return new QuantizedModel(q.conf(), q.params(), q.activations(), settings);
+    }
+}

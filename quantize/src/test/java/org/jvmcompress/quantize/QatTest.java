@@ -1,0 +1,83 @@
+package org.jvmcompress.quantize;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.Synthetic;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.CvTask;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.ProgressBar;
+import org.jvmcompress.distill.OfflineDistiller;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class QatTest {
+    @TempDir
+    static Path dir;
+    static CvTask task;
+    static TaskData data;
+    static LoadedModel teacher;
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+        ProgressBar.setEnabled(false);
+        JcqFormat.register();
+        task = new CvTask();
+        data = task.fromImages(Synthetic.images(500, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
+        teacher = TrainedModels.train(task, data, new TrainConfig("cv-teacher,width=0.25", 2, 32, 3e-3, 1.0, 2, 0, 5, 0),
+                dir.resolve("t"), dir.resolve("t/teacher.zip"), false, null).model();
+    }
+
+    @Test
+    void fakeQuantisedWeightsAreWhatTheFileStores() {
+        ComputationGraph g = GraphSurgery.foldBatchNorm(teacher.graph()).clone();
+        Qat.fakeQuantiseWeights(g, Quantizer.Settings.of("int8-per-channel"));
+        QuantizedModel q = Quantizer.quantize(g, data.train(), Quantizer.Settings.of("int8-per-channel"));
+        INDArray w = g.getLayer("conv2").paramTable().get("W");
+        float[] stored = q.params().get("conv2").get("W").values();
+        float[] live = w.dup('c').data().asFloat();
+        for (int i = 0; i < live.length; i++) {
+            assertEquals(live[i], stored[i], 1e-6 * Math.max(1, Math.abs(live[i])), "fake quantisation is idempotent");
+        }
+    }
+
+    @Test
+    void qatTrainsAndExportsARunnableInt8Model() {
+        Quantizer.Settings s = Quantizer.Settings.of("int8-per-channel");
+        LoadedModel q = Quantization.qat(teacher, data, s, new TrainConfig("cv-teacher,width=0.25", 2, 32, 1e-4, 1.0,
+                2, 0, 5, 0), dir.resolve("qat"), dir.resolve("qat/model.jcq"), "test");
+        double floatAcc = Evaluator.accuracy(teacher.graph(), data.test());
+        double acc = Evaluator.accuracy(q.graph(), data.test());
+        assertTrue(acc >= floatAcc - 0.05, "QAT " + acc + " vs float " + floatAcc);
+        assertTrue(q.runtimeName().startsWith("oneDNN"), q.runtimeName());
+        LoadedModel back = Models.load(dir.resolve("qat/model.jcq"));
+        assertTrue(((Map<?, ?>) back.info().training().get("quantization")).containsKey("qat"));
+        assertTrue(String.valueOf(((Map<?, ?>) back.info().training().get("quantization")).get("activations"))
+                .contains("quantisation-aware"));
+    }
+
+    @Test
+    void quantisedStudentIsDistilledThenTrainedQuantised() {
+        Quantizer.Settings s = Quantizer.Settings.of("int8-per-channel");
+        LoadedModel q = Quantization.quantizedStudent(teacher, task, data, new OfflineDistiller.Method("kd", 2, 0.5),
+                new TrainConfig("cv-student", 2, 32, 3e-3, 1.0, 2, 0, 5, 0),
+                new TrainConfig("cv-student", 1, 32, 1e-4, 1.0, 2, 0, 5, 0), s, dir.resolve("qs"),
+                dir.resolve("qs/student.jcq"), dir.resolve("cache"), "test");
+        assertTrue(Evaluator.accuracy(q.graph(), data.test()) > 0.5);
+        Map<?, ?> quant = (Map<?, ?>) q.info().training().get("quantization");
+        assertTrue(quant.containsKey("distillation") && quant.containsKey("qat"), quant.toString());
+        assertEquals("cv-student", q.info().architecture());
+    }
+}
