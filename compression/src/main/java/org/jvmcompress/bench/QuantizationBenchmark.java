@@ -30,7 +30,11 @@ public final class QuantizationBenchmark {
                        String measured) {}
 
     public static final List<String> MODES = List.of("float", "int8-per-tensor", "int8-per-channel", "fp16",
-            "int4-weight", "mixed");
+            "int4-weight", "mixed", "qat", "quantized-student");
+
+    /** QAT fine-tuning: epochs and learning rate (Adam), from the float model. */
+    public static final int QAT_EPOCHS = 2;
+    public static final double QAT_LR = 1e-4;
 
     private QuantizationBenchmark() {}
 
@@ -38,8 +42,11 @@ public final class QuantizationBenchmark {
         return cells.resolve(task).resolve(role).resolve(mode + ".json");
     }
 
-    public static Cell run(LoadedModel model, String role, TaskData data, String mode, double budget, Path out,
-                           Path cells, String command) {
+    /**
+     * @param teacher the task's teacher (the quantised student distils from it); may be null for other modes
+     */
+    public static Cell run(LoadedModel model, LoadedModel teacher, String role, TaskData data, String mode,
+                           double budget, Path out, Path cells, Path cacheDir, String command) {
         String task = data.task();
         Path record = cellRecord(cells, task, role, mode);
         if (Files.isRegularFile(record)) {
@@ -52,6 +59,28 @@ public final class QuantizationBenchmark {
             m = model;
             settings = Map.of("mode", "float");
             runtime = "DL4J float";
+        } else if (mode.equals("qat") || mode.equals("quantized-student")) {
+            Path dir = out.resolve(task).resolve(role).resolve(mode);
+            Quantizer.Settings s = Quantizer.Settings.of("int8-per-channel");
+            org.jvmcompress.core.task.Task t = org.jvmcompress.core.task.Tasks.get(task);
+            org.jvmcompress.core.task.TrainConfig d = t.defaultConfig();
+            String arch = model.info().architecture();
+            org.jvmcompress.core.task.TrainConfig qat = new org.jvmcompress.core.task.TrainConfig(arch, QAT_EPOCHS,
+                    d.batchSize(), QAT_LR, 1.0, QAT_EPOCHS, 0, 1, 0);
+            if (mode.equals("qat")) {
+                m = Quantization.qat(model, data, s, qat, dir, dir.resolve("model.jcq"), command);
+            } else {
+                if (teacher == null) {
+                    throw new CompressionException("the quantised student needs the task's teacher");
+                }
+                org.jvmcompress.core.task.TrainConfig f = new org.jvmcompress.core.task.TrainConfig(arch, 15,
+                        d.batchSize(), d.learningRate(), d.lrDecay(), 3, 0, 1, 0);
+                m = Quantization.quantizedStudent(teacher, t, data, new org.jvmcompress.distill.OfflineDistiller.Method(
+                        "kd", DistillRecipes.KD_T, DistillRecipes.KD_ALPHA), f, qat, s, dir, dir.resolve("student.jcq"),
+                        cacheDir, command);
+            }
+            settings = new LinkedHashMap<>(m.info().training());
+            runtime = m.runtimeName();
         } else {
             if (!Quantizer.MODES.contains(mode)) {
                 throw new CompressionException("unknown quantisation mode '" + mode + "'; known: float, "

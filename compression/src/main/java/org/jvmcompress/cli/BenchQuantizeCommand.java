@@ -81,8 +81,12 @@ final class BenchQuantizeCommand implements Command {
         List<String> roles = new ArrayList<>(models.keySet());
         int total = roles.size() * modes.size();
         int n = 0;
+        Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         for (String key : roles) {
-            LoadedModel m = Models.load(models.get(key));
+            loaded.put(key, Models.load(models.get(key)));
+        }
+        for (String key : roles) {
+            LoadedModel m = loaded.get(key);
             if (m.info() == null) {
                 throw new CompressionException("model " + m.path() + " has no sidecar naming its task");
             }
@@ -90,11 +94,17 @@ final class BenchQuantizeCommand implements Command {
             String role = key.startsWith(task.name() + "-") ? key.substring(task.name().length() + 1) : key;
             TaskData d = data.computeIfAbsent(task.name() + "|" + m.info().seed(),
                     k -> task.load(Cli.dataHome(cl), m.info().seed(), m.info()));
+            LoadedModel teacher = loaded.entrySet().stream()
+                    .filter(e -> e.getValue().info() != null && e.getValue().info().task().equals(task.name())
+                            && e.getKey().endsWith("teacher")).map(Map.Entry::getValue).findFirst().orElse(null);
             for (String mode : modes) {
+                if (mode.trim().equals("quantized-student") && !role.equals("student")) {
+                    continue;
+                }
                 n++;
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s %s %s%n", n, total, task.name(), role, mode);
-                QuantizationBenchmark.Cell c = QuantizationBenchmark.run(m, role, d, mode.trim(), budget, out, cells,
-                        command);
+                QuantizationBenchmark.Cell c = QuantizationBenchmark.run(m, teacher, role, d, mode.trim(), budget, out,
+                        cells, Cli.dataHome(cl).dir("teacher-outputs"), command);
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s %s %s: accuracy %.4f, %,d bytes (%.2fx), %.0f samples/s"
                         + " at b256, %.2f ms at b1%n", n, total, task.name(), role, mode, c.acc(), c.bytes(), c.ratio(),
                         c.b256SamplesPerS(), c.b1Ms());

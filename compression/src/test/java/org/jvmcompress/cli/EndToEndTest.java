@@ -76,5 +76,23 @@ class EndToEndTest {
         JsonNode atStudent = Json.MAPPER.readTree(dir.resolve("at/student.json").toFile());
         assertTrue(atStudent.get("training").get("distillation").get("loss").asText().contains("AT(conv2<-conv2)"),
                 atStudent.toString());
+
+        // Quantisation of the real-data model: an int8 file 4x smaller that evaluate loads and runs on oneDNN.
+        CliTest.Run badMode = CliTest.run("quantize", "--model", out.resolve("teacher.zip").toString(), "--mode", "int3",
+                "--output", dir.resolve("q-bad").toString());
+        assertEquals(1, badMode.code());
+        assertTrue(badMode.err().contains("unknown quantisation mode 'int3'; known: int8-per-tensor"), badMode.err());
+        CliTest.Run q = CliTest.run("quantize", "--model", out.resolve("teacher.zip").toString(), "--calibration-items",
+                "256", "--no-speed", "--output", dir.resolve("q").toString());
+        assertEquals(0, q.code(), q.err());
+        Path jcq = dir.resolve("q/teacher-int8-per-channel.jcq");
+        assertTrue(Files.size(out.resolve("teacher.zip")) > 3.5 * Files.size(jcq), q.out());
+        CliTest.Run qe = CliTest.run("evaluate", "--model", jcq.toString(), "--no-speed", "--json", "--output",
+                dir.resolve("qe").toString());
+        assertEquals(0, qe.code(), qe.err());
+        JsonNode qev = Json.MAPPER.readTree(dir.resolve("qe/evaluation.json").toFile());
+        assertTrue(qev.get("backend").asText().startsWith("oneDNN int8"), qev.toString());
+        assertTrue(Math.abs(qev.get("metrics").get("accuracy").asDouble() - rec.get("acc").asDouble()) < 0.02,
+                qev + " vs " + rec);
     }
 }
