@@ -45,10 +45,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * and the caller falls back to the dequantising runtime. Primitives are built per batch size and kept.
  */
 public final class Int8Runtime {
-    private sealed interface Op permits Conv, Pool, Dense {}
+    private sealed interface Op permits Embed, Conv, Pool, GlobalMax, Dense {}
+
+    /** Token embedding in front of a 1-D convolution: each row already in that convolution's uint8 input grid. */
+    private record Embed(String name, int vocab, int dim, byte[] table, int zero, int padBefore, int padAfter)
+            implements Op {}
 
     private record Conv(String name, int out, int in, int kh, int kw, int sh, int sw, ConvolutionMode mode,
-                        int[] pad, byte[] weights, float[] scales, float[] bias, float sIn, boolean relu) implements Op {}
+                        int[] pad, byte[] weights, float[] scales, float[] bias, float sIn, boolean relu,
+                        boolean prePadded) implements Op {}
+
+    private record GlobalMax() implements Op {}
 
     private record Pool(int kh, int kw, int sh, int sw, ConvolutionMode mode, int[] pad) implements Op {}
 
@@ -108,6 +115,7 @@ public final class Int8Runtime {
         ComputationGraphConfiguration c = m.conf();
         List<String> order = topological(c);
         List<Op> ops = new ArrayList<>();
+        QTensor embedding = null;
         String prev = c.getNetworkInputs().get(0);
         for (String name : order) {
             List<String> ins = c.getVertexInputs().get(name);
@@ -127,12 +135,64 @@ public final class Int8Runtime {
                 float[] bias = bias(m, name, (int) s[0], sIn, scales);
                 ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], conv.getStride()[0],
                         conv.getStride()[1], conv.getConvolutionMode(), conv.getPadding(), w.data(), scales, bias, sIn,
-                        relu(conv.getActivationFn(), name)));
+                        relu(conv.getActivationFn(), name), false));
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer && ops.isEmpty()) {
+                QTensor w = weights(m, name, "W");
+                ops.add(new Embed(name, (int) w.shape()[0], (int) w.shape()[1], null, 0, 0, 0));
+                embedding = w;
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer conv
+                    && ops.size() == 1 && ops.get(0) instanceof Embed e) {
+                FakeQuant fq = m.activations().get(name);
+                if (fq == null) {
+                    throw unsupported(name, "its input is not quantised (float layer)");
+                }
+                int k = conv.getKernelSize()[0];
+                if (conv.getStride()[0] != 1 || conv.getDilation()[0] != 1) {
+                    throw unsupported(name, "strided or dilated 1-D convolution");
+                }
+                float sIn = (float) fq.scale();
+                int z = fq.zeroPoint();
+                QTensor w = weights(m, name, "W");
+                // Quantised in DL4J's reading order [k, in, out]; oneDNN wants [out, in, k, 1].
+                long[] s = w.shape();
+                int kk = (int) s[0];
+                int nIn = (int) s[1];
+                int nOut = (int) s[2];
+                if (kk != k) {
+                    throw unsupported(name, "weights of shape " + java.util.Arrays.toString(s) + " for kernel " + k);
+                }
+                float[] scales = perChannel(w, nOut, name);
+                float[] bias = bias(m, name, nOut, sIn, scales);
+                byte[] oik = new byte[w.data().length];
+                for (int t = 0; t < kk; t++) {
+                    for (int ci = 0; ci < nIn; ci++) {
+                        for (int o = 0; o < nOut; o++) {
+                            oik[(o * nIn + ci) * kk + t] = (byte) w.code(((long) t * nIn + ci) * nOut + o);
+                        }
+                    }
+                }
+                // The input's zero point, folded into the bias: sum_w w * (q - z) = sum_w w * q - z * sum_w w.
+                int per = nIn * kk;
+                for (int o = 0; o < nOut; o++) {
+                    long sum = 0;
+                    for (int i = 0; i < per; i++) {
+                        sum += oik[o * per + i];
+                    }
+                    bias[o] -= (float) (z * sum);
+                }
+                int before = conv.getConvolutionMode() == ConvolutionMode.Same ? (k - 1) / 2 : conv.getPadding()[0];
+                int after = conv.getConvolutionMode() == ConvolutionMode.Same ? k - 1 - before : conv.getPadding()[0];
+                ops.set(0, new Embed(e.name(), e.vocab(), e.dim(), table(embedding, sIn, z), z, before, after));
+                ops.add(new Conv(name, nOut, nIn, k, 1, 1, 1, ConvolutionMode.Truncate, new int[] {0, 0},
+                        oik, scales, bias, sIn, relu(conv.getActivationFn(), name), true));
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp
+                    && gp.getPoolingType() == PoolingType.MAX) {
+                ops.add(new GlobalMax());
             } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
                 Op last = ops.isEmpty() ? null : ops.get(ops.size() - 1);
                 if (last instanceof Conv cv && !cv.relu()) {
                     ops.set(ops.size() - 1, new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(),
-                            cv.mode(), cv.pad(), cv.weights(), cv.scales(), cv.bias(), cv.sIn(), true));
+                            cv.mode(), cv.pad(), cv.weights(), cv.scales(), cv.bias(), cv.sIn(), true, cv.prePadded()));
                 } else if (last instanceof Dense d && !d.relu() && !d.softmax()) {
                     ops.set(ops.size() - 1, new Dense(d.name(), d.out(), d.weights(), d.scales(), d.bias(), d.sIn(), true,
                             false));
@@ -169,10 +229,22 @@ public final class Int8Runtime {
         if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Dense d) || !d.softmax()) {
             throw new CompressionException("the int8 runtime needs a network ending in a softmax output layer");
         }
-        if (ops.get(0) instanceof Pool) {
-            throw new CompressionException("the int8 runtime needs a convolution or dense layer first");
+        if (ops.get(0) instanceof Pool || ops.get(0) instanceof GlobalMax
+                || ops.get(0) instanceof Embed e && e.table() == null) {
+            throw new CompressionException("the int8 runtime needs a convolution or dense layer first (or an embedding"
+                    + " followed by a 1-D convolution)");
         }
         return new Int8Runtime(ops);
+    }
+
+    /** Every embedding row as uint8 codes of the next layer's input grid (scale sIn, zero point z). */
+    private static byte[] table(QTensor w, float sIn, int z) {
+        float[] v = w.dequantize();
+        byte[] t = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            t[i] = (byte) Math.max(0, Math.min(255, Math.round(v[i] / sIn) + z));
+        }
+        return t;
     }
 
     private static CompressionException unsupported(String layer, String why) {
@@ -261,25 +333,52 @@ public final class Int8Runtime {
         final memory input;
         final memory output;
         final int classes;
+        final int batch;
 
         Plan(long n, long[] inShape) {
+            batch = (int) n;
             long[] dims = new long[inShape.length + 1];
             dims[0] = n;
             System.arraycopy(inShape, 0, dims, 1, inShape.length);
-            memory.desc userIn = new memory.desc(dims, memory.data_type.f32, dims.length == 4 ? memory.format_tag.abcd
-                    : memory.format_tag.ab);
-            input = new memory(userIn, eng);
-            memory cur = input;
+            memory cur;
             float curScale = 0; // 0: float values
             long[] cd = dims;
+            if (ops.get(0) instanceof Embed e) {
+                // Tokens become uint8 codes, positions padded with the zero point: [N, D, L + pad, 1], stored NHWC.
+                cd = new long[] {n, e.dim(), dims[1] + e.padBefore() + e.padAfter(), 1};
+                input = new memory(new memory.desc(cd, memory.data_type.u8, memory.format_tag.acdb), eng);
+                curScale = ((Conv) ops.get(1)).sIn();
+            } else {
+                input = new memory(new memory.desc(dims, memory.data_type.f32, dims.length == 4 ? memory.format_tag.abcd
+                        : memory.format_tag.ab), eng);
+            }
+            cur = input;
             Dense lastDense = null;
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
+                if (op instanceof Embed) {
+                    continue;
+                }
+                if (op instanceof GlobalMax) {
+                    long[] od = {n, cd[1], 1, 1};
+                    memory.desc dst = new memory.desc(od, cur.get_desc().data_type(), memory.format_tag.any);
+                    pooling_forward.desc d = new pooling_forward.desc(dnnl.prop_kind.forward_inference,
+                            dnnl.algorithm.pooling_max, cur.get_desc(), dst, new long[] {1, 1},
+                            new long[] {cd[2], cd[3]}, new long[] {0, 0}, new long[] {0, 0});
+                    pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(d, eng);
+                    memory out = new memory(pd.dst_desc(), eng);
+                    add(new pooling_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, cur, dnnl.DNNL_ARG_DST, out));
+                    keep.add(new Object[] {dst, d, pd});
+                    cur = out;
+                    cd = od;
+                    continue;
+                }
                 if (op instanceof Conv c) {
                     if (cd.length != 4) {
                         throw unsupported(c.name(), "a 2-D convolution needs 4-D input");
                     }
-                    long[] pad = padding(c.mode(), c.pad(), cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
+                    long[] pad = c.prePadded() ? new long[4]
+                            : padding(c.mode(), c.pad(), cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
                     long oh = (cd[2] + pad[0] + pad[2] - c.kh()) / c.sh() + 1;
                     long ow = (cd[3] + pad[1] + pad[3] - c.kw()) / c.sw() + 1;
                     long[] od = {n, c.out(), oh, ow};
@@ -406,6 +505,36 @@ public final class Int8Runtime {
             return m;
         }
 
+        private byte[] codes;
+
+        /** Writes token ids as NHWC uint8 codes, padded with the zero point. */
+        private void tokens(Embed e, float[] ids) {
+            int dim = e.dim();
+            int size = (int) input.get_desc().get_size();
+            if (codes == null || codes.length != size) {
+                codes = new byte[size];
+            }
+            int len = ids.length / batch;
+            int rowLen = len + e.padBefore() + e.padAfter();
+            byte zero = (byte) e.zero();
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < rowLen; t++) {
+                    int dst = (b * rowLen + t) * dim;
+                    int pos = t - e.padBefore();
+                    if (pos < 0 || pos >= len) {
+                        java.util.Arrays.fill(codes, dst, dst + dim, zero);
+                    } else {
+                        int id = (int) ids[b * len + pos];
+                        if (id < 0 || id >= e.vocab()) {
+                            throw new CompressionException("token id " + id + " outside the vocabulary of " + e.vocab());
+                        }
+                        System.arraycopy(e.table(), id * dim, codes, dst, dim);
+                    }
+                }
+            }
+            new BytePointer(input.get_data_handle()).capacity(codes.length).put(codes);
+        }
+
         private void add(primitive p, Map<Integer, memory> a) {
             IntMemoryMap map = new IntMemoryMap();
             a.forEach(map::put);
@@ -414,7 +543,11 @@ public final class Int8Runtime {
         }
 
         float[] run(float[] x) {
-            new FloatPointer(input.get_data_handle()).capacity(x.length).put(x);
+            if (ops.get(0) instanceof Embed e) {
+                tokens(e, x);
+            } else {
+                new FloatPointer(input.get_data_handle()).capacity(x.length).put(x);
+            }
             for (int i = 0; i < prims.size(); i++) {
                 prims.get(i).execute(strm, args.get(i));
             }

@@ -57,11 +57,11 @@ public final class Qat {
             for (Map.Entry<String, INDArray> p : g.getLayer(name).paramTable().entrySet()) {
                 INDArray v = p.getValue();
                 if (Quantizer.isWeight(conf, p.getKey(), v)) {
-                    long[] shape = v.shape();
+                    long[] shape = Quantizer.quantShape(conf, p.getKey(), v.shape());
                     int axis = s.mode().equals("int8-per-tensor") ? -1 : Quantizer.channelAxis(conf, p.getKey(), shape);
                     float[] q = QTensor.quantize(v.dup('c').data().asFloat(), shape, 8, !s.asymmetric(), axis)
                             .dequantize();
-                    v.assign(Nd4j.create(q, shape, 'c').castTo(v.dataType()));
+                    v.assign(Nd4j.create(q, v.shape(), 'c').castTo(v.dataType()));
                 }
             }
         }

@@ -93,8 +93,23 @@ public final class Quantizer {
         return !(l instanceof BatchNormalization) && param.endsWith("W") && v.rank() >= 2 && v.length() > 1;
     }
 
-    /** The axis of output channels of a weight (per-channel scales), or -1 when not known. */
+    /**
+     * The shape a weight is quantised in. DL4J declares a 1-D convolution's weights as [out, in, k, 1] but reads the
+     * buffer as [k, in, out] (checked against its forward pass), so they are quantised in that shape, output
+     * channels last. Same flat order either way.
+     */
+    static long[] quantShape(Layer l, String param, long[] shape) {
+        if (l instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer && param.equals("W") && shape.length == 4) {
+            return new long[] {shape[2] * shape[3], shape[1], shape[0]};
+        }
+        return shape;
+    }
+
+    /** The axis of output channels of a weight in its {@link #quantShape} (per-channel scales), or -1. */
     static int channelAxis(Layer l, String param, long[] shape) {
+        if (l instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer && param.equals("W")) {
+            return shape.length - 1;
+        }
         if (l instanceof EmbeddingLayer || l instanceof EmbeddingSequenceLayer) {
             return 0;
         }
@@ -137,7 +152,7 @@ public final class Quantizer {
             for (Map.Entry<String, INDArray> p : g.getLayer(name).paramTable().entrySet()) {
                 INDArray v = p.getValue();
                 float[] values = v.castTo(DataType.FLOAT).dup('c').data().asFloat();
-                long[] shape = v.shape();
+                long[] shape = quantShape(l, p.getKey(), v.shape());
                 StoredTensor t;
                 if (s.mode().equals("fp16") || s.mode().equals("bf16")) {
                     t = StoredTensor.floats(values, shape, s.mode().equals("fp16") ? "f16" : "bf16");

@@ -65,6 +65,25 @@ class Int8RuntimeTest {
     }
 
     @Test
+    void textConvolutionRunsOnIntegersToo() {
+        org.jvmcompress.core.task.NlpTask nlp = new org.jvmcompress.core.task.NlpTask();
+        TaskData td = nlp.fromTexts(Synthetic.texts(600, 4), 3, "syn", null);
+        LoadedModel m = TrainedModels.train(nlp, td, new TrainConfig("nlp-cnn,width=0.25", 2, 32, 3e-3, 1.0, 2, 0, 5, 0),
+                dir.resolve("nlp"), dir.resolve("nlp/m.zip"), false, null).model();
+        QuantizedModel q = Quantizer.quantize(m.graph(), td.train(), Quantizer.Settings.of("int8-per-channel"));
+        assertTrue(q.activations().get("conv").zeroPoint() != 0, "embeddings are signed: the input has a zero point");
+        Int8Runtime rt = Int8Runtime.compile(q);
+        Predictions sim = Predictions.of(q.toGraph(), td.test(), 32);
+        Predictions real = Predictions.of(rt::output, td.test(), 32);
+        assertTrue(Predictions.agreement(sim, real) >= 0.98, "agreement " + Predictions.agreement(sim, real));
+        double maxDiff = 0;
+        for (int i = 0; i < sim.size(); i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(sim.probabilities()[i][0] - real.probabilities()[i][0]));
+        }
+        assertTrue(maxDiff < 0.05, "probabilities differ by up to " + maxDiff);
+    }
+
+    @Test
     void unsupportedModelsAreNamed() {
         TrainConfig tc = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
         LoadedModel m = TrainedModels.train(task, data, tc, dir.resolve("u"), dir.resolve("u/m.zip"), false, null).model();
