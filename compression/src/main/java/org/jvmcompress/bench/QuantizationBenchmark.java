@@ -46,7 +46,7 @@ public final class QuantizationBenchmark {
      * @param teacher the task's teacher (the quantised student distils from it); may be null for other modes
      */
     public static Cell run(LoadedModel model, LoadedModel teacher, String role, TaskData data, String mode,
-                           double budget, Path out, Path cells, Path cacheDir, String command) {
+                           double budget, Path out, Path cells, Path cacheDir, String command, boolean speed) {
         String task = data.task();
         Path record = cellRecord(cells, task, role, mode);
         if (Files.isRegularFile(record)) {
@@ -92,14 +92,47 @@ public final class QuantizationBenchmark {
             settings = new LinkedHashMap<>(m.info().training());
             runtime = m.runtimeName();
         }
-        EvaluationReport rep = Evaluator.evaluate(m, data, Evaluator.SpeedSettings.DEFAULT, null);
+        EvaluationReport rep = Evaluator.evaluate(m, data, speed ? Evaluator.SpeedSettings.DEFAULT
+                : Evaluator.SpeedSettings.NONE, null);
         long floatBytes = size(model.path());
         long bytes = size(m.path());
         Cell c = new Cell(task, role, mode, rep.metrics().accuracy(), bytes, floatBytes / (double) bytes,
-                rep.speed().throughputSamplesPerS(), rep.speed().p50Ms(), runtime, m.path().toString(), settings,
-                java.time.Instant.now().toString());
+                speed ? rep.speed().throughputSamplesPerS() : Double.NaN, speed ? rep.speed().p50Ms() : Double.NaN,
+                runtime, m.path().toString(), settings, speed ? java.time.Instant.now().toString() : null);
         Json.writeFile(record, c);
         return c;
+    }
+
+    /**
+     * Measures the speed of every finished cell again, one after the other in this sitting, so that the figures
+     * compare (cells may have been trained at different times, on a busy machine).
+     */
+    public static void measureSpeeds(Path cells, Map<String, TaskData> dataByTask) {
+        List<Path> files = new ArrayList<>();
+        try (var s = Files.walk(cells)) {
+            files.addAll(s.filter(f -> f.toString().endsWith(".json")).sorted().toList());
+        } catch (IOException e) {
+            throw new CompressionException("cannot read " + cells + ": " + e.getMessage(), e);
+        }
+        String sitting = java.time.Instant.now().toString();
+        for (Path f : files) {
+            Cell c = Json.read(f, Cell.class, "benchmark cell");
+            Path model = Path.of(c.file());
+            if (!Files.isRegularFile(model)) {
+                System.err.println("skipping " + f + ": its model " + model + " is not on this machine");
+                continue;
+            }
+            TaskData d = dataByTask.get(c.task());
+            LoadedModel m = org.jvmcompress.core.model.Models.load(model);
+            var sp = org.jvmcompress.core.eval.Measure.speed(m.inference(), d.inputShape(), "tokens".equals(d.input()),
+                    d.vocabulary() == null ? 0 : d.vocabulary().size(), 200, 256, 3.0);
+            Cell n = new Cell(c.task(), c.role(), c.mode(), c.acc(), c.bytes(), c.ratio(), sp.throughputSamplesPerS(),
+                    sp.p50Ms(), m.runtimeName() != null ? m.runtimeName() : c.runtime(), c.file(), c.settings(),
+                    sitting);
+            Json.writeFile(f, n);
+            System.err.printf(Locale.ROOT, "%s %s %s: %.0f samples/s at b256, %.2f ms at b1 (%s)%n", c.task(), c.role(),
+                    c.mode(), n.b256SamplesPerS(), n.b1Ms(), n.runtime());
+        }
     }
 
     private static long size(Path p) {
@@ -136,6 +169,7 @@ public final class QuantizationBenchmark {
             row.put("b256_samples_per_s", c.b256SamplesPerS());
             row.put("b1_ms", c.b1Ms());
             row.put("runtime", c.runtime());
+            row.put("speed_measured", c.measured());
             root.computeIfAbsent(c.task(), k -> new LinkedHashMap<>()).computeIfAbsent(c.role(), k -> new LinkedHashMap<>())
                     .put(c.mode(), row);
             String sec = c.task() + " " + c.role();

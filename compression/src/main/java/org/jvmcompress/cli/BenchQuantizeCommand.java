@@ -41,6 +41,10 @@ final class BenchQuantizeCommand implements Command {
                         .desc("default " + String.join(",", QuantizationBenchmark.MODES)).build())
                 .addOption(Option.builder().longOpt("budget").hasArg().argName("POINTS")
                         .desc("mixed: accuracy points it may lose on the validation split (default 0.3)").build())
+                .addOption(Option.builder().longOpt("no-speed")
+                        .desc("skip speed while making cells (e.g. on a busy machine); measure later with --speed-pass").build())
+                .addOption(Option.builder().longOpt("speed-pass")
+                        .desc("only measure the speed of every finished cell again, in one sitting").build())
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
                         .desc("results JSON (and .md beside it); default <output>/quantization.json").build())
                 .addOption(Option.builder().longOpt("cells").hasArg().argName("DIR")
@@ -103,13 +107,22 @@ final class BenchQuantizeCommand implements Command {
                 }
                 n++;
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s %s %s%n", n, total, task.name(), role, mode);
+                if (cl.hasOption("speed-pass")) {
+                    continue;
+                }
                 QuantizationBenchmark.Cell c = QuantizationBenchmark.run(m, teacher, role, d, mode.trim(), budget, out,
-                        cells, Cli.dataHome(cl).dir("teacher-outputs"), command);
+                        cells, Cli.dataHome(cl).dir("teacher-outputs"), command, !cl.hasOption("no-speed"));
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s %s %s: accuracy %.4f, %,d bytes (%.2fx), %.0f samples/s"
                         + " at b256, %.2f ms at b1%n", n, total, task.name(), role, mode, c.acc(), c.bytes(), c.ratio(),
                         c.b256SamplesPerS(), c.b1Ms());
                 QuantizationBenchmark.aggregate(cells, results, command);
             }
+        }
+        if (cl.hasOption("speed-pass")) {
+            Map<String, TaskData> byTask = new LinkedHashMap<>();
+            data.forEach((k, v) -> byTask.putIfAbsent(v.task(), v));
+            QuantizationBenchmark.measureSpeeds(cells, byTask);
+            QuantizationBenchmark.aggregate(cells, results, command);
         }
         System.out.println("results: " + results);
         return 0;
