@@ -75,8 +75,7 @@ public final class QuantizationBenchmark {
                 }
                 org.jvmcompress.core.task.TrainConfig f = new org.jvmcompress.core.task.TrainConfig(arch, 15,
                         d.batchSize(), d.learningRate(), d.lrDecay(), 3, 0, 1, 0);
-                m = Quantization.quantizedStudent(teacher, t, data, new org.jvmcompress.distill.OfflineDistiller.Method(
-                        "kd", DistillRecipes.KD_T, DistillRecipes.KD_ALPHA), f, qat, s, dir, dir.resolve("student.jcq"),
+                m = Quantization.quantizedStudent(teacher, t, data, DistillRecipes.kd(task), f, qat, s, dir, dir.resolve("student.jcq"),
                         cacheDir, command);
             }
             settings = new LinkedHashMap<>(m.info().training());

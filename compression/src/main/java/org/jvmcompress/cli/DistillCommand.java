@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.jvmcompress.bench.DistillRecipes;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.EvaluationReport;
 import org.jvmcompress.core.eval.Evaluator;
@@ -53,10 +54,11 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("method").hasArg().argName("NAME")
                         .desc("loss: " + String.join(", ", LogitLosses.names()) + " (default kd)").build())
                 .addOption(Option.builder().longOpt("temperature").hasArg().argName("T")
-                        .desc("softening temperature (default " + DEFAULT_T + "; mutual: 1)").build())
+                        .desc("softening temperature (default: the task's tuned value, cv 1, nlp "
+                                + DistillRecipes.kd("nlp").temperature() + "; mutual: 1)").build())
                 .addOption(Option.builder().longOpt("alpha").hasArg().argName("A")
-                        .desc("weight of the teacher's term; the labels get 1 - alpha (default " + DEFAULT_ALPHA
-                                + "; mutual: 0.5)").build())
+                        .desc("weight of the teacher's term; the labels get 1 - alpha (default: the task's tuned"
+                                + " value; mutual: 0.5)").build())
                 .addOption(Option.builder().longOpt("teacher-mix").hasArg().argName("MIX")
                         .desc("several teachers: avg, confidence (per example, by the probability of the true class)"
                                 + " or fixed weights W1,W2,... (default avg)").build())
@@ -91,10 +93,6 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build());
     }
 
-    /** The defaults of plain KD, chosen on the validation split (docs/results/kd-tuning.md). */
-    static final double DEFAULT_T = 4;
-    static final double DEFAULT_ALPHA = 0.9;
-
     @Override
     public int run(CommandLine given) {
         CommandLine cl = Cli.withConfig(given, options());
@@ -121,8 +119,10 @@ final class DistillCommand implements Command {
         }
         String scheme = cl.getOptionValue("scheme", "offline");
         boolean mutual = scheme.equals("mutual");
+        OfflineDistiller.Method tuned = DistillRecipes.kd(task.name());
         OfflineDistiller.Method method = new OfflineDistiller.Method(cl.getOptionValue("method", "kd"),
-                Cli.doubleOpt(cl, "temperature", mutual ? 1 : DEFAULT_T), Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : DEFAULT_ALPHA));
+                Cli.doubleOpt(cl, "temperature", mutual ? 1 : tuned.temperature()),
+                Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : tuned.alpha()));
         String defaultStudent = scheme.equals("born-again") ? teacher.info().architecture() : task.studentArchitecture();
         String arch = Tasks.checkArchitecture(task, cl.getOptionValue("student", cl.getOptionValue("student-spec",
                 defaultStudent)));

@@ -60,7 +60,7 @@ class EndToEndTest {
         assertEquals(0, kd.code(), kd.err());
         assertTrue(kd.out().contains("agreement with"), kd.out());
         JsonNode student = Json.MAPPER.readTree(dir.resolve("kd/student.json").toFile());
-        assertEquals("0.9*FORWARD-KL(T=4) + 0.1*CE", student.get("training").get("distillation").get("loss").asText());
+        assertEquals("0.5*FORWARD-KL(T=1) + 0.5*CE", student.get("training").get("distillation").get("loss").asText());
         assertTrue(student.get("training").get("command").asText().contains("distill"));
 
         CliTest.Run badLayer = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--feature",
@@ -76,6 +76,18 @@ class EndToEndTest {
         JsonNode atStudent = Json.MAPPER.readTree(dir.resolve("at/student.json").toFile());
         assertTrue(atStudent.get("training").get("distillation").get("loss").asText().contains("AT(conv2<-conv2)"),
                 atStudent.toString());
+
+        // Temperature and alpha chosen on the validation split before the full run.
+        CliTest.Run tuned = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--tune",
+                "temperature=1,4;alpha=0.5", "--tune-epochs", "1", "--train-limit", "1000", "--epochs", "1",
+                "--no-speed", "--output", dir.resolve("tuned").toString());
+        assertEquals(0, tuned.code(), tuned.err());
+        JsonNode tuning = Json.MAPPER.readTree(dir.resolve("tuned/tuning.json").toFile());
+        assertEquals(2, tuning.get("runs").size());
+        double chosenT = tuning.get("chosen").get("temperature").asDouble();
+        JsonNode tunedStudent = Json.MAPPER.readTree(dir.resolve("tuned/student.json").toFile());
+        assertTrue(tunedStudent.get("training").get("distillation").get("loss").asText()
+                .contains("T=" + (chosenT == 1.0 ? "1" : "4")), tunedStudent.toString());
 
         // Quantisation of the real-data model: an int8 file 4x smaller that evaluate loads and runs on oneDNN.
         CliTest.Run badMode = CliTest.run("quantize", "--model", out.resolve("teacher.zip").toString(), "--mode", "int3",
