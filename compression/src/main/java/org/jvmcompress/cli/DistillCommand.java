@@ -49,7 +49,8 @@ final class DistillCommand implements Command {
                         .desc("how to distil: " + String.join(", ", Distillation.SCHEMES) + " (default offline)").build())
                 .addOption(Option.builder().longOpt("student").hasArg().argName("ARCH")
                         .desc("student architecture: a task network, optionally with ,width=X ,depth=X"
-                                + " ,blocks=separable (default cv-student / nlp-student; born-again: the teacher's)").build())
+                                + " ,blocks=separable, or file:MODEL.zip for the architecture of your own DL4J network (trained afresh);"
+                                + " default cv-student / nlp-student; born-again: the teacher's").build())
                 .addOption(Option.builder().longOpt("student-spec").hasArg().argName("ARCH").desc("same as --student").build())
                 .addOption(Option.builder().longOpt("method").hasArg().argName("NAME")
                         .desc("loss: " + String.join(", ", LogitLosses.names()) + " (default kd)").build())

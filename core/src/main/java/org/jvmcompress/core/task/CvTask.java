@@ -113,6 +113,9 @@ public final class CvTask implements Task {
 
     @Override
     public ComputationGraph build(String architecture, TaskData d, TrainConfig c) {
+        if (architecture != null && architecture.startsWith(Tasks.FILE)) {
+            return Tasks.fromFile(Tasks.checkArchitecture(this, architecture), d, c);
+        }
         ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         int ch = (int) d.inputShape()[0];
         int h = (int) d.inputShape()[1];

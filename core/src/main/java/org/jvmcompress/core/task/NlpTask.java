@@ -132,6 +132,9 @@ public final class NlpTask implements Task {
 
     @Override
     public ComputationGraph build(String architecture, TaskData d, TrainConfig c) {
+        if (architecture != null && architecture.startsWith(Tasks.FILE)) {
+            return Tasks.fromFile(Tasks.checkArchitecture(this, architecture), d, c);
+        }
         ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         int vocab = d.vocabulary().size();
         int len = (int) d.inputShape()[0];

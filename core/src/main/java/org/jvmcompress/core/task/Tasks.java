@@ -3,6 +3,7 @@ package org.jvmcompress.core.task;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 
 /** The registry of tasks, filled here in one place. */
@@ -24,6 +25,24 @@ public final class Tasks {
         return List.copyOf(TASKS.keySet());
     }
 
+    /** Prefix of an architecture taken from a user's DL4J model file ("file:my-net.zip"). */
+    public static final String FILE = "file:";
+
+    /**
+     * A fresh network with the configuration of a user's DL4J model file (its weights are not used: the student
+     * learns from scratch), with the training settings' seed.
+     */
+    public static ComputationGraph fromFile(String arch, TaskData d, TrainConfig c) {
+        java.nio.file.Path p = java.nio.file.Path.of(arch.substring(FILE.length()));
+        ComputationGraph g = org.jvmcompress.core.model.Models.load(p).graph();
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration conf = g.getConfiguration().clone();
+        conf.getDefaultConfiguration().setSeed(c.seed());
+        ComputationGraph fresh = new ComputationGraph(conf);
+        fresh.init();
+        org.jvmcompress.core.eval.Evaluator.checkCompatible(fresh, d, "student " + p);
+        return fresh;
+    }
+
     public static Task get(String name) {
         Task t = name == null ? null : TASKS.get(name);
         if (t == null) {
@@ -37,6 +56,13 @@ public final class Tasks {
      * {@link ArchSpec} changes, or an error listing the known ones.
      */
     public static String checkArchitecture(Task t, String arch) {
+        if (arch != null && arch.startsWith(FILE)) {
+            java.nio.file.Path p = java.nio.file.Path.of(arch.substring(FILE.length()));
+            if (!java.nio.file.Files.isRegularFile(p)) {
+                throw new CompressionException("student architecture file not found: " + p);
+            }
+            return FILE + p.toAbsolutePath().normalize();
+        }
         ArchSpec a = ArchSpec.parse(arch == null ? t.architectures().get(0) : arch);
         if (!t.architectures().contains(a.base())) {
             throw new CompressionException("unknown architecture '" + arch + "' for task " + t.name()

@@ -42,6 +42,19 @@ class ArchSpecTest {
     }
 
     @Test
+    void aUsersModelFileGivesTheArchitecture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ComputationGraph g = cv.build("cv-student,width=0.5", d, c);
+        java.nio.file.Path f = dir.resolve("mine.zip");
+        org.jvmcompress.core.model.ModelStore.save(g, null, f, false);
+        String spec = Tasks.checkArchitecture(cv, "file:" + f);
+        ComputationGraph fresh = cv.build(spec, d, c.withSeed(99));
+        assertEquals(Measure.trainableParams(g), Measure.trainableParams(fresh));
+        assertTrue(!g.params().equalsWithEps(fresh.params(), 1e-6), "re-initialised, not the file's weights");
+        assertTrue(assertThrows(CompressionException.class, () -> Tasks.checkArchitecture(cv, "file:" + dir.resolve("x.zip")))
+                .getMessage().contains("not found"));
+    }
+
+    @Test
     void specsAreNormalisedAndBadOnesNamed() {
         assertEquals("cv-student,width=2", Tasks.checkArchitecture(cv, "cv-student, width=2.0"));
         assertEquals("cv-teacher", Tasks.checkArchitecture(cv, "cv-teacher,width=1"));
