@@ -30,7 +30,7 @@ public final class QuantizationBenchmark {
                        String measured) {}
 
     public static final List<String> MODES = List.of("float", "int8-per-tensor", "int8-per-channel", "fp16",
-            "int4-weight", "mixed", "qat", "quantized-student");
+            "int4-weight", "mixed", "qat", "quantized-student", "quantized-student-t4");
 
     /** QAT fine-tuning: epochs and learning rate (Adam), from the float model. */
     public static final int QAT_EPOCHS = 2;
@@ -59,7 +59,7 @@ public final class QuantizationBenchmark {
             m = model;
             settings = Map.of("mode", "float");
             runtime = "DL4J float";
-        } else if (mode.equals("qat") || mode.equals("quantized-student")) {
+        } else if (mode.equals("qat") || mode.startsWith("quantized-student")) {
             Path dir = out.resolve(task).resolve(role).resolve(mode);
             Quantizer.Settings s = Quantizer.Settings.of("int8-per-channel");
             org.jvmcompress.core.task.Task t = org.jvmcompress.core.task.Tasks.get(task);
@@ -75,7 +75,11 @@ public final class QuantizationBenchmark {
                 }
                 org.jvmcompress.core.task.TrainConfig f = new org.jvmcompress.core.task.TrainConfig(arch, 15,
                         d.batchSize(), d.learningRate(), d.lrDecay(), 3, 0, 1, 0);
-                m = Quantization.quantizedStudent(teacher, t, data, DistillRecipes.kd(task), f, qat, s, dir, dir.resolve("student.jcq"),
+                // The check of "high temperatures hurt low-bit students": the same run at T = 4.
+                org.jvmcompress.distill.OfflineDistiller.Method kd = mode.endsWith("-t4")
+                        ? new org.jvmcompress.distill.OfflineDistiller.Method("kd", 4, DistillRecipes.kd(task).alpha())
+                        : DistillRecipes.kd(task);
+                m = Quantization.quantizedStudent(teacher, t, data, kd, f, qat, s, dir, dir.resolve("student.jcq"),
                         cacheDir, command);
             }
             settings = new LinkedHashMap<>(m.info().training());

@@ -102,7 +102,7 @@ final class BenchQuantizeCommand implements Command {
                     .filter(e -> e.getValue().info() != null && e.getValue().info().task().equals(task.name())
                             && e.getKey().endsWith("teacher")).map(Map.Entry::getValue).findFirst().orElse(null);
             for (String mode : modes) {
-                if (mode.trim().equals("quantized-student") && !role.equals("student")) {
+                if (mode.trim().startsWith("quantized-student") && !role.equals("student")) {
                     continue;
                 }
                 n++;
