@@ -37,7 +37,7 @@ final class RunCommand implements Command {
                 ? Json.read(Path.of(cl.getOptionValue("config")), RunConfig.class, "run config")
                 : RunConfig.defaults();
         if (cl.hasOption("seed")) {
-            c = new RunConfig(c.schema(), c.task(), Cli.seed(cl), c.trainLimit(), c.teacher(), c.student());
+            c = new RunConfig(c.schema(), c.task(), Cli.seed(cl), c.trainLimit(), c.teacher(), c.student(), c.quantize());
         }
         Path out = Cli.output(cl, "runs/default");
         new Pipeline(c, out, Cli.dataHome(cl)).run();

@@ -43,12 +43,13 @@ public final class Pipeline {
         Task task = Tasks.get(config.task());
         System.err.println("loading " + task.name() + " data...");
         TaskData data = task.load(home, config.seed(), null);
-        LoadedModel teacher = stage("teacher", config.teacher(), task, data);
-        LoadedModel student = stage("student", config.student(), task, data);
+        LoadedModel teacher = stage("teacher", config.teacher(), task, data, null);
+        LoadedModel student = stage("student", config.student(), task, data, teacher);
         EvaluationReport t = Json.read(runDir.resolve("teacher/record.json"), EvaluationReport.class, "teacher record");
         EvaluationReport s = Json.read(runDir.resolve("student/record.json"), EvaluationReport.class, "student record");
         double agreement = Predictions.agreement(Predictions.of(teacher.graph(), data.test(), 256),
                 Predictions.of(student.graph(), data.test(), 256));
+        EvaluationReport q = config.quantize() == null ? null : quantize(student, data);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("task", task.name());
         summary.put("teacher", row(t));
@@ -58,10 +59,35 @@ public final class Pipeline {
         summary.put("speedup_b256", s.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS());
         summary.put("accuracy_drop", t.metrics().accuracy() - s.metrics().accuracy());
         summary.put("agreement", agreement);
+        if (q != null) {
+            summary.put("student_quantized", row(q));
+            summary.put("quantized_size_ratio", (double) t.bytes() / q.bytes());
+            summary.put("quantized_speedup_b256", q.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS());
+        }
         summary.put("backend", Backend.describe());
         Json.writeFile(runDir.resolve("summary.json"), summary);
-        org.jvmcompress.core.util.AtomicFiles.writeString(runDir.resolve("summary.md"), markdown(t, s, agreement));
+        org.jvmcompress.core.util.AtomicFiles.writeString(runDir.resolve("summary.md"), markdown(t, s, q, agreement));
         return summary;
+    }
+
+    /** The student quantised by the config's mode, evaluated; skipped when its record exists. */
+    private EvaluationReport quantize(LoadedModel student, TaskData data) {
+        Path dir = runDir.resolve("quantized");
+        Path record = dir.resolve("record.json");
+        if (Files.isRegularFile(record)) {
+            System.err.println("quantized: done in an earlier run, skipped (" + record + ")");
+            return Json.read(record, EvaluationReport.class, "quantized record");
+        }
+        String mode = config.quantize().mode();
+        System.err.println("quantized: " + mode + " of the student");
+        org.jvmcompress.quantize.Quantization.Result r = org.jvmcompress.quantize.Quantization.run(student, data,
+                org.jvmcompress.quantize.Quantizer.Settings.of(mode), 0.003, dir.resolve("student-" + mode + ".jcq"),
+                "bin/compression run");
+        EvaluationReport rep = Evaluator.evaluate(r.model(), data, Evaluator.SpeedSettings.DEFAULT, null);
+        Json.writeFile(record, rep);
+        System.err.printf(Locale.ROOT, "quantized: test accuracy %.4f, %,d bytes, %s%n", rep.metrics().accuracy(),
+                rep.bytes(), rep.backend());
+        return rep;
     }
 
     private static Map<String, Object> row(EvaluationReport r) {
@@ -77,7 +103,7 @@ public final class Pipeline {
         return m;
     }
 
-    private LoadedModel stage(String name, RunConfig.Stage st, Task task, TaskData data) {
+    private LoadedModel stage(String name, RunConfig.Stage st, Task task, TaskData data, LoadedModel teacher) {
         Path dir = runDir.resolve(name);
         Path record = dir.resolve("record.json");
         Path model = st.model() != null ? Path.of(st.model()) : dir.resolve(name + ".zip");
@@ -92,8 +118,19 @@ public final class Pipeline {
             TrainConfig d = task.defaultConfig();
             TrainConfig c = new TrainConfig(st.architecture(), st.epochs(), d.batchSize(), d.learningRate(), d.lrDecay(),
                     d.patience(), d.l2(), config.seed(), config.trainLimit());
-            System.err.printf(Locale.ROOT, "%s: training %s for %d epoch(s)%n", name, st.architecture(), st.epochs());
-            m = TrainedModels.train(task, data, c, dir, model, false, null).model();
+            String method = st.method() == null ? "ce" : st.method();
+            System.err.printf(Locale.ROOT, "%s: training %s for %d epoch(s)%s%n", name, st.architecture(), st.epochs(),
+                    teacher == null || method.equals("ce") ? "" : " by " + method + " from the teacher");
+            if (teacher == null || method.equals("ce")) {
+                m = TrainedModels.train(task, data, c, dir, model, false, null).model();
+            } else {
+                org.jvmcompress.distill.OfflineDistiller.Method tuned = org.jvmcompress.bench.DistillRecipes.kd(task.name());
+                org.jvmcompress.distill.OfflineDistiller.Method kd = new org.jvmcompress.distill.OfflineDistiller.Method(
+                        method, method.equals("kd-mse") ? 1 : tuned.temperature(), tuned.alpha());
+                m = org.jvmcompress.distill.Distillation.run(org.jvmcompress.distill.Distillation.Plan.offline(kd,
+                        List.of()), List.of(teacher), task, data, c, dir, model, home.dir("teacher-outputs"),
+                        "bin/compression run").outcome().model();
+            }
         }
         EvaluationReport rep = Evaluator.evaluate(m, data, Evaluator.SpeedSettings.DEFAULT, null);
         Json.writeFile(record, rep);
@@ -102,13 +139,16 @@ public final class Pipeline {
         return m;
     }
 
-    static String markdown(EvaluationReport t, EvaluationReport s, double agreement) {
+    static String markdown(EvaluationReport t, EvaluationReport s, EvaluationReport q, double agreement) {
         List<String> lines = new ArrayList<>();
         lines.add("| model | test accuracy | macro F1 | parameters | bytes on disk | p50 ms (b1) | p95 ms (b1) | samples/s (b256) |");
         lines.add("|---|---|---|---|---|---|---|---|");
         Map<String, EvaluationReport> rows = new LinkedHashMap<>();
         rows.put("teacher", t);
         rows.put("student", s);
+        if (q != null) {
+            rows.put("student, quantized", q);
+        }
         for (Map.Entry<String, EvaluationReport> r : rows.entrySet()) {
             EvaluationReport e = r.getValue();
             lines.add(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %,d | %,d | %.3f | %.3f | %.0f |", r.getKey(),
@@ -121,6 +161,13 @@ public final class Pipeline {
                 (double) t.bytes() / s.bytes(), (double) t.params() / s.params(),
                 s.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS(),
                 100 * (s.metrics().accuracy() - t.metrics().accuracy()), 100 * agreement));
+        if (q != null) {
+            lines.add("");
+            lines.add(String.format(Locale.ROOT, "Quantized student vs teacher: %.1fx smaller on disk, %.2fx the throughput"
+                            + " at batch 256, %+.2f accuracy points (%s).", (double) t.bytes() / q.bytes(),
+                    q.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS(),
+                    100 * (q.metrics().accuracy() - t.metrics().accuracy()), q.backend()));
+        }
         return String.join("\n", lines) + "\n";
     }
 }
