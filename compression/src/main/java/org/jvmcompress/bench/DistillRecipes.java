@@ -57,7 +57,7 @@ public final class DistillRecipes {
     }
 
     static final double NLP_T = 1;
-    static final double NLP_ALPHA = 0.5;
+    static final double NLP_ALPHA = 0.9;
 
     private static Recipe offline(String loss, double t, double alpha, List<Knowledge> k) {
         return new Recipe(Distillation.Plan.offline(new OfflineDistiller.Method(loss, t, alpha), k), Teachers.REFERENCE);

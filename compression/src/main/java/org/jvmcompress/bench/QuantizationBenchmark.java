@@ -32,8 +32,9 @@ public final class QuantizationBenchmark {
     public static final List<String> MODES = List.of("float", "int8-per-tensor", "int8-per-channel", "fp16",
             "int4-weight", "mixed", "qat", "quantized-student", "quantized-student-t4");
 
-    /** QAT fine-tuning: epochs and learning rate (Adam), from the float model. */
+    /** QAT fine-tuning: epochs (one for teachers, whose epochs cost most) and learning rate (Adam). */
     public static final int QAT_EPOCHS = 2;
+    public static final int QAT_EPOCHS_TEACHER = 1;
     public static final double QAT_LR = 1e-4;
 
     private QuantizationBenchmark() {}
@@ -65,8 +66,9 @@ public final class QuantizationBenchmark {
             org.jvmcompress.core.task.Task t = org.jvmcompress.core.task.Tasks.get(task);
             org.jvmcompress.core.task.TrainConfig d = t.defaultConfig();
             String arch = model.info().architecture();
-            org.jvmcompress.core.task.TrainConfig qat = new org.jvmcompress.core.task.TrainConfig(arch, QAT_EPOCHS,
-                    d.batchSize(), QAT_LR, 1.0, QAT_EPOCHS, 0, 1, 0);
+            int qatEpochs = role.equals("teacher") ? QAT_EPOCHS_TEACHER : QAT_EPOCHS;
+            org.jvmcompress.core.task.TrainConfig qat = new org.jvmcompress.core.task.TrainConfig(arch, qatEpochs,
+                    d.batchSize(), QAT_LR, 1.0, qatEpochs, 0, 1, 0);
             if (mode.equals("qat")) {
                 m = Quantization.qat(model, data, s, qat, dir, dir.resolve("model.jcq"), command);
             } else {
