@@ -74,14 +74,25 @@ public final class Qat {
     public static QuantizedModel train(Prepared p, TaskData data, TaskData trainData, TrainConfig c,
                                        Quantizer.Settings s, Path runDir,
                                        java.util.function.UnaryOperator<ComputationGraph> beforeExport) {
+        // The starting point, measured as the epochs are (float weights, quantised activations).
+        double start = org.jvmcompress.core.eval.Evaluator.accuracy(p.graph(), data.validation());
+        ComputationGraph initial = p.graph().clone();
         Trainer.MultiResult r = Trainer.train(List.of(p.graph()), trainData, c, runDir, step(s));
-        ComputationGraph best = r.best().get(0);
+        boolean improved = r.state().bestValidationAccuracy() > start;
+        // Never worse than where it started: when no epoch beats the post-training model on validation, keep that.
+        ComputationGraph best = improved ? r.best().get(0) : initial;
         Map<String, FakeQuant> ranges = new LinkedHashMap<>();
         ComputationGraph plain = beforeExport.apply(GraphSurgery.withoutFakeQuant(best, ranges));
         QuantizedModel q = Quantizer.quantize(plain, data.train(), s, ranges);
         Map<String, Object> settings = new LinkedHashMap<>(q.settings());
-        settings.put("qat", Map.of("epochs", r.state().epochsDone(), "bestEpoch", r.state().bestEpoch(),
-                "learningRate", c.learningRate(), "history", r.state().history()));
+        Map<String, Object> qat = new LinkedHashMap<>();
+        qat.put("epochs", r.state().epochsDone());
+        qat.put("bestEpoch", r.state().bestEpoch());
+        qat.put("learningRate", c.learningRate());
+        qat.put("startValidationAccuracy", start);
+        qat.put("history", r.state().history());
+        qat.put("kept", improved ? "the QAT weights" : "the starting weights: no QAT epoch beat them on validation");
+        settings.put("qat", qat);
         return new QuantizedModel(q.conf(), q.params(), q.activations(), settings);
     }
 }
