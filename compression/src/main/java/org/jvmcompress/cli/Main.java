@@ -29,6 +29,7 @@ public final class Main {
         add(new BenchDistillCommand());
         add(new QuantizeCommand());
         add(new BenchQuantizeCommand());
+        add(new BenchCommand());
         org.jvmcompress.quantize.JcqFormat.register();
     }
 

@@ -63,6 +63,10 @@ public final class Quantizer {
             return new Settings(mode, calibration, items, layers, asymmetric);
         }
 
+        public Settings withItems(int n) {
+            return new Settings(mode, calibration, n, floatLayers, asymmetric);
+        }
+
         public Settings withMode(String m) {
             return new Settings(m, calibration, items, floatLayers, asymmetric);
         }

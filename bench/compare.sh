@@ -1,0 +1,40 @@
+#!/bin/bash
+# The reference benchmark of shared/BENCHMARKS.md, the project and the PyTorch peer in one sitting, one after the
+# other on the same machine. Writes docs/results/bench.json ({"project": {...}, "peer": {...}, "ratio": {...}},
+# ratio = project / peer; for *_ms figures lower is better) and docs/results/bench.md.
+# Usage: bench/compare.sh [PEER_DIR]   (PEER_DIR: where torch_bench.py is; default ../shared/peer)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+peer_dir=${1:-../shared/peer}
+venv=${TORCH_VENV:-/tmp/torch-peer}
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --no-index --find-links /opt/wheels "torch==2.13.0+cpu"
+fi
+out=$(mktemp -d)
+bin/compression bench --json "$out/project.json" > "$out/project.txt"
+"$venv/bin/python" "$peer_dir/torch_bench.py" --threads 2 --json "$out/peer.json" > "$out/peer.txt"
+python3 - "$out/project.json" "$out/peer.json" <<'PY'
+import json, sys, datetime
+proj, peer = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ratio = {k: proj[k] / peer[k] for k in peer if k in proj and isinstance(peer[k], (int, float)) and peer[k]}
+res = {"measured": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+       "project": proj, "peer": peer, "ratio": ratio}
+json.dump(res, open("docs/results/bench.json", "w"), indent=1)
+lines = ["# Reference benchmark: project vs PyTorch peer", "",
+         "Measured one after the other in one sitting on this machine (2 threads), " + res["measured"] + ".",
+         "Written by `bench/compare.sh`. Ratio = project / peer (for `_ms`, lower is better).", "",
+         "| figure | project | peer | ratio |", "|---|---|---|---|"]
+for k in peer:
+    if k in ("torch", "threads"):
+        continue
+    p = proj.get(k)
+    lines.append(f"| {k} | {p:.4g} | {peer[k]:.4g} | {ratio.get(k, float('nan')):.2f} |" if p is not None
+                 else f"| {k} | - | {peer[k]:.4g} | - |")
+extra = [k for k in proj if k not in peer and isinstance(proj[k], (int, float))]
+if extra:
+    lines += ["", "Project-only figures:", "", "| figure | value |", "|---|---|"]
+    lines += [f"| {k} | {proj[k]:.4g} |" for k in extra]
+open("docs/results/bench.md", "w").write("\n".join(lines) + "\n")
+print("\n".join(lines))
+PY

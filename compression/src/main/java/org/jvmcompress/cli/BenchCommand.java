@@ -1,0 +1,183 @@
+package org.jvmcompress.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.data.Batches;
+import org.jvmcompress.core.eval.Measure;
+import org.jvmcompress.core.task.ArchSpec;
+import org.jvmcompress.core.task.Architectures;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.distill.OutputLoss;
+import org.jvmcompress.distill.loss.DistillationLossFunction;
+import org.jvmcompress.quantize.Int8Runtime;
+import org.jvmcompress.quantize.QuantizedModel;
+import org.jvmcompress.quantize.Quantizer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code bench}: the reference benchmark of shared/BENCHMARKS.md, the same models, batch sizes and steps as the
+ * PyTorch peer ({@code shared/peer/torch_bench.py}), on random inputs of the real shapes; prints one line per figure
+ * with the peer's names ({@code cv.teacher_train_samples_per_s 123.4}) and writes them as JSON. Project-only
+ * figures: int8 inference of the teachers and students on the oneDNN runtime, and the peak resident memory.
+ */
+final class BenchCommand implements Command {
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "the reference speed benchmark of BENCHMARKS.md (same models and steps as the PyTorch peer)";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Option.builder().longOpt("json").hasArg().argName("FILE").desc("write the figures as JSON").build())
+                .addOption(Option.builder().longOpt("reps").hasArg().argName("N")
+                        .desc("timed repetitions per figure (default 10, as the peer)").build())
+                .addOption(Option.builder().longOpt("tasks").hasArg().argName("cv,nlp").desc("default both").build());
+    }
+
+    /** Items per second of {@code n} items per call: {@code warm} untimed calls, then {@code reps} timed. */
+    static double rate(Runnable fn, int n, int warm, int reps) {
+        for (int i = 0; i < warm; i++) {
+            fn.run();
+        }
+        long t = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            fn.run();
+        }
+        return (double) n * reps / ((System.nanoTime() - t) / 1e9);
+    }
+
+    @Override
+    public int run(CommandLine cl) {
+        int reps = Cli.intOpt(cl, "reps", 10, 1);
+        List<String> tasks = List.of(cl.getOptionValue("tasks", "cv,nlp").split(","));
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String task : tasks) {
+            boolean cv = task.equals("cv");
+            if (!cv && !task.equals("nlp")) {
+                throw new CompressionException("--tasks takes cv and/or nlp, got '" + task + "'");
+            }
+            TrainConfig c = new TrainConfig(cv ? "cv-teacher" : "nlp-teacher", 1, cv ? 128 : 64, 1e-3, 1.0, 1, 0, 0, 0);
+            ComputationGraph teacher = cv ? Architectures.cvTeacher(1, 28, 28, 10, c)
+                    : Architectures.nlpBiLstm(20_000, 256, 2, c);
+            ComputationGraph student = cv ? Architectures.cvStudent(1, 28, 28, 10, c)
+                    : Architectures.nlpStudent(ArchSpec.parse("nlp-student"), 20_000, 256, 2, c);
+            int b = cv ? 128 : 64;
+            int k = cv ? 10 : 2;
+            INDArray x = input(cv, b);
+            int[] yIdx = new int[b];
+            int[] rows = new int[b];
+            java.util.Random r = new java.util.Random(0);
+            for (int i = 0; i < b; i++) {
+                yIdx[i] = r.nextInt(k);
+                rows[i] = i;
+            }
+            INDArray y = Batches.oneHot(yIdx, rows, k);
+            System.err.println(task + ": teacher train steps");
+            out.put(task + ".teacher_train_samples_per_s", rate(() -> teacher.fit(new INDArray[] {x}, new INDArray[] {y}),
+                    b, 3, reps));
+            OutputLoss.set(student, new DistillationLossFunction("kd", 4, 0.9));
+            System.err.println(task + ": KD steps (teacher forward + student step)");
+            out.put(task + ".kd_student_train_samples_per_s", rate(() -> {
+                INDArray p = teacher.outputSingle(false, x);
+                INDArray logits = org.nd4j.linalg.ops.transforms.Transforms.log(p.add(1e-30), false);
+                student.fit(new INDArray[] {x}, new INDArray[] {DistillationLossFunction.packLabels(logits, y)});
+            }, b, 3, reps));
+            OutputLoss.set(student, new org.nd4j.linalg.lossfunctions.impl.LossMCXENT());
+            INDArray xb = input(cv, 256);
+            INDArray x1 = input(cv, 1);
+            System.err.println(task + ": inference");
+            out.put(task + ".teacher_infer_b256_samples_per_s", rate(() -> teacher.outputSingle(false, xb), 256, 3, reps));
+            out.put(task + ".student_infer_b256_samples_per_s", rate(() -> student.outputSingle(false, xb), 256, 3, reps));
+            out.put(task + ".student_infer_b1_ms", 1000.0 / rate(() -> student.outputSingle(false, x1), 1, 10, 200));
+            out.put(task + ".teacher_params", Measure.trainableParams(teacher));
+            out.put(task + ".student_params", Measure.trainableParams(student));
+            int8(task, cv ? "teacher" : null, teacher, cv, xb, reps, out);
+            int8(task, "student", student, cv, xb, reps, out);
+        }
+        out.put("peak_rss_mb", peakRssMb());
+        for (Map.Entry<String, Object> e : out.entrySet()) {
+            System.out.println(e.getKey() + " " + (e.getValue() instanceof Double d
+                    ? String.format(Locale.ROOT, "%.4g", d) : e.getValue()));
+        }
+        if (cl.hasOption("json")) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("backend", org.jvmcompress.core.runtime.Backend.describe());
+            j.putAll(out);
+            Json.writeFile(Path.of(cl.getOptionValue("json")), j);
+        }
+        return 0;
+    }
+
+    /** Int8 inference on the oneDNN runtime, weights and ranges from the network itself (random data calibrates). */
+    private static void int8(String task, String role, ComputationGraph g, boolean cv, INDArray xb, int reps,
+                             Map<String, Object> out) {
+        if (role == null || !Int8Runtime.available()) {
+            return;
+        }
+        INDArray calib = input(cv, 256);
+        Batches.Source src = new Batches.Source() {
+            public int size() {
+                return 256;
+            }
+
+            public int numClasses() {
+                return cv ? 10 : 2;
+            }
+
+            public List<String> labelNames() {
+                return null;
+            }
+
+            public org.nd4j.linalg.dataset.DataSet make(int[] idx) {
+                INDArray f = calib.get(org.nd4j.linalg.indexing.NDArrayIndex.indices(java.util.Arrays.stream(idx)
+                        .asLongStream().toArray()));
+                return new org.nd4j.linalg.dataset.DataSet(f, Nd4j.zeros(idx.length, cv ? 10 : 2));
+            }
+        };
+        QuantizedModel q = Quantizer.quantize(g, src, Quantizer.Settings.of("int8-per-channel").withItems(256));
+        try {
+            Int8Runtime rt = Int8Runtime.compile(q);
+            out.put(task + "." + role + "_int8_infer_b256_samples_per_s", rate(() -> rt.output(xb), 256, 3, reps));
+        } catch (CompressionException e) {
+            System.err.println(task + " " + role + ": no int8 figure: " + e.getMessage());
+        }
+    }
+
+    static INDArray input(boolean cv, int b) {
+        if (cv) {
+            return Nd4j.randn(DataType.FLOAT, b, 1, 28, 28);
+        }
+        return Nd4j.rand(DataType.FLOAT, b, 256).muli(20_000).castTo(DataType.INT32).castTo(DataType.FLOAT);
+    }
+
+    static long peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
