@@ -9,7 +9,7 @@ peer_dir=${1:-../shared/peer}
 venv=${TORCH_VENV:-/tmp/torch-peer}
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --no-index --find-links /opt/wheels "torch==2.13.0+cpu"
+  "$venv/bin/pip" install -q --no-index --find-links /opt/wheels --find-links /opt/pypi/files "torch==2.13.0+cpu" numpy
 fi
 out=$(mktemp -d)
 bin/compression bench --json "$out/project.json" > "$out/project.txt"
