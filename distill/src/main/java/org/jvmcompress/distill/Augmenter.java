@@ -20,13 +20,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * standard deviation, on half of the items), {@code mixup} (probability that the item is blended with another one,
  * weight of the other uniform in [0, 0.5], labels blended alike); for token sequences {@code mask} (probability
  * per token of becoming the unknown token), {@code replace} (probability per token of becoming a random vocabulary
- * word) and {@code ngram} (probability that only a random contiguous span of 50-100 % of the text is kept).
+ * word) and {@code ngram} (probability that only a random contiguous span of 50-100 % of the text is kept); for
+ * both, {@code clean}: the probability that an item stays as it is in a round (so that the student also sees the
+ * real data; measured: rounds of augmented-only data left the small CV student behind plain KD).
  */
 public final class Augmenter {
-    public static final String IMAGE_DEFAULT = "shift=2,flip=0.5,noise=0.05,mixup=0.2";
-    public static final String TEXT_DEFAULT = "mask=0.1,replace=0.1,ngram=0.25";
-    private static final Map<String, Double> IMAGE_KEYS = Map.of("shift", 2.0, "flip", 0.5, "noise", 0.05, "mixup", 0.2);
-    private static final Map<String, Double> TEXT_KEYS = Map.of("mask", 0.1, "replace", 0.1, "ngram", 0.25);
+    public static final String IMAGE_DEFAULT = "shift=2,flip=0.5,noise=0.05,mixup=0.2,clean=0.5";
+    public static final String TEXT_DEFAULT = "mask=0.1,replace=0.1,ngram=0.25,clean=0.5";
+    private static final Map<String, Double> IMAGE_KEYS = Map.of("shift", 2.0, "flip", 0.5, "noise", 0.05, "mixup", 0.2,
+            "clean", 0.5);
+    private static final Map<String, Double> TEXT_KEYS = Map.of("mask", 0.1, "replace", 0.1, "ngram", 0.25, "clean",
+            0.5);
 
     private final boolean image;
     private final Map<String, Double> p;
@@ -61,7 +65,7 @@ public final class Augmenter {
             } catch (NumberFormatException e) {
                 throw new CompressionException("augmentation " + key + " needs a number, got '" + kv[1] + "'");
             }
-            boolean probability = !key.equals("shift") && !key.equals("noise");
+            boolean probability = !key.equals("shift") && !key.equals("noise");  // clean is a probability too
             if (!(v >= 0) || (probability && v > 1) || Double.isInfinite(v)) {
                 throw new CompressionException("augmentation " + key + " must be " + (probability
                         ? "a probability in [0, 1]" : "non-negative") + ", got " + v);
@@ -101,6 +105,10 @@ public final class Augmenter {
             Random r = random(seed, idx[b]);
             float[] img = new float[per];
             System.arraycopy(x, b * per, img, 0, per);
+            if (r.nextDouble() < get("clean")) {
+                System.arraycopy(img, 0, out, b * per, per);
+                continue;
+            }
             if (r.nextDouble() < get("mixup") && base.size() > 1) {
                 int other = r.nextInt(base.size());
                 DataSet o = base.make(new int[] {other});
@@ -143,6 +151,10 @@ public final class Augmenter {
         float[] out = new float[x.length];
         for (int b = 0; b < idx.length; b++) {
             Random r = random(seed, idx[b]);
+            if (r.nextDouble() < get("clean")) {
+                System.arraycopy(x, b * len, out, b * len, len);
+                continue;
+            }
             int n = 0;
             while (n < len && x[b * len + n] != Vocabulary.PAD_ID) {
                 n++;

@@ -73,6 +73,9 @@ class TeacherMixAndAugmenterTest {
         float[] y = mixed.getLabels().data().asFloat();
         assertEquals(1f, y[0] + y[1], 1e-6);
         assertTrue(y[0] >= 0.5f, "the item keeps the larger share: " + y[0]);
+        DataSet clean = Augmenter.parse("image", "shift=2,flip=1,noise=0.5,clean=1", 0).apply(s, new int[] {0, 1}, 9);
+        assertArrayEquals(s.make(new int[] {0, 1}).getFeatures().data().asFloat(), clean.getFeatures().data().asFloat(),
+                "clean=1 leaves every item as it is");
         assertThrows(CompressionException.class, () -> Augmenter.parse("image", "mask=0.1", 0));
         assertThrows(CompressionException.class, () -> Augmenter.parse("image", "flip=2", 0));
     }
