@@ -33,13 +33,13 @@ public final class QuantizationBenchmark {
             "int4-weight", "mixed", "qat", "quantized-student", "quantized-student-t4");
 
     /**
-     * QAT fine-tuning: epochs (one for teachers, whose epochs cost most) and learning rate (Adam, fresh state). At
-     * 1e-4 the first steps of a fresh Adam cost the converged CV models 0.5-1.3 points that one or two epochs did
-     * not win back (measured here); 1e-5 moves them gently.
+     * QAT fine-tuning: epochs (one for teachers, whose epochs cost most) and learning rate (Adam, fresh state, a
+     * tenth of the models' initial rate). A first run here fine-tuned, by mistake, at the models' own initial rate
+     * (1e-3, their schedule restarting): that cost the converged CV models 0.5-1.3 points on validation.
      */
     public static final int QAT_EPOCHS = 2;
     public static final int QAT_EPOCHS_TEACHER = 1;
-    public static final double QAT_LR = 1e-5;
+    public static final double QAT_LR = 1e-4;
 
     private QuantizationBenchmark() {}
 

@@ -174,6 +174,21 @@ public final class GraphSurgery {
         return rebuild(c, g, Map.of());
     }
 
+    /**
+     * A copy of {@code g} whose layers all train with {@code updater} (fresh state): fine-tuning a trained network
+     * must not inherit the learning-rate schedule it was trained with (that would restart at its first rate).
+     */
+    public static ComputationGraph withUpdater(ComputationGraph g, org.nd4j.linalg.learning.config.IUpdater updater) {
+        ComputationGraphConfiguration c = g.getConfiguration().clone();
+        for (String v : c.getVertices().keySet()) {
+            if (layerOf(c, v) instanceof BaseLayer b) {
+                b.setIUpdater(updater.clone());
+                b.setBiasUpdater(null);
+            }
+        }
+        return rebuild(c, g, Map.of());
+    }
+
     /** Whether a layer has weights that quantisation applies to. */
     static boolean hasWeights(Layer l) {
         return l instanceof BaseLayer;

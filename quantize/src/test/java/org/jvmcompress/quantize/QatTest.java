@@ -54,6 +54,16 @@ class QatTest {
     }
 
     @Test
+    void fineTuningUsesItsOwnLearningRateNotTheTrainingSchedule() {
+        ComputationGraph g = GraphSurgery.withUpdater(teacher.graph(), new org.nd4j.linalg.learning.config.Adam(1e-5));
+        for (String layer : Quantizer.weightLayers(g)) {
+            var conf = (org.deeplearning4j.nn.conf.layers.BaseLayer) GraphSurgery.layerOf(g.getConfiguration(), layer);
+            assertEquals(1e-5, conf.getIUpdater().getLearningRate(0, 5), 1e-12, layer);
+        }
+        assertTrue(g.params().equalsWithEps(teacher.graph().params(), 0), "same weights");
+    }
+
+    @Test
     void qatTrainsAndExportsARunnableInt8Model() {
         Quantizer.Settings s = Quantizer.Settings.of("int8-per-channel");
         LoadedModel q = Quantization.qat(teacher, data, s, new TrainConfig("cv-teacher,width=0.25", 2, 32, 1e-4, 1.0,
