@@ -189,4 +189,21 @@ class QuantizeTest {
         ModelStore.save(teacher.graph(), null, zip, false);
         assertTrue(!new JcqFormat().accepts(zip), "a DL4J zip is not taken for a quantised file");
     }
+
+    @Test
+    void embeddingsAndLstmWeightsAreQuantisedToo() {
+        org.jvmcompress.core.task.NlpTask nlp = new org.jvmcompress.core.task.NlpTask();
+        TaskData td = nlp.fromTexts(Synthetic.texts(60, 4), 3, "syn", null);
+        ComputationGraph g = nlp.build("nlp-teacher,width=0.125", td, new TrainConfig("nlp-teacher", 1, 8, 1e-3, 1, 1, 0,
+                1, 0));
+        QuantizedModel q = Quantizer.quantize(g, td.train(), Quantizer.Settings.of("int8-per-channel"));
+        assertEquals("int8", q.params().get("embedding").get("W").dtype());
+        Map<String, String> lstm = q.dtypes().get("bilstm");
+        assertTrue(lstm.entrySet().stream().filter(e -> e.getKey().endsWith("W")).allMatch(e -> e.getValue().equals("int8"))
+                && lstm.keySet().stream().anyMatch(k -> k.endsWith("RW")), lstm.toString());
+        INDArray x = td.test().make(new int[] {0, 1, 2}).getFeatures();
+        INDArray a = g.outputSingle(false, x);
+        INDArray b = q.toGraph().outputSingle(false, x);
+        assertTrue(a.equalsWithEps(b, 0.02), a + " vs " + b);
+    }
 }
