@@ -86,7 +86,7 @@ final class BenchDistillCommand implements Command {
                 extra.add(Models.load(second));
             }
         }
-        TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
+        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
         String command = Cli.commandLine(name(), cl);
         int total = methods.size() * seeds.size();
         int n = 0;

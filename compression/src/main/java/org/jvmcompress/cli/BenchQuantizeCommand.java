@@ -96,8 +96,8 @@ final class BenchQuantizeCommand implements Command {
             }
             Task task = Tasks.get(m.info().task());
             String role = key.startsWith(task.name() + "-") ? key.substring(task.name().length() + 1) : key;
-            TaskData d = data.computeIfAbsent(task.name() + "|" + m.info().seed(),
-                    k -> task.load(Cli.dataHome(cl), m.info().seed(), m.info()));
+            TaskData d = data.computeIfAbsent(task.name() + "|" + m.info().split(),
+                    k -> task.load(Cli.dataHome(cl), m.info().split(), m.info()));
             LoadedModel teacher = loaded.entrySet().stream()
                     .filter(e -> e.getValue().info() != null && e.getValue().info().task().equals(task.name())
                             && e.getKey().endsWith("teacher")).map(Map.Entry::getValue).findFirst().orElse(null);

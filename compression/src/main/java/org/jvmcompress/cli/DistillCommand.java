@@ -143,7 +143,7 @@ final class DistillCommand implements Command {
                 Cli.intOpt(cl, "patience", 3, 1), d.l2(), Cli.seed(cl), Cli.intOpt(cl, "train-limit", 0, 0));
         Path out = Cli.output(cl, "runs/distill-" + task.name());
         // The teacher's own split: its validation and test examples stay unseen by it and by the student.
-        TaskData data = task.load(Cli.dataHome(cl), teacher.info().seed(), teacher.info());
+        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
         System.err.printf("distilling %s -> %s, scheme %s, %s; run folder %s%n", teacherFiles.length == 1
                 ? teacher.path() : java.util.Arrays.toString(teacherFiles), arch, scheme, method, out);
         if (cl.hasOption("tune")) {

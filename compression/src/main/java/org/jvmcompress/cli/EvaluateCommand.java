@@ -51,7 +51,7 @@ final class EvaluateCommand implements Command {
                     + String.join(", ", Tasks.names()) + ")");
         }
         Task task = Tasks.get(taskName);
-        long seed = cl.hasOption("seed") ? Cli.seed(cl) : m.info() != null ? m.info().seed() : 42;
+        long seed = cl.hasOption("seed") ? Cli.seed(cl) : m.info() != null ? m.info().split() : 42;
         TaskData data = cl.hasOption("data")
                 ? task.fromFiles(null, Path.of(cl.getOptionValue("data")), seed, m.info())
                 : task.load(Cli.dataHome(cl), seed, m.info());

@@ -63,7 +63,7 @@ final class QuantizeCommand implements Command {
                 cl.hasOption("asymmetric"));
         double budget = Cli.doubleOpt(cl, "budget", 0.3) / 100;
         Path out = Cli.output(cl, "runs/quantize-" + task.name());
-        TaskData data = task.load(Cli.dataHome(cl), m.info().seed(), m.info());
+        TaskData data = task.load(Cli.dataHome(cl), m.info().split(), m.info());
         String base = m.path().getFileName().toString().replaceAll("\\.[^.]+$", "");
         Path file = out.resolve(base + "-" + s.mode() + ".jcq");
         Quantization.Result r = Quantization.run(m, data, s, budget, file, Cli.commandLine(name(), cl));

@@ -204,10 +204,8 @@ public final class FeatureDistiller {
         Map<String, long[]> tShapes = shapes(teacher.graph(), one);
         ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
         OutputLoss.set(trainee, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
-        TaskData kd = new TaskData(data.task(), new LiveTeacherSource(data.train(), teacher.graph(), specs, tShapes),
-                data.validation(), data.test(), data.inputShape(), data.input(), data.labels(), data.preprocessing(),
-                data.vocabulary(), Hashing.sha256(data.dataHash() + "|teacher=" + Hashing.sha256(teacher.path()) + "|"
-                        + method + "|" + specs));
+        TaskData kd = data.withTrain(new LiveTeacherSource(data.train(), teacher.graph(), specs, tShapes),
+                Hashing.sha256(data.dataHash() + "|teacher=" + Hashing.sha256(teacher.path()) + "|" + method + "|" + specs));
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("distillation", Map.of("scheme", "offline, live teacher", "loss", method + " + "
                 + String.join(" + ", specs.stream().map(Knowledge::toString).toList()), "teacher", teacher.path().toString(),

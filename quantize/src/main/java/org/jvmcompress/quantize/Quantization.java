@@ -66,7 +66,7 @@ public final class Quantization {
         }
         ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, si.task(), si.architecture(), si.labels(), si.inputShape(),
                 si.input(), si.preprocessing(), si.vocabulary(), training, si.seed(), si.dataHash(), Backend.describe(),
-                Instant.now().toString());
+                Instant.now().toString(), si.split());
         Json.writeFile(Models.sidecarOf(out), info);
         return q.load(out, info);
     }

@@ -20,6 +20,9 @@ import org.jvmcompress.core.CompressionException;
  * @param vocabulary    token list (index = id) for text models, else null
  * @param training      the training configuration and its outcome (epochs, best epoch, validation accuracy)
  * @param seed          the seed of the run
+ * @param splitSeed     the seed of the data split the model was trained on (may differ from {@code seed}: a
+ *                      student trains with its own seed on its teacher's split); absent in older sidecars, where
+ *                      the split seed was {@code seed}
  * @param dataHash      SHA-256 naming the training data and split
  * @param runtime       library versions, backend, Java, machine
  * @param created       ISO-8601 time of saving
@@ -29,8 +32,22 @@ import org.jvmcompress.core.CompressionException;
 public record ModelInfo(int schema, String task, String architecture, List<String> labels, long[] inputShape,
                         String input, Map<String, Object> preprocessing, List<String> vocabulary,
                         Map<String, Object> training, long seed, String dataHash, Map<String, Object> runtime,
-                        String created) {
+                        String created, Long splitSeed) {
     public static final int SCHEMA = 1;
+
+    /** Without a split seed of its own: the split seed is {@code seed}. */
+    public ModelInfo(int schema, String task, String architecture, List<String> labels, long[] inputShape,
+                     String input, Map<String, Object> preprocessing, List<String> vocabulary,
+                     Map<String, Object> training, long seed, String dataHash, Map<String, Object> runtime,
+                     String created) {
+        this(schema, task, architecture, labels, inputShape, input, preprocessing, vocabulary, training, seed, dataHash,
+                runtime, created, null);
+    }
+
+    /** The seed of the split this model's validation and test data come from. */
+    public long split() {
+        return splitSeed != null ? splitSeed : seed;
+    }
 
     public ModelInfo {
         if (labels == null || labels.isEmpty()) {

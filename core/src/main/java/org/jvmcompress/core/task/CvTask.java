@@ -88,7 +88,7 @@ public final class CvTask implements Task {
         String hash = Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|val=" + VALIDATION_FRACTION);
         return new TaskData(name(), Batches.images(pool.subset(parts[0])), Batches.images(pool.subset(parts[1])),
                 Batches.images(test), new long[] {pool.channels(), pool.height(), pool.width()}, "image",
-                pool.labelNames(), Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, hash);
+                pool.labelNames(), Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, hash, splitSeed);
     }
 
     @Override

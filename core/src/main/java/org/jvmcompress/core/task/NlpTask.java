@@ -55,7 +55,7 @@ public final class NlpTask implements Task {
                 + "|seed=" + splitSeed);
         return new TaskData(name(), source(p.subset(parts[0]), vocab, maxLen), source(p.subset(parts[1]), vocab, maxLen),
                 source(t, vocab, maxLen), new long[] {maxLen}, "tokens", t.labelNames(), preprocessing(maxLen),
-                vocab.tokens(), hash);
+                vocab.tokens(), hash, splitSeed);
     }
 
     private static Map<String, Object> preprocessing(int maxLen) {
@@ -92,7 +92,7 @@ public final class NlpTask implements Task {
         return new TaskData(name(), source(train, vocab, maxLen), source(all.subset(parts[1]), vocab, maxLen),
                 source(all.subset(parts[2]), vocab, maxLen), new long[] {maxLen}, "tokens", all.labelNames(),
                 preprocessing(maxLen),
-                vocab.tokens(), hash);
+                vocab.tokens(), hash, splitSeed);
     }
 
     private static Batches.Source source(TextData d, Vocabulary v, int maxLen) {

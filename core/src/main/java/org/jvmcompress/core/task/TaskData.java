@@ -10,7 +10,7 @@ import org.jvmcompress.core.data.Batches;
  */
 public record TaskData(String task, Batches.Source train, Batches.Source validation, Batches.Source test,
                        long[] inputShape, String input, List<String> labels, Map<String, Object> preprocessing,
-                       List<String> vocabulary, String dataHash) {
+                       List<String> vocabulary, String dataHash, long splitSeed) {
     public int numClasses() {
         return labels.size();
     }
@@ -18,6 +18,6 @@ public record TaskData(String task, Batches.Source train, Batches.Source validat
     /** The same data with another training source, named by another hash (e.g. with a teacher's targets). */
     public TaskData withTrain(Batches.Source newTrain, String newHash) {
         return new TaskData(task, newTrain, validation, test, inputShape, input, labels, preprocessing, vocabulary,
-                newHash);
+                newHash, splitSeed);
     }
 }
