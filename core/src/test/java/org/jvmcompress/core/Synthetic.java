@@ -39,10 +39,22 @@ public final class Synthetic {
 
     /** Reviews whose label is carried by a few words. */
     public static TextData texts(int n, long seed) {
+        return texts(n, seed, new String[] {"the", "movie", "was", "a", "plot", "actor", "scene", "and", "it", "film"});
+    }
+
+    /** As {@link #texts(int, long)} with {@code fillers} neutral words ("w0", "w1", ...): a larger vocabulary. */
+    public static TextData texts(int n, long seed, int fillers) {
+        String[] filler = new String[fillers];
+        for (int i = 0; i < fillers; i++) {
+            filler[i] = "w" + i;
+        }
+        return texts(n, seed, filler);
+    }
+
+    private static TextData texts(int n, long seed, String[] filler) {
         Random r = new Random(seed);
         String[] pos = {"great", "wonderful", "loved", "excellent"};
         String[] neg = {"awful", "boring", "hated", "terrible"};
-        String[] filler = {"the", "movie", "was", "a", "plot", "actor", "scene", "and", "it", "film"};
         List<String> texts = new ArrayList<>();
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,17 +32,23 @@ import org.jvmcompress.core.util.Json;
  *       f32), {@code shape}, {@code offset}/{@code length} in {@code tensors.bin}, and for integer codes the
  *       quantisation {@code axis} (-1 per tensor), {@code scales} and {@code zeroPoints}
  *       ({@code real = scale * (code - zeroPoint)}); {@code activations}: per layer the affine 8-bit grid of its
- *       input ({@code lo}, {@code hi}, {@code bits});</li>
+ *       input ({@code lo}, {@code hi}, {@code bits}). Version 2 keeps scales and zero points in {@code tensors.bin}
+ *       too: {@code scales} = {@code {encoding: "f32", offset, length}} (little-endian floats) or
+ *       {@code {encoding: "log-u8", lo, hi, offset, length}} (one byte per scale on the {@link ScaleGrid} between
+ *       {@code lo} and {@code hi}); {@code zeroPoints} = {@code {offset, length}} (one signed byte each), absent
+ *       when all are 0. Version 1 files (scales and zero points as JSON lists) are still read;</li>
  *   <li>{@code configuration.json}: the DL4J ComputationGraph configuration (batch norm folded), float;</li>
  *   <li>{@code tensors.bin}: the parameters, row-major, int8 codes one per byte, int4 codes two per byte (low nibble
- *       first), f16/bf16/f32 little-endian.</li>
+ *       first), f16/bf16/f32 little-endian; (version 2) the scales and zero points after each tensor's codes.</li>
  * </ol>
  * Reading checks the format name and version, every entry's CRC, and that every tensor fits its bytes; a file that
  * fails is refused with the reason.
  */
 public final class JcqFile {
     public static final String FORMAT = "jvm-compression-quantized";
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The oldest version this build reads. */
+    public static final int OLDEST_VERSION = 1;
 
     private JcqFile() {}
 
@@ -56,12 +64,21 @@ public final class JcqFile {
                 d.put("shape", t.shape());
                 d.put("offset", tensors.size());
                 d.put("length", t.bytes().length);
+                tensors.writeBytes(t.bytes());
                 if (t.q() != null) {
                     d.put("axis", t.q().axis());
-                    d.put("scales", t.q().scales());
-                    d.put("zeroPoints", t.q().zeroPoints());
+                    d.put("scales", writeScales(t.q().scales(), tensors));
+                    int[] zps = t.q().zeroPoints();
+                    if (java.util.Arrays.stream(zps).anyMatch(z -> z != 0)) {
+                        Map<String, Object> z = new LinkedHashMap<>();
+                        z.put("offset", tensors.size());
+                        z.put("length", zps.length);
+                        for (int v : zps) {
+                            tensors.write((byte) v);
+                        }
+                        d.put("zeroPoints", z);
+                    }
                 }
-                tensors.writeBytes(t.bytes());
                 ps.put(p.getKey(), d);
             }
             layers.put(l.getKey(), ps);
@@ -127,9 +144,9 @@ public final class JcqFile {
                     + man.path("format").asText() + "')");
         }
         int version = man.path("version").asInt(-1);
-        if (version != VERSION) {
+        if (version < OLDEST_VERSION || version > VERSION) {
             throw new CompressionException("quantised model " + file + " has format version " + version
-                    + "; this build reads version " + VERSION);
+                    + "; this build reads versions " + OLDEST_VERSION + " to " + VERSION);
         }
         ComputationGraphConfiguration conf;
         try {
@@ -186,22 +203,32 @@ public final class JcqFile {
         List<Long> dims = new ArrayList<>();
         d.path("shape").forEach(x -> dims.add(x.asLong()));
         long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        long offset = d.path("offset").asLong(-1);
-        long length = d.path("length").asLong(-1);
-        if (offset < 0 || length < 0 || offset + length > bin.length) {
-            throw new CompressionException("tensor " + name + " lies outside tensors.bin (offset " + offset + ", length "
-                    + length + ", file " + bin.length + ")");
-        }
-        byte[] raw = java.util.Arrays.copyOfRange(bin, (int) offset, (int) (offset + length));
+        byte[] raw = slice(bin, d, name);
         if (dtype.equals("int8") || dtype.equals("int4")) {
-            int n = d.path("scales").size();
-            float[] scales = new float[n];
-            int[] zps = new int[d.path("zeroPoints").size()];
-            for (int i = 0; i < n; i++) {
-                scales[i] = (float) d.path("scales").get(i).asDouble();
-            }
-            for (int i = 0; i < zps.length; i++) {
-                zps[i] = d.path("zeroPoints").get(i).asInt();
+            float[] scales;
+            int[] zps;
+            if (d.path("scales").isArray()) { // version 1
+                scales = new float[d.path("scales").size()];
+                zps = new int[d.path("zeroPoints").size()];
+                for (int i = 0; i < scales.length; i++) {
+                    scales[i] = (float) d.path("scales").get(i).asDouble();
+                }
+                for (int i = 0; i < zps.length; i++) {
+                    zps[i] = d.path("zeroPoints").get(i).asInt();
+                }
+            } else {
+                scales = readScales(d.path("scales"), bin, name);
+                zps = new int[scales.length];
+                if (d.has("zeroPoints")) {
+                    byte[] z = slice(bin, d.path("zeroPoints"), name + " zero points");
+                    if (z.length != zps.length) {
+                        throw new CompressionException("tensor " + name + " has " + scales.length + " scales but "
+                                + z.length + " zero points");
+                    }
+                    for (int i = 0; i < zps.length; i++) {
+                        zps[i] = z[i];
+                    }
+                }
             }
             return StoredTensor.quantized(new QTensor(shape, dtype.equals("int8") ? 8 : 4, d.path("axis").asInt(-1),
                     scales, zps, raw));
@@ -209,5 +236,70 @@ public final class JcqFile {
         StoredTensor t = new StoredTensor(dtype, shape, null, raw);
         t.values();
         return t;
+    }
+
+    /** The scales after the codes: one byte each on the log grid when they lie on one, else f32. */
+    private static Map<String, Object> writeScales(float[] scales, ByteArrayOutputStream out) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        byte[] codes = scales.length > QTensor.COMPACT_SCALES_ABOVE ? ScaleGrid.codes(scales) : null;
+        if (codes != null) {
+            d.put("encoding", "log-u8");
+            d.put("lo", ScaleGrid.min(scales));
+            d.put("hi", ScaleGrid.max(scales));
+            d.put("offset", out.size());
+            d.put("length", codes.length);
+            out.writeBytes(codes);
+        } else {
+            ByteBuffer b = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (float s : scales) {
+                b.putFloat(s);
+            }
+            d.put("encoding", "f32");
+            d.put("offset", out.size());
+            d.put("length", 4 * scales.length);
+            out.writeBytes(b.array());
+        }
+        return d;
+    }
+
+    private static float[] readScales(JsonNode d, byte[] bin, String name) {
+        byte[] raw = slice(bin, d, name + " scales");
+        String enc = d.path("encoding").asText();
+        switch (enc) {
+            case "f32" -> {
+                if (raw.length % 4 != 0) {
+                    throw new CompressionException("tensor " + name + ": f32 scales of " + raw.length + " bytes");
+                }
+                float[] s = new float[raw.length / 4];
+                ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(s);
+                return s;
+            }
+            case "log-u8" -> {
+                float lo = (float) d.path("lo").asDouble(Double.NaN);
+                float hi = (float) d.path("hi").asDouble(Double.NaN);
+                if (!(lo > 0) || !(hi >= lo)) {
+                    throw new CompressionException("tensor " + name + ": scale grid [" + lo + ", " + hi + "] is not"
+                            + " a positive range");
+                }
+                float[] s = new float[raw.length];
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = ScaleGrid.decode(lo, hi, raw[i] & 0xFF);
+                }
+                return s;
+            }
+            default -> throw new CompressionException("tensor " + name + " has scales in unknown encoding '" + enc
+                    + "' (known: f32, log-u8)");
+        }
+    }
+
+    /** The bytes of tensors.bin that {@code d}'s offset and length name, checked to lie inside it. */
+    private static byte[] slice(byte[] bin, JsonNode d, String name) {
+        long offset = d.path("offset").asLong(-1);
+        long length = d.path("length").asLong(-1);
+        if (offset < 0 || length < 0 || offset + length > bin.length) {
+            throw new CompressionException("tensor " + name + " lies outside tensors.bin (offset " + offset + ", length "
+                    + length + ", file " + bin.length + ")");
+        }
+        return java.util.Arrays.copyOfRange(bin, (int) offset, (int) (offset + length));
     }
 }

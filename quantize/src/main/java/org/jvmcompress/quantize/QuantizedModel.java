@@ -41,7 +41,8 @@ public record QuantizedModel(ComputationGraphConfiguration conf, Map<String, Map
 
     /**
      * This model ready to run: with the oneDNN integer runtime when it supports the model (int8 modes of
-     * convolutional networks), else with the dequantising runtime ({@link #toGraph()}).
+     * convolutional networks), the Java one for embedding-bag text models ({@link EmbeddingBagRuntime}), else with
+     * the dequantising runtime ({@link #toGraph()}).
      */
     public org.jvmcompress.core.model.LoadedModel load(java.nio.file.Path file,
                                                        org.jvmcompress.core.model.ModelInfo info) {
@@ -51,6 +52,15 @@ public record QuantizedModel(ComputationGraphConfiguration conf, Map<String, Map
                 Int8Runtime rt = Int8Runtime.compile(this);
                 return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", rt::output,
                         "oneDNN int8 (u8 activations x s8 weights, s32 accumulation)");
+            } catch (org.jvmcompress.core.CompressionException e) {
+                org.slf4j.LoggerFactory.getLogger(QuantizedModel.class).info("{}", e.getMessage());
+            }
+        }
+        if (!activations.isEmpty()) {
+            try {
+                EmbeddingBagRuntime rt = EmbeddingBagRuntime.compile(this);
+                return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", rt::output,
+                        EmbeddingBagRuntime.NAME);
             } catch (org.jvmcompress.core.CompressionException e) {
                 org.slf4j.LoggerFactory.getLogger(QuantizedModel.class).info("{}; using the dequantising runtime",
                         e.getMessage());

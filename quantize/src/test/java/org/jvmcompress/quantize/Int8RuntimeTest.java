@@ -65,6 +65,41 @@ class Int8RuntimeTest {
     }
 
     @Test
+    void embeddingBagRunsOnIntegersAndItsScalesTakeAByteEach() throws Exception {
+        org.jvmcompress.core.task.NlpTask nlp = new org.jvmcompress.core.task.NlpTask();
+        TaskData td = nlp.fromTexts(Synthetic.texts(800, 4, 400), 3, "syn-400", null);
+        assertTrue(td.vocabulary().size() > QTensor.COMPACT_SCALES_ABOVE, "vocabulary of " + td.vocabulary().size());
+        LoadedModel m = TrainedModels.train(nlp, td, new TrainConfig("nlp-student", 3, 32, 1e-2, 1.0, 3, 0, 5, 0),
+                dir.resolve("bag"), dir.resolve("bag/m.zip"), false, null).model();
+        JcqFormat.register();
+        for (String mode : List.of("int8-per-channel", "int8-per-tensor")) {
+            QuantizedModel q = Quantizer.quantize(m.graph(), td.train(), Quantizer.Settings.of(mode));
+            Path f = dir.resolve("bag-" + mode + ".jcq");
+            JcqFile.write(f, q, java.util.Map.of());
+            QuantizedModel back = JcqFile.read(f);
+            QTensor w = q.params().get("embedding").get("W").q();
+            assertTrue(java.util.Arrays.equals(w.scales(), back.params().get("embedding").get("W").q().scales()),
+                    mode + ": scales read back exactly");
+            String manifest;
+            try (var z = new java.util.zip.ZipFile(f.toFile())) {
+                manifest = new String(z.getInputStream(z.getEntry("manifest.json")).readAllBytes());
+            }
+            assertEquals(mode.equals("int8-per-channel"), manifest.contains("\"log-u8\""), mode + ": " + manifest);
+            LoadedModel loaded = org.jvmcompress.core.model.Models.load(f);
+            assertEquals(EmbeddingBagRuntime.NAME, loaded.runtimeName(), mode);
+            Predictions sim = Predictions.of(q.toGraph(), td.test(), 32);
+            Predictions real = Predictions.of(loaded.inference(), td.test(), 32);
+            assertTrue(Predictions.agreement(sim, real) >= 0.98, mode + ": agreement " + Predictions.agreement(sim, real));
+            double maxDiff = 0;
+            for (int i = 0; i < sim.size(); i++) {
+                maxDiff = Math.max(maxDiff, Math.abs(sim.probabilities()[i][0] - real.probabilities()[i][0]));
+            }
+            assertTrue(maxDiff < 0.05, mode + ": probabilities differ by up to " + maxDiff);
+            assertTrue(real.accuracy() > 0.8, mode + ": accuracy " + real.accuracy());
+        }
+    }
+
+    @Test
     void textConvolutionRunsOnIntegersToo() {
         org.jvmcompress.core.task.NlpTask nlp = new org.jvmcompress.core.task.NlpTask();
         TaskData td = nlp.fromTexts(Synthetic.texts(600, 4), 3, "syn", null);

@@ -76,6 +76,41 @@ class QuantizeTest {
     }
 
     @Test
+    void manyRowsGetTheirScalesOnTheEightBitLogGrid() {
+        Random r = new Random(5);
+        int rows = QTensor.COMPACT_SCALES_ABOVE + 44;
+        float[] v = new float[rows * 8];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) (r.nextGaussian() * Math.exp(r.nextGaussian()));
+        }
+        v[3 * 8 + 5] = 0; // nothing special, but row 7 is all zero:
+        java.util.Arrays.fill(v, 7 * 8, 8 * 8, 0f);
+        for (int bits : new int[] {8, 4}) {
+            QTensor q = QTensor.quantize(v, new long[] {rows, 8}, bits, true, 0);
+            byte[] codes = ScaleGrid.codes(q.scales());
+            assertTrue(codes != null, bits + " bits: every scale lies on the grid");
+            float lo = ScaleGrid.min(q.scales());
+            float hi = ScaleGrid.max(q.scales());
+            float[] back = q.dequantize();
+            for (int row = 0; row < rows; row++) {
+                assertEquals(q.scales()[row], ScaleGrid.decode(lo, hi, codes[row] & 0xFF));
+                float maxAbs = 0;
+                for (int k = 0; k < 8; k++) {
+                    maxAbs = Math.max(maxAbs, Math.abs(v[row * 8 + k]));
+                }
+                assertTrue(q.scales()[row] >= maxAbs / QTensor.qmax(bits), "rounded up: the row's range is covered");
+                assertTrue(q.scales()[row] <= maxAbs / QTensor.qmax(bits) * Math.pow(hi / lo, 1.0 / 255) * 1.0001
+                        || maxAbs == 0, "at most one grid step up");
+                for (int k = 0; k < 8; k++) {
+                    assertTrue(Math.abs(back[row * 8 + k] - v[row * 8 + k]) <= q.scales()[row] / 2 + 1e-6);
+                }
+            }
+            assertEquals(0f, back[7 * 8 + 3], "an all-zero row stays zero");
+        }
+        assertEquals(null, ScaleGrid.codes(new float[] {0.1f, 0.2f, 0.1234567f}), "scales off the grid are kept as f32");
+    }
+
+    @Test
     void halfPrecisionConversions() {
         assertEquals((short) 0x3C00, StoredTensor.toHalf(1f));
         assertEquals((short) 0x7BFF, StoredTensor.toHalf(65504f));
