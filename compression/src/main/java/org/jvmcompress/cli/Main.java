@@ -30,6 +30,7 @@ public final class Main {
         add(new QuantizeCommand());
         add(new BenchQuantizeCommand());
         add(new BenchCommand());
+        add(new ReportCommand());
         org.jvmcompress.quantize.JcqFormat.register();
     }
 

@@ -1,173 +1,427 @@
 package org.jvmcompress.pipeline;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.DataHome;
 import org.jvmcompress.core.eval.EvaluationReport;
 import org.jvmcompress.core.eval.Evaluator;
-import org.jvmcompress.core.eval.Predictions;
 import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.ModelInfo;
 import org.jvmcompress.core.model.Models;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.Tasks;
 import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.Trainer;
 import org.jvmcompress.core.train.TrainedModels;
+import org.jvmcompress.core.util.Hashing;
 import org.jvmcompress.core.util.Json;
+import org.jvmcompress.distill.Distillation;
+import org.jvmcompress.distill.OfflineDistiller;
+import org.jvmcompress.quantize.Quantization;
+import org.jvmcompress.quantize.Quantizer;
+import org.jvmcompress.quantize.Sensitivity;
 
 /**
- * Runs a {@link RunConfig}: teacher, then student, then a comparison. Each stage writes its model and an
- * evaluation record into the run folder; a stage whose record exists is not run again, so an interrupted run
- * resumes (and training inside a stage resumes from its last epoch).
+ * Runs a {@link RunConfig} in a run folder: teacher, distill, quantize, evaluate, report. Each finished stage writes
+ * its result record ({@code records/<stage>.json}); started again on the same folder, the run resumes at the first
+ * stage without a record (and training inside a stage resumes from its last epoch). The folder holds the config it
+ * was made with: another config is refused rather than mixed in. A lock ({@code run.lock}) stops two runs writing
+ * the same folder. {@code provenance.json} holds the config and its hash, seeds, data hash, versions, backend,
+ * machine and each stage's times.
  */
 public final class Pipeline {
+    public static final int RECORD_SCHEMA = 1;
+
     private final RunConfig config;
     private final Path runDir;
     private final DataHome home;
+    private final String configHash;
+    private final Map<String, Object> stageTimes = new LinkedHashMap<>();
 
     public Pipeline(RunConfig config, Path runDir, DataHome home) {
-        this.config = config;
+        this.config = config.validate();
         this.runDir = runDir;
         this.home = home;
+        this.configHash = Hashing.sha256(Json.write(config)).substring(0, 16);
     }
 
-    /** Runs what is not done yet; returns the summary (also written as summary.json and summary.md). */
-    public Map<String, Object> run() {
-        Json.writeFile(runDir.resolve("config.json"), config);
-        Task task = Tasks.get(config.task());
-        System.err.println("loading " + task.name() + " data...");
-        TaskData data = task.load(home, config.seed(), null);
-        LoadedModel teacher = stage("teacher", config.teacher(), task, data, null);
-        LoadedModel student = stage("student", config.student(), task, data, teacher);
-        EvaluationReport t = Json.read(runDir.resolve("teacher/record.json"), EvaluationReport.class, "teacher record");
-        EvaluationReport s = Json.read(runDir.resolve("student/record.json"), EvaluationReport.class, "student record");
-        double agreement = Predictions.agreement(Predictions.of(teacher.graph(), data.test(), 256),
-                Predictions.of(student.graph(), data.test(), 256));
-        EvaluationReport q = config.quantize() == null ? null : quantize(student, data);
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("task", task.name());
-        summary.put("teacher", row(t));
-        summary.put("student", row(s));
-        summary.put("size_ratio", (double) t.bytes() / s.bytes());
-        summary.put("params_ratio", (double) t.params() / s.params());
-        summary.put("speedup_b256", s.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS());
-        summary.put("accuracy_drop", t.metrics().accuracy() - s.metrics().accuracy());
-        summary.put("agreement", agreement);
-        if (q != null) {
-            summary.put("student_quantized", row(q));
-            summary.put("quantized_size_ratio", (double) t.bytes() / q.bytes());
-            summary.put("quantized_speedup_b256", q.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS());
+    /** The loaded inputs a run works on, checked against the config's constraints. */
+    private record Inputs(Task task, TaskData data, LoadedModel teacher) {}
+
+    /**
+     * Checks what needs the data (the teacher file loads and fits the task; constraints can be met) and returns
+     * the plan as lines, without writing anything.
+     */
+    public List<String> plan() {
+        Inputs in = inputs(false);
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(Locale.ROOT, "run %s (config %s) on task %s, seed %d%s", runDir, configHash,
+                in.task().name(), config.seedOr42(), config.trainLimitOr0() > 0 ? ", first " + config.trainLimitOr0()
+                        + " training examples" : ""));
+        for (String s : config.stages()) {
+            boolean done = Files.isRegularFile(record(s));
+            lines.add(String.format(Locale.ROOT, "  %-9s %s%s", s, describe(s, in), done ? "  [done; skipped]" : ""));
         }
-        summary.put("backend", Backend.describe());
-        Json.writeFile(runDir.resolve("summary.json"), summary);
-        org.jvmcompress.core.util.AtomicFiles.writeString(runDir.resolve("summary.md"), markdown(t, s, q, agreement));
-        return summary;
+        return lines;
     }
 
-    /** The student quantised by the config's mode, evaluated; skipped when its record exists. */
-    private EvaluationReport quantize(LoadedModel student, TaskData data) {
-        Path dir = runDir.resolve("quantized");
-        Path record = dir.resolve("record.json");
-        if (Files.isRegularFile(record)) {
-            System.err.println("quantized: done in an earlier run, skipped (" + record + ")");
-            return Json.read(record, EvaluationReport.class, "quantized record");
-        }
-        String mode = config.quantize().mode();
-        System.err.println("quantized: " + mode + " of the student");
-        org.jvmcompress.quantize.Quantization.Result r = org.jvmcompress.quantize.Quantization.run(student, data,
-                org.jvmcompress.quantize.Quantizer.Settings.of(mode), 0.003, dir.resolve("student-" + mode + ".jcq"),
-                "bin/compression run");
-        EvaluationReport rep = Evaluator.evaluate(r.model(), data, Evaluator.SpeedSettings.DEFAULT, null);
-        Json.writeFile(record, rep);
-        System.err.printf(Locale.ROOT, "quantized: test accuracy %.4f, %,d bytes, %s%n", rep.metrics().accuracy(),
-                rep.bytes(), rep.backend());
-        return rep;
+    private String describe(String stage, Inputs in) {
+        RunConfig.Distill d = config.distill();
+        return switch (stage) {
+            case "teacher" -> config.teacher().model() != null ? "load " + config.teacher().model()
+                    : "train " + config.teacher().architecture() + " for " + config.teacher().epochs() + " epoch(s)";
+            case "distill" -> {
+                OfflineDistiller.Method m = method(in.task());
+                yield "train student " + d.student() + " for " + d.epochs() + " epoch(s) by " + (m == null
+                        ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
+                        m.temperature(), m.alpha())) + " from the teacher";
+            }
+            case "quantize" -> config.quantize().mode() + " of the " + (d != null ? "student" : "teacher")
+                    + (sensitivity() ? ", with per-layer sensitivity" : "");
+            case "evaluate" -> "test accuracy, size, agreement with the teacher" + (config.speed()
+                    ? ", latency (batch 1) and throughput (batch 256)" : "");
+            default -> "report.json, report.md, report.html, models.csv";
+        };
     }
 
-    private static Map<String, Object> row(EvaluationReport r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", r.model());
-        m.put("acc", r.metrics().accuracy());
-        m.put("macro_f1", r.metrics().macroF1());
-        m.put("params", r.params());
-        m.put("bytes", r.bytes());
-        m.put("p50_ms_b1", r.speed().p50Ms());
-        m.put("p95_ms_b1", r.speed().p95Ms());
-        m.put("samples_per_s_b256", r.speed().throughputSamplesPerS());
-        return m;
-    }
-
-    private LoadedModel stage(String name, RunConfig.Stage st, Task task, TaskData data, LoadedModel teacher) {
-        Path dir = runDir.resolve(name);
-        Path record = dir.resolve("record.json");
-        Path model = st.model() != null ? Path.of(st.model()) : dir.resolve(name + ".zip");
-        if (Files.isRegularFile(record) && Files.isRegularFile(model)) {
-            System.err.println(name + ": done in an earlier run, skipped (" + record + ")");
-            return Models.load(model);
-        }
-        LoadedModel m;
-        if (st.model() != null) {
-            m = Models.load(model);
-        } else {
-            TrainConfig d = task.defaultConfig();
-            TrainConfig c = new TrainConfig(st.architecture(), st.epochs(), d.batchSize(), d.learningRate(), d.lrDecay(),
-                    d.patience(), d.l2(), config.seed(), config.trainLimit());
-            String method = st.method() == null ? "ce" : st.method();
-            System.err.printf(Locale.ROOT, "%s: training %s for %d epoch(s)%s%n", name, st.architecture(), st.epochs(),
-                    teacher == null || method.equals("ce") ? "" : " by " + method + " from the teacher");
-            if (teacher == null || method.equals("ce")) {
-                m = TrainedModels.train(task, data, c, dir, model, false, null).model();
+    /** Runs what is not done yet; returns the report files (or the run folder when there is no report stage). */
+    public List<Path> run() {
+        Inputs in = inputs(true);
+        current = in;
+        try (FileChannel ch = FileChannel.open(runDir.resolve("run.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = tryLock(ch)) {
+            if (lock == null) {
+                throw new CompressionException("another run is writing " + runDir + " (run.lock is held)");
+            }
+            Path cfg = runDir.resolve("config.json");
+            if (Files.isRegularFile(cfg)) {
+                String was = Hashing.sha256(Files.readString(cfg).strip()).substring(0, 16);
+                String now = Hashing.sha256(Json.write(config).strip()).substring(0, 16);
+                if (!was.equals(now)) {
+                    throw new CompressionException("run folder " + runDir + " was made by another config (" + cfg
+                            + "); use another --output, or the same config to resume");
+                }
             } else {
-                org.jvmcompress.distill.OfflineDistiller.Method tuned = org.jvmcompress.bench.DistillRecipes.kd(task.name());
-                org.jvmcompress.distill.OfflineDistiller.Method kd = new org.jvmcompress.distill.OfflineDistiller.Method(
-                        method, method.equals("kd-mse") ? 1 : tuned.temperature(), tuned.alpha());
-                m = org.jvmcompress.distill.Distillation.run(org.jvmcompress.distill.Distillation.Plan.offline(kd,
-                        List.of()), List.of(teacher), task, data, c, dir, model, home.dir("teacher-outputs"),
-                        "bin/compression run").outcome().model();
+                Json.writeFile(cfg, config);
+            }
+            provenance(in);
+            Map<String, Object> teacherRec = stage("teacher", () -> teacher(in));
+            LoadedModel teacher = in.teacher() != null ? in.teacher() : Models.load(path(teacherRec));
+            LoadedModel student = null;
+            if (config.distill() != null) {
+                Map<String, Object> r = stage("distill", () -> distill(in, teacher));
+                student = Models.load(path(r));
+            }
+            LoadedModel quantized = null;
+            if (config.quantize() != null) {
+                LoadedModel source = student != null ? student : teacher;
+                Map<String, Object> r = stage("quantize", () -> quantize(in, source));
+                quantized = Models.load(path(r));
+            }
+            LoadedModel s = student;
+            LoadedModel q = quantized;
+            stage("evaluate", () -> evaluate(in, teacher, s, q));
+            if (config.reportEnabled()) {
+                Map<String, Object> r = stage("report", this::report);
+                @SuppressWarnings("unchecked")
+                List<String> files = (List<String>) r.get("files");
+                return files.stream().map(runDir::resolve).toList();
+            }
+            return List.of(runDir);
+        } catch (IOException e) {
+            throw new CompressionException("cannot use run folder " + runDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FileLock tryLock(FileChannel ch) throws IOException {
+        try {
+            return ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            return null;
+        }
+    }
+
+    private Inputs inputs(boolean create) {
+        Task task = Tasks.get(config.task());
+        LoadedModel teacher = null;
+        ModelInfo info = null;
+        if (config.teacher().model() != null) {
+            teacher = Models.load(Path.of(config.teacher().model()));
+            info = teacher.info();
+        }
+        System.err.println("loading " + task.name() + " data...");
+        TaskData data = task.load(home, info != null ? info.split() : config.seedOr42(), info);
+        if (teacher != null) {
+            Evaluator.checkCompatible(teacher.graph(), data, "teacher " + config.teacher().model());
+        }
+        if (config.constraints() != null && config.constraints().maxStudentParams() != null) {
+            ComputationGraph g = task.build(config.distill().student(), data, trainConfig(task,
+                    config.distill().student(), 1));
+            long n = g.numParams();
+            if (n > config.constraints().maxStudentParams()) {
+                throw new CompressionException(String.format(Locale.ROOT, "run config: impossible constraint: student"
+                                + " %s has %,d parameters, more than constraints.maxStudentParams = %,d",
+                        config.distill().student(), n, config.constraints().maxStudentParams()));
             }
         }
-        EvaluationReport rep = Evaluator.evaluate(m, data, Evaluator.SpeedSettings.DEFAULT, null);
-        Json.writeFile(record, rep);
-        System.err.printf(Locale.ROOT, "%s: test accuracy %.4f, %,d parameters, %,d bytes%n", name,
-                rep.metrics().accuracy(), rep.params(), rep.bytes());
-        return m;
+        if (create) {
+            try {
+                Files.createDirectories(runDir.resolve("records"));
+            } catch (IOException e) {
+                throw new CompressionException("cannot create run folder " + runDir + ": " + e.getMessage(), e);
+            }
+        }
+        return new Inputs(task, data, teacher);
     }
 
-    static String markdown(EvaluationReport t, EvaluationReport s, EvaluationReport q, double agreement) {
-        List<String> lines = new ArrayList<>();
-        lines.add("| model | test accuracy | macro F1 | parameters | bytes on disk | p50 ms (b1) | p95 ms (b1) | samples/s (b256) |");
-        lines.add("|---|---|---|---|---|---|---|---|");
-        Map<String, EvaluationReport> rows = new LinkedHashMap<>();
-        rows.put("teacher", t);
-        rows.put("student", s);
-        if (q != null) {
-            rows.put("student, quantized", q);
+    private interface StageBody {
+        Map<String, Object> run();
+    }
+
+    private Path record(String stage) {
+        return runDir.resolve("records").resolve(stage + ".json");
+    }
+
+    /** Runs a stage unless its record exists; returns its result. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> stage(String name, StageBody body) {
+        Path rec = record(name);
+        if (Files.isRegularFile(rec)) {
+            Map<String, Object> r = Json.read(rec, Map.class, name + " record");
+            System.err.println(name + ": done in an earlier run, skipped (" + rec + ")");
+            stageTimes.put(name, Map.of("started", r.get("started"), "finished", r.get("finished"),
+                    "seconds", r.get("seconds")));
+            return (Map<String, Object>) r.get("result");
         }
-        for (Map.Entry<String, EvaluationReport> r : rows.entrySet()) {
-            EvaluationReport e = r.getValue();
-            lines.add(String.format(Locale.ROOT, "| %s | %.4f | %.4f | %,d | %,d | %.3f | %.3f | %.0f |", r.getKey(),
-                    e.metrics().accuracy(), e.metrics().macroF1(), e.params(), e.bytes(), e.speed().p50Ms(),
-                    e.speed().p95Ms(), e.speed().throughputSamplesPerS()));
+        System.err.println(name + ": " + describe(name, current));
+        Instant start = Instant.now();
+        Map<String, Object> result = body.run();
+        Instant end = Instant.now();
+        double secs = (end.toEpochMilli() - start.toEpochMilli()) / 1000.0;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("stage", name);
+        r.put("schema", RECORD_SCHEMA);
+        r.put("configHash", configHash);
+        r.put("started", start.toString());
+        r.put("finished", end.toString());
+        r.put("seconds", secs);
+        r.put("result", result);
+        Json.writeFile(rec, r);
+        stageTimes.put(name, Map.of("started", start.toString(), "finished", end.toString(), "seconds", secs));
+        writeProvenance();
+        System.err.printf(Locale.ROOT, "%s: finished in %.0f s%n", name, secs);
+        return result;
+    }
+
+    private Path path(Map<String, Object> result) {
+        return runDir.resolve((String) result.get("file"));
+    }
+
+    private String rel(Path p) {
+        Path a = p.toAbsolutePath().normalize();
+        return a.startsWith(runDir.toAbsolutePath().normalize()) ? runDir.toAbsolutePath().normalize().relativize(a)
+                .toString() : a.toString();
+    }
+
+    private TrainConfig trainConfig(Task task, String arch, int epochs) {
+        TrainConfig d = task.defaultConfig();
+        return new TrainConfig(arch, epochs, d.batchSize(), d.learningRate(), d.lrDecay(), d.patience(), d.l2(),
+                config.seedOr42(), config.trainLimitOr0());
+    }
+
+    private Map<String, Object> teacher(Inputs in) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", "teacher");
+        if (in.teacher() != null) {
+            r.put("file", in.teacher().path().toAbsolutePath().normalize().toString());
+            r.put("source", "loaded");
+            if (in.teacher().info() != null && in.teacher().info().training() != null
+                    && in.teacher().info().training().get("history") != null) {
+                r.put("history", in.teacher().info().training().get("history"));
+            }
+            return r;
         }
-        lines.add("");
-        lines.add(String.format(Locale.ROOT, "Student vs teacher: %.1fx smaller on disk, %.1fx fewer parameters, %.2fx the"
-                        + " throughput at batch 256, %+.2f accuracy points, %.2f%% of test predictions agree.",
-                (double) t.bytes() / s.bytes(), (double) t.params() / s.params(),
-                s.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS(),
-                100 * (s.metrics().accuracy() - t.metrics().accuracy()), 100 * agreement));
-        if (q != null) {
-            lines.add("");
-            lines.add(String.format(Locale.ROOT, "Quantized student vs teacher: %.1fx smaller on disk, %.2fx the throughput"
-                            + " at batch 256, %+.2f accuracy points (%s).", (double) t.bytes() / q.bytes(),
-                    q.speed().throughputSamplesPerS() / t.speed().throughputSamplesPerS(),
-                    100 * (q.metrics().accuracy() - t.metrics().accuracy()), q.backend()));
+        RunConfig.Teacher t = config.teacher();
+        Path file = runDir.resolve("teacher/teacher.zip");
+        TrainedModels.Outcome o = TrainedModels.train(in.task(), in.data(), trainConfig(in.task(), t.architecture(),
+                t.epochs()), runDir.resolve("teacher"), file, false, "bin/compression run");
+        r.put("file", rel(file));
+        r.put("source", "trained");
+        r.put("architecture", t.architecture());
+        r.put("history", o.state().history());
+        return r;
+    }
+
+    /** The distillation loss of the config, with the task's tuned defaults; null for "ce". */
+    private OfflineDistiller.Method method(Task task) {
+        String m = config.method();
+        if (m.equals("ce")) {
+            return null;
         }
-        return String.join("\n", lines) + "\n";
+        OfflineDistiller.Method tuned = org.jvmcompress.bench.DistillRecipes.kd(task.name());
+        RunConfig.Distill d = config.distill();
+        double t = d.temperature() != null ? d.temperature() : m.equals("kd-mse") ? 1 : tuned.temperature();
+        double a = d.alpha() != null ? d.alpha() : tuned.alpha();
+        return new OfflineDistiller.Method(m, t, a);
+    }
+
+    private Map<String, Object> distill(Inputs in, LoadedModel teacher) {
+        RunConfig.Distill d = config.distill();
+        Path file = runDir.resolve("student/student.zip");
+        TrainConfig c = trainConfig(in.task(), d.student(), d.epochs());
+        OfflineDistiller.Method m = method(in.task());
+        Trainer.State state;
+        if (m == null) {
+            state = TrainedModels.train(in.task(), in.data(), c, runDir.resolve("student"), file, false,
+                    "bin/compression run").state();
+        } else {
+            state = Distillation.run(Distillation.Plan.offline(m, List.of()), List.of(teacher), in.task(), in.data(),
+                    c, runDir.resolve("student"), file, home.dir("teacher-outputs"), "bin/compression run").outcome()
+                    .state();
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", "student");
+        r.put("file", rel(file));
+        r.put("architecture", d.student());
+        r.put("method", m == null ? "ce" : m.loss());
+        if (m != null) {
+            r.put("temperature", m.temperature());
+            r.put("alpha", m.alpha());
+        }
+        r.put("history", state.history());
+        return r;
+    }
+
+    private boolean sensitivity() {
+        RunConfig.Quantize q = config.quantize();
+        return q != null && (q.sensitivity() == null || q.sensitivity())
+                && (q.mode().startsWith("int8") || q.mode().equals("mixed"));
+    }
+
+    private Map<String, Object> quantize(Inputs in, LoadedModel source) {
+        RunConfig.Quantize q = config.quantize();
+        Quantizer.Settings s = new Quantizer.Settings(q.mode(), q.calibration() == null ? "percentile"
+                : q.calibration(), 1024, null, false);
+        String srcName = config.distill() != null ? "student" : "teacher";
+        String name = srcName + "-" + q.mode();
+        Path file = runDir.resolve("quantized").resolve(name + ".jcq");
+        Quantization.Result res = Quantization.run(source, in.data(), s, 0.003, file, "bin/compression run");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", name);
+        r.put("file", rel(file));
+        r.put("source", srcName);
+        r.put("mode", q.mode());
+        List<Sensitivity.Layer> layers = res.sensitivity() != null ? res.sensitivity().layers() : null;
+        if (layers == null && sensitivity()) {
+            double floatAcc = Evaluator.accuracy(source.graph(), in.data().validation());
+            layers = Sensitivity.analyse(source.graph(), in.data().train(), in.data().validation(), s, floatAcc);
+        }
+        if (layers != null) {
+            r.put("sensitivity", layers);
+        }
+        return r;
+    }
+
+    private Map<String, Object> evaluate(Inputs in, LoadedModel teacher, LoadedModel student, LoadedModel quantized) {
+        Evaluator.SpeedSettings speed = config.speed() ? Evaluator.SpeedSettings.DEFAULT : Evaluator.SpeedSettings.NONE;
+        List<Map<String, Object>> rows = new ArrayList<>();
+        Map<String, LoadedModel> models = new LinkedHashMap<>();
+        models.put("teacher", teacher);
+        if (student != null) {
+            models.put("student", student);
+        }
+        if (quantized != null) {
+            models.put(config.distill() != null ? "student-" + config.quantize().mode()
+                    : "teacher-" + config.quantize().mode(), quantized);
+        }
+        for (Map.Entry<String, LoadedModel> e : models.entrySet()) {
+            boolean isTeacher = e.getKey().equals("teacher");
+            System.err.println("evaluate: " + e.getKey());
+            EvaluationReport rep = Evaluator.evaluate(e.getValue(), in.data(), speed, isTeacher ? null : teacher);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", e.getKey());
+            m.put("role", isTeacher ? "teacher" : e.getValue() == quantized ? "quantized" : "student");
+            m.put("file", rel(e.getValue().path()));
+            m.put("format", rep.format());
+            m.put("runtime", rep.backend());
+            m.put("params", rep.params());
+            m.put("bytes", rep.bytes());
+            m.put("acc", rep.metrics().accuracy());
+            m.put("macroF1", rep.metrics().macroF1());
+            m.put("agreement", rep.agreement());
+            if (rep.speed() != null && config.speed()) {
+                m.put("p50Ms", rep.speed().p50Ms());
+                m.put("p95Ms", rep.speed().p95Ms());
+                m.put("b256", rep.speed().throughputSamplesPerS());
+            }
+            m.put("labels", in.data().labels());
+            m.put("confusion", rep.metrics().confusion());
+            rows.add(m);
+            System.err.printf(Locale.ROOT, "evaluate: %s test accuracy %.4f, %,d bytes%n", e.getKey(),
+                    rep.metrics().accuracy(), rep.bytes());
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("teacher", "teacher");
+        r.put("split", "test");
+        r.put("models", rows);
+        return r;
+    }
+
+    private Map<String, Object> report() {
+        List<Path> files = org.jvmcompress.reports.Report.load(runDir).write(runDir);
+        return Map.of("files", files.stream().map(this::rel).toList());
+    }
+
+    private Map<String, Object> provenanceBase;
+    private Inputs current;
+
+    private void provenance(Inputs in) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("schema", 1);
+        p.put("configHash", configHash);
+        p.put("config", config);
+        p.put("seed", config.seedOr42());
+        p.put("task", in.task().name());
+        p.put("dataHash", in.data().dataHash());
+        p.put("splitSeed", in.data().splitSeed());
+        if (in.teacher() != null) {
+            p.put("teacherSha256", Hashing.sha256(in.teacher().path()));
+        }
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("suite", Pipeline.class.getPackage().getImplementationVersion() == null ? "0.1.0-SNAPSHOT"
+                : Pipeline.class.getPackage().getImplementationVersion());
+        v.put("dl4j", Backend.DL4J_VERSION);
+        v.put("java", System.getProperty("java.version"));
+        p.put("versions", v);
+        p.put("backend", Backend.describe());
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("arch", System.getProperty("os.arch"));
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+        p.put("machine", machine);
+        provenanceBase = p;
+        writeProvenance();
+    }
+
+    private void writeProvenance() {
+        Map<String, Object> p = new LinkedHashMap<>(provenanceBase);
+        p.put("stages", new LinkedHashMap<>(stageTimes));
+        Json.writeFile(runDir.resolve("provenance.json"), p);
     }
 }

@@ -1,75 +1,221 @@
 package org.jvmcompress.pipeline;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.Tasks;
 
 /**
- * What {@code compression run} does, as JSON (schema 1). A stage with a {@code model} path uses that model; one
- * without trains the named architecture on the task's data for {@code epochs} epochs (on the first
- * {@code trainLimit} training examples when set). The student stage learns with {@code method}: a distillation
- * loss from the teacher ("kd", "kd-reverse", ...; the task's tuned temperature and weight) or "ce" (from scratch,
- * the default when absent). The optional {@code quantize} stage makes an int8 (or other mode) file of the student.
+ * What {@code compression run} does, as JSON (schema 2). Stages run in this order, each one present in the config
+ * (all but the teacher may be left out): {@code teacher} (a user's model file, or a reference architecture trained
+ * here), {@code distill} (a student from the teacher), {@code quantize} (the student, or the teacher when there is no
+ * student, into a quantised file), {@code evaluate} (every model: accuracy, size, agreement with the teacher,
+ * speed) and {@code report} (report.json, report.md, report.html, models.csv). {@code constraints} are checked
+ * before any work starts. Unknown keys, values of the wrong type and bad values are refused with the key named.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunConfig(int schema, String task, long seed, int trainLimit, Stage teacher, Stage student,
-                        Quantize quantize) {
-    /** One model of the run: trained here, or loaded from a path. */
+public record RunConfig(Integer schema, String task, Long seed, Integer trainLimit, Teacher teacher, Distill distill,
+                        Quantize quantize, Evaluate evaluate, Report report, Constraints constraints) {
+    public static final int SCHEMA = 2;
+
+    /** A user's model ({@code model}), or an architecture trained here for {@code epochs}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Stage(String architecture, int epochs, String model, String method) {
-        public Stage(String architecture, int epochs, String model) {
-            this(architecture, epochs, model, null);
-        }
-    }
+    public record Teacher(String model, String architecture, Integer epochs) {}
 
-    /** Post-training quantisation of the student. */
-    public record Quantize(String mode) {
-        public Quantize {
-            if (!org.jvmcompress.quantize.Quantizer.MODES.contains(mode)) {
-                throw new CompressionException("quantize.mode must be one of "
-                        + String.join(", ", org.jvmcompress.quantize.Quantizer.MODES) + ", got " + mode);
-            }
-        }
-    }
+    /**
+     * A student ({@code student}: an architecture spec, e.g. "cv-student" or "cv-teacher,width=0.5") trained for
+     * {@code epochs} with {@code method} ("ce" from scratch, or a distillation loss: kd, kd-reverse, kd-js, kd-mse);
+     * temperature and alpha default to the task's tuned values.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Distill(String student, String method, Integer epochs, Double temperature, Double alpha) {}
 
-    public static final int SCHEMA = 1;
+    /** Post-training quantisation; {@code sensitivity} also measures each layer's accuracy drop (int8 modes). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Quantize(String mode, String calibration, Boolean sensitivity) {}
+
+    /** {@code speed}: measure latency at batch 1 and throughput at batch 256 (default true). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Evaluate(Boolean speed) {}
+
+    /** {@code enabled}: write the report files (default true). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Report(Boolean enabled) {}
+
+    /** Limits the distilled student must meet, checked before training. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Constraints(Long maxStudentParams) {}
 
     /** Where the suite's committed reference models live, relative to its home folder. */
     public static final String REFERENCE_CV_TEACHER = "models/reference/cv-teacher.zip";
+    public static final String REFERENCE_NLP_TEACHER = "models/reference/nlp-teacher.zip";
+
+    public static final List<String> PRESETS = List.of("cv-quick", "nlp-quick");
 
     /**
-     * The built-in default: on Fashion-MNIST, the reference CV teacher (the committed one under the suite's home,
-     * {@code $COMPRESSION_HOME}, when it is there; else a short training of the same architecture on 12,000 images),
-     * the small student distilled from it for 5 epochs, and the student quantised to int8.
+     * The built-in runs, a few minutes each on 2 cores. {@code cv-quick}: the reference CV teacher (the committed
+     * one under {@code $COMPRESSION_HOME}; else 2 epochs of the same architecture on 12,000 images), the cv-student
+     * distilled from it by KD for 5 epochs on all of Fashion-MNIST, quantised to int8 per channel. {@code nlp-quick}:
+     * the reference NLP teacher (else 1 epoch of nlp-cnn on 10,000 reviews), nlp-student distilled for 3 epochs,
+     * int8 per channel.
      */
-    public static RunConfig defaults() {
+    public static RunConfig preset(String name) {
         String home = System.getenv("COMPRESSION_HOME");
-        java.nio.file.Path ref = java.nio.file.Path.of(home == null ? "." : home).resolve(REFERENCE_CV_TEACHER);
-        Stage teacher = java.nio.file.Files.isRegularFile(ref)
-                ? new Stage("cv-teacher", 0, ref.toAbsolutePath().normalize().toString())
-                : new Stage("cv-teacher", 2, null);
-        return new RunConfig(SCHEMA, "cv", 42, teacher.model() != null ? 0 : 12_000, teacher,
-                new Stage("cv-student", 5, null, "kd"), new Quantize("int8-per-channel"));
+        Path root = Path.of(home == null ? "." : home);
+        switch (name) {
+            case "cv-quick" -> {
+                Path ref = root.resolve(REFERENCE_CV_TEACHER);
+                boolean have = Files.isRegularFile(ref);
+                return new RunConfig(SCHEMA, "cv", 42L, have ? 0 : 12_000,
+                        have ? new Teacher(ref.toAbsolutePath().normalize().toString(), null, null)
+                                : new Teacher(null, "cv-teacher", 2),
+                        new Distill("cv-student", "kd", 5, null, null), new Quantize("int8-per-channel", null, true),
+                        new Evaluate(true), new Report(true), null);
+            }
+            case "nlp-quick" -> {
+                Path ref = root.resolve(REFERENCE_NLP_TEACHER);
+                boolean have = Files.isRegularFile(ref);
+                return new RunConfig(SCHEMA, "nlp", 42L, have ? 0 : 10_000,
+                        have ? new Teacher(ref.toAbsolutePath().normalize().toString(), null, null)
+                                : new Teacher(null, "nlp-cnn", 1),
+                        new Distill("nlp-student", "kd", 3, null, null), new Quantize("int8-per-channel", null, true),
+                        new Evaluate(true), new Report(true), null);
+            }
+            default -> throw new CompressionException("unknown preset '" + name + "'; known: " + String.join(", ", PRESETS));
+        }
     }
 
-    public RunConfig {
-        if (schema != SCHEMA) {
-            throw new CompressionException("run config schema must be " + SCHEMA + ", got " + schema);
+    public long seedOr42() {
+        return seed == null ? 42 : seed;
+    }
+
+    public int trainLimitOr0() {
+        return trainLimit == null ? 0 : trainLimit;
+    }
+
+    public boolean speed() {
+        return evaluate == null || evaluate.speed() == null || evaluate.speed();
+    }
+
+    public boolean reportEnabled() {
+        return report == null || report.enabled() == null || report.enabled();
+    }
+
+    public String method() {
+        return distill == null || distill.method() == null ? "kd" : distill.method();
+    }
+
+    /** The stages this config runs, in order. */
+    public List<String> stages() {
+        List<String> s = new ArrayList<>(List.of("teacher"));
+        if (distill != null) {
+            s.add("distill");
         }
-        Tasks.get(task);
-        if (trainLimit < 0) {
-            throw new CompressionException("trainLimit must be >= 0 (0 = all), got " + trainLimit);
+        if (quantize != null) {
+            s.add("quantize");
         }
-        if (teacher == null || student == null) {
-            throw new CompressionException("run config needs a teacher and a student stage");
+        s.add("evaluate");
+        if (reportEnabled()) {
+            s.add("report");
         }
-        if (student.method() != null && !student.method().equals("ce")) {
-            org.jvmcompress.distill.loss.LogitLosses.create(student.method(), 1, 0.5);
+        return s;
+    }
+
+    /**
+     * Checks every value that can be checked without data; throws naming the key. Returns this config.
+     */
+    public RunConfig validate() {
+        if (schema == null || schema != SCHEMA) {
+            throw new CompressionException("run config: 'schema' must be " + SCHEMA + ", got " + schema
+                    + (schema != null && schema == 1 ? " (schema 1's 'student' stage is now 'distill': {\"student\":"
+                    + " ARCH, \"method\", \"epochs\"}; see `compression run --show-preset cv-quick`)" : ""));
         }
-        for (Stage s : new Stage[] {teacher, student}) {
-            if (s.model() == null && (s.architecture() == null || s.epochs() < 1)) {
-                throw new CompressionException("a stage without a model path needs an architecture and epochs >= 1: " + s);
+        if (task == null) {
+            throw new CompressionException("run config: 'task' is missing (known: " + String.join(", ", Tasks.names())
+                    + ")");
+        }
+        Task t = Tasks.get(task);
+        if (trainLimit != null && trainLimit < 0) {
+            throw new CompressionException("run config: 'trainLimit' must be >= 0 (0 = all), got " + trainLimit);
+        }
+        if (teacher == null) {
+            throw new CompressionException("run config: the 'teacher' stage is missing ({\"model\": FILE} or"
+                    + " {\"architecture\": NAME, \"epochs\": N})");
+        }
+        if ((teacher.model() == null) == (teacher.architecture() == null)) {
+            throw new CompressionException("run config: 'teacher' needs exactly one of 'model' (a file) and"
+                    + " 'architecture' (trained here)");
+        }
+        if (teacher.model() != null) {
+            Path p = Path.of(teacher.model());
+            if (!Files.isRegularFile(p)) {
+                throw new CompressionException("run config: 'teacher.model': no such file: " + p.toAbsolutePath());
+            }
+        } else {
+            Tasks.checkArchitecture(t, teacher.architecture());
+            if (teacher.epochs() == null || teacher.epochs() < 1) {
+                throw new CompressionException("run config: 'teacher.epochs' must be >= 1 to train "
+                        + teacher.architecture() + ", got " + teacher.epochs());
             }
         }
+        if (distill != null) {
+            if (distill.student() == null) {
+                throw new CompressionException("run config: 'distill.student' (an architecture spec) is missing");
+            }
+            Tasks.checkArchitecture(t, distill.student());
+            if (distill.epochs() == null || distill.epochs() < 1) {
+                throw new CompressionException("run config: 'distill.epochs' must be >= 1, got " + distill.epochs());
+            }
+            if (!method().equals("ce")) {
+                try {
+                    org.jvmcompress.distill.loss.LogitLosses.create(method(), 1, 0.5);
+                } catch (CompressionException e) {
+                    throw new CompressionException("run config: 'distill.method': " + e.getMessage() + " (or ce)");
+                }
+            }
+            if (distill.temperature() != null && !(distill.temperature() > 0)) {
+                throw new CompressionException("run config: 'distill.temperature' must be > 0, got "
+                        + distill.temperature());
+            }
+            if (distill.alpha() != null && !(distill.alpha() >= 0 && distill.alpha() <= 1)) {
+                throw new CompressionException("run config: 'distill.alpha' must be in [0, 1], got " + distill.alpha());
+            }
+        }
+        if (quantize != null) {
+            if (quantize.mode() == null || !org.jvmcompress.quantize.Quantizer.MODES.contains(quantize.mode())) {
+                throw new CompressionException("run config: 'quantize.mode' must be one of "
+                        + String.join(", ", org.jvmcompress.quantize.Quantizer.MODES) + ", got " + quantize.mode());
+            }
+            if (quantize.calibration() != null
+                    && !org.jvmcompress.quantize.Calibration.CHOOSERS.contains(quantize.calibration())) {
+                throw new CompressionException("run config: 'quantize.calibration' must be one of "
+                        + String.join(", ", org.jvmcompress.quantize.Calibration.CHOOSERS) + ", got "
+                        + quantize.calibration());
+            }
+        }
+        if (constraints != null && constraints.maxStudentParams() != null) {
+            if (distill == null) {
+                throw new CompressionException("run config: 'constraints.maxStudentParams' needs a 'distill' stage");
+            }
+            if (constraints.maxStudentParams() < 1) {
+                throw new CompressionException("run config: 'constraints.maxStudentParams' must be >= 1, got "
+                        + constraints.maxStudentParams());
+            }
+        }
+        return this;
+    }
+
+    /** Reads and validates a config file (unknown keys and wrong types named by their key). */
+    public static RunConfig read(Path file) {
+        return StrictJson.read(file, RunConfig.class, "run config").validate();
+    }
+
+    /** The config with another seed. */
+    public RunConfig withSeed(long s) {
+        return new RunConfig(schema, task, s, trainLimit, teacher, distill, quantize, evaluate, report, constraints);
     }
 }

@@ -129,20 +129,4 @@ class CliTest {
         Files.writeString(cfg, "[1, 2]");
         assertTrue(run("distill", "--config", cfg.toString()).err().contains("must hold a JSON object"));
     }
-
-    @Test
-    void badRunConfigIsNamed() throws Exception {
-        Path cfg = dir.resolve("c.json");
-        Files.writeString(cfg, "{\"schema\":1,\"task\":\"cv\",\"seed\":1,\"trainLimit\":0,\"teacher\":{\"architecture\":"
-                + "\"cv-teacher\",\"epochs\":0},\"student\":{\"architecture\":\"cv-student\",\"epochs\":1}}");
-        Run r = run("run", "--config", cfg.toString(), "--output", dir.resolve("o").toString());
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("epochs >= 1"), r.err());
-        Files.writeString(cfg, "{\"schema\":1,\"task\":\"cv\",\"sed\":1,\"trainLimit\":0,\"teacher\":{\"architecture\":"
-                + "\"cv-teacher\",\"epochs\":1},\"student\":{\"architecture\":\"cv-student\",\"epochs\":1}}");
-        Run u = run("run", "--config", cfg.toString(), "--output", dir.resolve("o").toString());
-        assertEquals(1, u.code());
-        assertTrue(u.err().contains("not valid JSON for RunConfig") && u.err().contains("sed"), u.err());
-        assertFalse(Files.exists(dir.resolve("o")));
-    }
 }

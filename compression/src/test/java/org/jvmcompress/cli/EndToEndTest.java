@@ -107,24 +107,4 @@ class EndToEndTest {
         assertTrue(Math.abs(qev.get("metrics").get("accuracy").asDouble() - rec.get("acc").asDouble()) < 0.02,
                 qev + " vs " + rec);
     }
-
-    @Test
-    void runDistilsAndQuantisesFromOneConfig() throws Exception {
-        Path cfg = dir.resolve("pipeline.json");
-        Files.writeString(cfg, "{\"schema\": 1, \"task\": \"cv\", \"seed\": 3, \"trainLimit\": 2000,"
-                + " \"teacher\": {\"architecture\": \"cv-student\", \"epochs\": 1},"
-                + " \"student\": {\"architecture\": \"cv-student,width=0.5\", \"epochs\": 1, \"method\": \"kd\"},"
-                + " \"quantize\": {\"mode\": \"int8-per-channel\"}}");
-        CliTest.Run r = CliTest.run("run", "--config", cfg.toString(), "--output", dir.resolve("pipe").toString());
-        assertEquals(0, r.code(), r.err());
-        JsonNode summary = Json.MAPPER.readTree(dir.resolve("pipe/summary.json").toFile());
-        assertTrue(summary.get("student_quantized").get("bytes").asLong() * 3.5
-                < summary.get("student").get("bytes").asLong(), summary.toString());
-        JsonNode student = Json.MAPPER.readTree(dir.resolve("pipe/student/student.json").toFile());
-        assertTrue(student.get("training").get("distillation").get("loss").asText().contains("FORWARD-KL"));
-        assertTrue(Files.readString(dir.resolve("pipe/summary.md")).contains("Quantized student vs teacher"));
-        CliTest.Run again = CliTest.run("run", "--config", cfg.toString(), "--output", dir.resolve("pipe").toString());
-        assertEquals(0, again.code(), again.err());
-        assertTrue(again.err().contains("quantized: done in an earlier run"), again.err());
-    }
 }
