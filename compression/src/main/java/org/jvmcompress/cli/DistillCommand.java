@@ -42,6 +42,8 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                         .desc("JSON object of these options ({\"teacher\": \"t.zip\", \"method\": \"kd\", ...});"
                                 + " options given on the command line win").build())
+                .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
+                        .desc("the task of a teacher without a sidecar (a Keras or ONNX file): cv, nlp").build())
                 .addOption(Option.builder().longOpt("teacher").hasArgs().argName("FILE")
                         .desc("teacher model with its sidecar (task, classes, encoding and split seed come from the"
                                 + " first); repeat for several teachers (offline, expand)").build())
@@ -105,8 +107,18 @@ final class DistillCommand implements Command {
         for (String f : teacherFiles) {
             LoadedModel t = Models.load(Path.of(f));
             if (t.info() == null) {
-                throw new CompressionException("teacher " + t.path() + " has no sidecar (.json) naming its task,"
-                        + " classes and data split; distillation needs it to use the same split");
+                if (!cl.hasOption("task")) {
+                    throw new CompressionException("teacher " + t.path() + " has no sidecar (.json) naming its task,"
+                            + " classes and data split; pass --task (" + String.join(", ", Tasks.names())
+                            + ") to use it on that task's data and split (--seed)");
+                }
+                // A model from elsewhere (Keras, ONNX): it takes the task's classes, input and split.
+                Task named = Tasks.get(cl.getOptionValue("task"));
+                TaskData d = named.load(Cli.dataHome(cl), Cli.seed(cl), null);
+                org.jvmcompress.core.eval.Evaluator.checkCompatible(t.graph(), d, "teacher " + t.path());
+                t = new LoadedModel(t.graph(), org.jvmcompress.core.model.ModelInfo.describing(named.name(),
+                        t.format() + ":" + t.path().getFileName(), d), t.path(), t.format(), t.runtime(),
+                        t.runtimeName());
             }
             teachers.add(t);
         }

@@ -107,4 +107,30 @@ class EndToEndTest {
         assertTrue(Math.abs(qev.get("metrics").get("accuracy").asDouble() - rec.get("acc").asDouble()) < 0.02,
                 qev + " vs " + rec);
     }
+
+    /** A Keras 3 CNN trained on Fashion-MNIST (models/keras, made by make_fixtures.py) teaches a DL4J student. */
+    @Test
+    void kerasTeacherIsEvaluatedAndDistilledIntoADl4jStudent() throws Exception {
+        Path keras = Path.of("../models/keras/fashion-cnn.keras").toAbsolutePath().normalize();
+        CliTest.Run ev = CliTest.run("evaluate", "--model", keras.toString(), "--task", "cv", "--no-speed");
+        assertEquals(0, ev.code(), ev.err());
+        JsonNode expected = Json.MAPPER.readTree(keras.resolveSibling("fashion-cnn.expected.json").toFile());
+        double kerasAcc = expected.get("test_accuracy").asDouble();
+        java.util.regex.Matcher acc = java.util.regex.Pattern.compile("accuracy: ([0-9.]+)").matcher(ev.out());
+        assertTrue(acc.find(), ev.out());
+        assertEquals(kerasAcc, Double.parseDouble(acc.group(1)), 1e-4, "test accuracy in DL4J = in Keras");
+
+        CliTest.Run noTask = CliTest.run("distill", "--teacher", keras.toString(), "--output", dir.resolve("x").toString());
+        assertEquals(1, noTask.code());
+        assertTrue(noTask.err().contains("pass --task"), noTask.err());
+
+        Path out = dir.resolve("from-keras");
+        CliTest.Run d = CliTest.run("distill", "--teacher", keras.toString(), "--task", "cv", "--epochs", "1",
+                "--train-limit", "2000", "--output", out.toString());
+        assertEquals(0, d.code(), d.err());
+        Path student = Files.list(out).filter(p -> p.toString().endsWith(".zip")).findFirst().orElseThrow();
+        CliTest.Run se = CliTest.run("evaluate", "--model", student.toString(), "--no-speed");
+        assertEquals(0, se.code(), se.err());
+        assertTrue(se.out().contains("accuracy"), se.out());
+    }
 }
