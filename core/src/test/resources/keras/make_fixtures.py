@@ -98,10 +98,17 @@ def text_lstm():
 
 
 def text_gru():
-    """Not supported by the importer (DL4J has no GRU layer): the test checks the error names it."""
-    m = keras.Sequential([keras.Input((10,)), layers.Embedding(50, 8), layers.GRU(4),
-                          layers.Dense(2, activation="softmax")], name="text_gru")
-    return m, rng.integers(0, 50, (2, 10)).astype("float32")
+    m = keras.Sequential([keras.Input((10,)), layers.Embedding(50, 8), layers.GRU(6, return_sequences=True),
+                          layers.GRU(4), layers.Dense(2, activation="softmax")], name="text_gru")
+    randomise(m)
+    return m, rng.integers(0, 50, (3, 10)).astype("float32")
+
+
+def unsupported():
+    """A layer the importer does not map (LayerNormalization): the test checks the error names it."""
+    m = keras.Sequential([keras.Input((6,)), layers.Dense(4), layers.LayerNormalization(),
+                          layers.Dense(2, activation="softmax")], name="unsupported")
+    return m, rng.uniform(0, 1, (2, 6)).astype("float32")
 
 
 def idx(path):
@@ -144,6 +151,6 @@ if __name__ == "__main__":
     if "--fashion" in sys.argv:
         fashion(sys.argv[sys.argv.index("--fashion") + 1], out)
     else:
-        for make in (cnn, residual_cnn, text_lstm, text_gru):
+        for make in (cnn, residual_cnn, text_lstm, text_gru, unsupported):
             model, x = make()
             save(model, model.name.replace("_", "-"), x, out)

@@ -115,7 +115,7 @@ final class DistillCommand implements Command {
                 // A model from elsewhere (Keras, ONNX): it takes the task's classes, input and split.
                 Task named = Tasks.get(cl.getOptionValue("task"));
                 TaskData d = named.load(Cli.dataHome(cl), Cli.seed(cl), null);
-                org.jvmcompress.core.eval.Evaluator.checkCompatible(t.graph(), d, "teacher " + t.path());
+                org.jvmcompress.core.eval.Evaluator.checkCompatible(t, d, "teacher " + t.path());
                 t = new LoadedModel(t.graph(), org.jvmcompress.core.model.ModelInfo.describing(named.name(),
                         t.format() + ":" + t.path().getFileName(), d), t.path(), t.format(), t.runtime(),
                         t.runtimeName());

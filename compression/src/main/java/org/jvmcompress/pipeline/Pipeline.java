@@ -167,7 +167,7 @@ public final class Pipeline {
         System.err.println("loading " + task.name() + " data...");
         TaskData data = task.load(home, info != null ? info.split() : config.seedOr42(), info);
         if (teacher != null) {
-            Evaluator.checkCompatible(teacher.graph(), data, "teacher " + config.teacher().model());
+            Evaluator.checkCompatible(teacher, data, "teacher " + config.teacher().model());
         }
         if (config.constraints() != null && config.constraints().maxStudentParams() != null) {
             ComputationGraph g = task.build(config.distill().student(), data, trainConfig(task,

@@ -133,4 +133,31 @@ class EndToEndTest {
         assertEquals(0, se.code(), se.err());
         assertTrue(se.out().contains("accuracy"), se.out());
     }
+
+    /**
+     * A PyTorch CNN exported to ONNX (models/onnx, made by core/src/test/resources/onnx/make_fixtures.py) teaches a
+     * DL4J student through SameDiff, its logits and its named intermediate result "features" (similarity-preserving
+     * knowledge) both used.
+     */
+    @Test
+    void onnxTeacherIsEvaluatedAndDistilledWithItsNamedFeatures() throws Exception {
+        Path onnx = Path.of("../models/onnx/fashion-cnn.onnx").toAbsolutePath().normalize();
+        CliTest.Run ev = CliTest.run("evaluate", "--model", onnx.toString(), "--task", "cv", "--no-speed");
+        assertEquals(0, ev.code(), ev.err());
+        JsonNode expected = Json.MAPPER.readTree(onnx.resolveSibling("fashion-cnn.expected.json").toFile());
+        java.util.regex.Matcher acc = java.util.regex.Pattern.compile("accuracy: ([0-9.]+)").matcher(ev.out());
+        assertTrue(acc.find(), ev.out());
+        assertEquals(expected.get("test_accuracy").asDouble(), Double.parseDouble(acc.group(1)), 1e-4,
+                "test accuracy in DL4J/SameDiff = in PyTorch");
+
+        Path out = dir.resolve("from-onnx");
+        CliTest.Run d = CliTest.run("distill", "--teacher", onnx.toString(), "--task", "cv", "--epochs", "1",
+                "--train-limit", "2000", "--feature", "sp:features:fc:1000", "--output", out.toString());
+        assertEquals(0, d.code(), d.err());
+        Path student = Files.list(out).filter(p -> p.toString().endsWith(".zip")).findFirst().orElseThrow();
+        JsonNode sidecar = Json.MAPPER.readTree(student.resolveSibling(student.getFileName().toString()
+                .replace(".zip", ".json")).toFile());
+        assertTrue(sidecar.get("training").get("distillation").get("loss").asText().contains("sp"),
+                sidecar.get("training").toString());
+    }
 }

@@ -18,6 +18,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.NamedActivations;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
@@ -42,6 +43,40 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  */
 public final class FeatureDistiller {
     private FeatureDistiller() {}
+
+    /** A teacher's named activations: a DL4J network's vertices, or an imported graph's results. */
+    static NamedActivations view(LoadedModel teacher) {
+        if (teacher.graph() == null) {
+            if (teacher.runtime() instanceof NamedActivations n) {
+                return n;
+            }
+            throw new CompressionException("teacher " + teacher.path() + " gives no intermediate results by name");
+        }
+        ComputationGraph g = teacher.graph();
+        return new NamedActivations() {
+            @Override
+            public Map<String, INDArray> activations(INDArray x, java.util.Collection<String> names) {
+                return g.feedForward(x, false);
+            }
+
+            @Override
+            public String outputName() {
+                return g.getConfiguration().getNetworkOutputs().get(0);
+            }
+
+            @Override
+            public long numParams() {
+                return g.numParams();
+            }
+        };
+    }
+
+    /** The shape of one example's activations, by name. */
+    static Map<String, long[]> shapes(Map<String, INDArray> acts) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        acts.forEach((k, v) -> out.put(k, Arrays.copyOfRange(v.shape(), 1, v.rank())));
+        return out;
+    }
 
     /** The shape of one example's activation at every vertex, by a forward pass of one example. */
     static Map<String, long[]> shapes(ComputationGraph g, INDArray oneExample) {
@@ -145,11 +180,11 @@ public final class FeatureDistiller {
 
     /** Batches with live teacher targets: [teacher logits | one-hot] for the class output, then one per knowledge. */
     static final class LiveTeacherSource extends Batches.Delegating {
-        private final ComputationGraph teacher;
+        private final NamedActivations teacher;
         private final List<Knowledge> specs;
         private final Map<String, long[]> tShapes;
 
-        LiveTeacherSource(Batches.Source base, ComputationGraph teacher, List<Knowledge> specs,
+        LiveTeacherSource(Batches.Source base, NamedActivations teacher, List<Knowledge> specs,
                           Map<String, long[]> tShapes) {
             super(base);
             this.teacher = teacher;
@@ -162,9 +197,9 @@ public final class FeatureDistiller {
             DataSet ds = base.make(idx);
             Map<String, INDArray> acts;
             synchronized (teacher) {
-                acts = teacher.feedForward(ds.getFeatures(), false);
+                acts = teacher.activations(ds.getFeatures(), specs.stream().map(Knowledge::teacherLayer).toList());
             }
-            String out = teacher.getConfiguration().getNetworkOutputs().get(0);
+            String out = teacher.outputName();
             float[][] probs = acts.get(out).castTo(DataType.FLOAT).toFloatMatrix();
             float[][] logits = new float[probs.length][];
             for (int i = 0; i < probs.length; i++) {
@@ -194,17 +229,19 @@ public final class FeatureDistiller {
     public static TrainedModels.Outcome distil(LoadedModel teacher, Task task, TaskData data,
                                                OfflineDistiller.Method method, List<Knowledge> specs, TrainConfig c,
                                                Path runDir, Path studentFile, String command) {
-        Evaluator.checkCompatible(teacher.graph(), data, "teacher " + teacher.path());
+        Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
         if (specs.isEmpty()) {
             throw new CompressionException("feature distillation needs at least one piece of knowledge (hint, at, ...)");
         }
         INDArray one = data.train().make(new int[] {0}).getFeatures();
         ComputationGraph student = task.build(c.architecture(), data, c);
         Map<String, long[]> sShapes = shapes(student, one);
-        Map<String, long[]> tShapes = shapes(teacher.graph(), one);
+        NamedActivations view = view(teacher);
+        Map<String, long[]> tShapes = teacher.graph() != null ? shapes(teacher.graph(), one)
+                : shapes(view.activations(one, specs.stream().map(Knowledge::teacherLayer).toList()));
         ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
         OutputLoss.set(trainee, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
-        TaskData kd = data.withTrain(new LiveTeacherSource(data.train(), teacher.graph(), specs, tShapes),
+        TaskData kd = data.withTrain(new LiveTeacherSource(data.train(), view, specs, tShapes),
                 Hashing.sha256(data.dataHash() + "|teacher=" + Hashing.sha256(teacher.path()) + "|" + method + "|" + specs));
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("distillation", Map.of("scheme", "offline, live teacher", "loss", method + " + "

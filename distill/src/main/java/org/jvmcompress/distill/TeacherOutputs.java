@@ -34,7 +34,8 @@ public final class TeacherOutputs {
     }
 
     /** The logits from the cache folder, or computed (with a progress bar) and cached there. */
-    public static float[][] cached(ComputationGraph teacher, Batches.Source source, Path cacheDir, String key) {
+    public static float[][] cached(java.util.function.UnaryOperator<INDArray> teacher, Batches.Source source, Path cacheDir,
+                                   String key) {
         Path file = cacheDir.resolve("teacher-logits-" + key + ".bin");
         if (Files.isRegularFile(file)) {
             float[][] got = read(file, source.size());
@@ -48,13 +49,18 @@ public final class TeacherOutputs {
     }
 
     public static float[][] compute(ComputationGraph teacher, Batches.Source source) {
+        return compute(x -> teacher.outputSingle(false, x), source);
+    }
+
+    /** The centred log-probabilities of a model (any runtime that gives class probabilities) on every item. */
+    public static float[][] compute(java.util.function.UnaryOperator<INDArray> teacher, Batches.Source source) {
         float[][] out = new float[source.size()][];
         java.util.Iterator<DataSet> it = new Batches(source, 256, false, 0).prefetched();
         int row = 0;
         try (ProgressBar bar = new ProgressBar("teacher outputs", source.size(), "samples")) {
             while (it.hasNext()) {
                 DataSet ds = it.next();
-                INDArray p = teacher.outputSingle(false, ds.getFeatures());
+                INDArray p = teacher.apply(ds.getFeatures());
                 for (int i = 0; i < p.rows(); i++) {
                     out[row++] = centredLog(p.getRow(i).toFloatVector());
                 }

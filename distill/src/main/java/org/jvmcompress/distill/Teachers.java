@@ -33,7 +33,7 @@ public record Teachers(List<LoadedModel> models, TeacherMix mix, Path cacheDir) 
 
     public void checkCompatible(TaskData data) {
         for (LoadedModel t : models) {
-            Evaluator.checkCompatible(t.graph(), data, "teacher " + t.path());
+            Evaluator.checkCompatible(t, data, "teacher " + t.path());
         }
     }
 
@@ -54,7 +54,7 @@ public record Teachers(List<LoadedModel> models, TeacherMix mix, Path cacheDir) 
     public float[][] logits(Batches.Source source, String dataHash, String view, double temperature) {
         List<float[][]> each = new ArrayList<>();
         for (LoadedModel t : models) {
-            each.add(TeacherOutputs.cached(t.graph(), source, cacheDir, TeacherOutputs.key(t.path(), dataHash, view)));
+            each.add(TeacherOutputs.cached(t.inference(), source, cacheDir, TeacherOutputs.key(t.path(), dataHash, view)));
         }
         return mix.combine(each, models.size() > 1 && mix.mode().equals("confidence") ? labels(source) : null,
                 temperature);

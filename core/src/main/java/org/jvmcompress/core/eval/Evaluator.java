@@ -24,6 +24,26 @@ public final class Evaluator {
     private Evaluator() {}
 
     /** Fails with a message naming the mismatch when the model cannot be used on the data. */
+    /** As {@link #checkCompatible(ComputationGraph, TaskData, String)}; a model without a DL4J network is probed. */
+    public static void checkCompatible(org.jvmcompress.core.model.LoadedModel m, TaskData d, String what) {
+        if (m.graph() != null) {
+            checkCompatible(m.graph(), d, what);
+            return;
+        }
+        DataSet probe = d.test().make(new int[] {0});
+        long[] got;
+        try {
+            got = m.infer(probe.getFeatures()).shape();
+        } catch (RuntimeException e) {
+            throw new CompressionException(what + " cannot take the " + d.task() + " data's input of shape "
+                    + Arrays.toString(d.inputShape()) + " per example: " + Json.firstLine(e.getMessage()), e);
+        }
+        if (got.length != 2 || got[1] != d.numClasses()) {
+            throw new CompressionException(what + " gives output of shape " + Arrays.toString(got) + "; expected [1, "
+                    + d.numClasses() + "] (" + d.task() + " has " + d.numClasses() + " classes)");
+        }
+    }
+
     public static void checkCompatible(ComputationGraph g, TaskData d, String what) {
         if (g.getNumInputArrays() != 1 || g.getNumOutputArrays() != 1) {
             throw new CompressionException(what + " has " + g.getNumInputArrays() + " inputs and "
@@ -55,7 +75,7 @@ public final class Evaluator {
     }
 
     public static EvaluationReport evaluate(LoadedModel m, TaskData d, SpeedSettings speed, LoadedModel compare) {
-        checkCompatible(m.graph(), d, "model " + m.path());
+        checkCompatible(m, d, "model " + m.path());
         Predictions p = Predictions.of(m.inference(), d.test(), 256);
         ClassificationMetrics metrics = ClassificationMetrics.of(p, d.labels());
         Measure.Speed s = null;
@@ -67,12 +87,12 @@ public final class Evaluator {
         Double agreement = null;
         String comparedWith = null;
         if (compare != null) {
-            checkCompatible(compare.graph(), d, "model " + compare.path());
+            checkCompatible(compare, d, "model " + compare.path());
             agreement = Predictions.agreement(p, Predictions.of(compare.inference(), d.test(), 256));
             comparedWith = compare.path().toString();
         }
         return new EvaluationReport(m.path().toString(), m.format(), d.task(), "test", metrics,
-                Measure.trainableParams(m.graph()), Measure.bytesOnDisk(m.path()), s, comparedWith, agreement,
+                m.numParams(), Measure.bytesOnDisk(m.path()), s, comparedWith, agreement,
                 m.runtimeName() != null ? m.runtimeName() : Backend.name());
     }
 

@@ -22,6 +22,14 @@ public record LoadedModel(ComputationGraph graph, ModelInfo info, Path path, Str
         return runtime != null ? runtime.apply(features) : Predictions.classOutput(graph, features);
     }
 
+    /** The number of parameters: of the DL4J network, or of the model behind the runtime (an imported graph). */
+    public long numParams() {
+        if (graph != null) {
+            return org.jvmcompress.core.eval.Measure.trainableParams(graph);
+        }
+        return runtime instanceof NamedActivations n ? n.numParams() : 0;
+    }
+
     /** The inference function (the runtime, or the network's class output). */
     public UnaryOperator<INDArray> inference() {
         return this::infer;

@@ -11,7 +11,8 @@ import org.jvmcompress.core.util.Json;
 /** Loads "a model" from a path, whatever its format: the registry of {@link ModelFormat}s, filled in one place. */
 public final class Models {
     private static final List<ModelFormat> FORMATS = new ArrayList<>(List.of(
-            new org.jvmcompress.core.model.keras.KerasFormat(), new Dl4jZipFormat()));
+            new org.jvmcompress.core.model.keras.KerasFormat(), new org.jvmcompress.core.model.onnx.OnnxFormat(),
+            new Dl4jZipFormat()));
 
     private Models() {}
 

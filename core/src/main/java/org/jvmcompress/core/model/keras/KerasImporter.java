@@ -58,7 +58,7 @@ public final class KerasImporter {
             "DepthwiseConv2D", "SeparableConv2D", "MaxPooling1D", "MaxPooling2D", "AveragePooling1D",
             "AveragePooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalMaxPooling1D",
             "GlobalMaxPooling2D", "Flatten", "Reshape", "BatchNormalization", "Dropout", "SpatialDropout1D",
-            "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "Embedding", "LSTM", "Bidirectional", "Add",
+            "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "Embedding", "LSTM", "GRU", "Bidirectional", "Add",
             "Subtract", "Multiply", "Average", "Maximum", "Concatenate", "Activation", "ReLU", "LeakyReLU", "ELU",
             "Softmax");
 
@@ -456,6 +456,23 @@ public final class KerasImporter {
             case "LSTM" -> {
                 need(in, 2, name, cls);
                 return lstm(name, cls, c, in, w, 0, "", null);
+            }
+            case "GRU" -> {
+                need(in, 2, name, cls);
+                if (!c.path("reset_after").asBoolean(true) || !c.path("activation").asText("tanh").equals("tanh")
+                        || !c.path("recurrent_activation").asText("sigmoid").equals("sigmoid")
+                        || !c.path("use_bias").asBoolean(true) || c.path("go_backwards").asBoolean(false)
+                        || c.path("stateful").asBoolean(false) || c.path("return_state").asBoolean(false)) {
+                    throw unsupported(name, cls, "other than reset_after=True, tanh/sigmoid, with bias, forward,"
+                            + " stateless");
+                }
+                int units = c.path("units").asInt();
+                boolean seq = c.path("return_sequences").asBoolean(false);
+                g.addLayer(name, new KerasGru(units, seq), in.vertex());
+                put(name, "W", w, 0, flat(w.get(0)));
+                put(name, "RW", w, 1, flat(w.get(1)));
+                put(name, "b", w, 2, flat(w.get(2)));
+                return new T(name, seq ? new long[] {in.shape()[0], units} : new long[] {units}, null);
             }
             case "Bidirectional" -> {
                 need(in, 2, name, cls);
