@@ -157,7 +157,7 @@ class EndToEndTest {
         Path student = Files.list(out).filter(p -> p.toString().endsWith(".zip")).findFirst().orElseThrow();
         JsonNode sidecar = Json.MAPPER.readTree(student.resolveSibling(student.getFileName().toString()
                 .replace(".zip", ".json")).toFile());
-        assertTrue(sidecar.get("training").get("distillation").get("loss").asText().contains("sp"),
+        assertTrue(sidecar.get("training").get("distillation").get("loss").asText().contains("SP(fc<-features)"),
                 sidecar.get("training").toString());
     }
 }
