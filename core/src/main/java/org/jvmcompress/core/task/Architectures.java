@@ -33,7 +33,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class Architectures {
     private Architectures() {}
 
-    private static ComputationGraphConfiguration.GraphBuilder base(TrainConfig c) {
+    static ComputationGraphConfiguration.GraphBuilder base(TrainConfig c) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
                 .seed(c.seed())
                 .updater(new Adam(c.lrDecay() == 1.0 ? new org.nd4j.linalg.schedule.FixedSchedule(c.learningRate())
@@ -47,7 +47,7 @@ public final class Architectures {
         return b.graphBuilder().addInputs("input");
     }
 
-    private static ComputationGraph init(ComputationGraphConfiguration conf) {
+    static ComputationGraph init(ComputationGraphConfiguration conf) {
         ComputationGraph g = new ComputationGraph(conf);
         g.init();
         return g;

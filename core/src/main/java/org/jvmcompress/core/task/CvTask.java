@@ -116,10 +116,13 @@ public final class CvTask implements Task {
         if (architecture != null && architecture.startsWith(Tasks.FILE)) {
             return Tasks.fromFile(Tasks.checkArchitecture(this, architecture), d, c);
         }
-        ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         int ch = (int) d.inputShape()[0];
         int h = (int) d.inputShape()[1];
         int w = (int) d.inputShape()[2];
+        if (architecture != null && architecture.startsWith(SearchNets.CV)) {
+            return SearchNets.cv(SearchNets.parseCv(architecture), ch, h, w, d.numClasses(), c);
+        }
+        ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         Architectures.CvShape shape = switch (a.base()) {
             case "cv-teacher" -> Architectures.CvShape.TEACHER;
             case "cv-student" -> Architectures.CvShape.STUDENT;

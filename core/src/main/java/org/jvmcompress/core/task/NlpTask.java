@@ -135,9 +135,12 @@ public final class NlpTask implements Task {
         if (architecture != null && architecture.startsWith(Tasks.FILE)) {
             return Tasks.fromFile(Tasks.checkArchitecture(this, architecture), d, c);
         }
-        ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         int vocab = d.vocabulary().size();
         int len = (int) d.inputShape()[0];
+        if (architecture != null && architecture.startsWith(SearchNets.NLP)) {
+            return SearchNets.nlp(SearchNets.parseNlp(architecture), vocab, len, d.numClasses(), c);
+        }
+        ArchSpec a = ArchSpec.parse(Tasks.checkArchitecture(this, architecture));
         return switch (a.base()) {
             case "nlp-cnn" -> Architectures.nlpCnn(a, vocab, len, d.numClasses(), c);
             case "nlp-teacher" -> Architectures.nlpBiLstm(a, vocab, len, d.numClasses(), c);

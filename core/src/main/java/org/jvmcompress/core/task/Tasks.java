@@ -63,6 +63,18 @@ public final class Tasks {
             }
             return FILE + p.toAbsolutePath().normalize();
         }
+        if (arch != null && arch.startsWith(SearchNets.CV)) {
+            if (!t.name().equals("cv")) {
+                throw new CompressionException("architecture " + arch + " is an image network, not for task " + t.name());
+            }
+            return SearchNets.parseCv(arch).toString();
+        }
+        if (arch != null && arch.startsWith(SearchNets.NLP)) {
+            if (!t.name().equals("nlp")) {
+                throw new CompressionException("architecture " + arch + " is a text network, not for task " + t.name());
+            }
+            return SearchNets.parseNlp(arch).toString();
+        }
         ArchSpec a = ArchSpec.parse(arch == null ? t.architectures().get(0) : arch);
         if (!t.architectures().contains(a.base())) {
             throw new CompressionException("unknown architecture '" + arch + "' for task " + t.name()
