@@ -1,0 +1,108 @@
+package org.jvmcompress.nas;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.jvmcompress.core.CompressionException;
+
+/**
+ * How the next architecture is chosen from what the sweep has seen. A proposal depends only on the history and the
+ * random generator the sweep gives (seeded by the sweep seed and the candidate's index), so that a resumed sweep
+ * proposes what an uninterrupted one would have.
+ */
+public interface Strategy {
+    String name();
+
+    /**
+     * The spec of candidate {@code index}, or empty when the strategy has nothing more to propose.
+     *
+     * @param history the candidates finished before this one's round
+     */
+    Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r);
+
+    static Strategy of(String name, int population, int sample, int gridMax) {
+        return switch (name) {
+            case "random" -> new RandomSearch();
+            case "grid" -> new Grid(gridMax);
+            case "evolution" -> new AgingEvolution(population, sample);
+            default -> throw new CompressionException("unknown search strategy '" + name + "'; known: random, grid,"
+                    + " evolution");
+        };
+    }
+
+    /** Uniform random points of the space. */
+    final class RandomSearch implements Strategy {
+        @Override
+        public String name() {
+            return "random";
+        }
+
+        @Override
+        public Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r) {
+            return Optional.of(space.random(r));
+        }
+    }
+
+    /** The space's grid in order (widths doubling per stage), one point per candidate. */
+    final class Grid implements Strategy {
+        private final int max;
+
+        Grid(int max) {
+            this.max = max;
+        }
+
+        @Override
+        public String name() {
+            return "grid";
+        }
+
+        @Override
+        public Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r) {
+            List<String> g = space.grid(max);
+            return index < g.size() ? Optional.of(g.get(index)) : Optional.empty();
+        }
+    }
+
+    /**
+     * Regularised (aging) evolution (Real et al., 2019), multi-objective: the population is the last
+     * {@code population} scored candidates (the oldest leave first); a parent is drawn as the most accurate of the
+     * members of a random sample of {@code sample} that no other sampled member dominates on accuracy, parameters,
+     * bytes and latency; the child differs from it in one gene. Random points until the population is full.
+     */
+    final class AgingEvolution implements Strategy {
+        private final int population;
+        private final int sample;
+
+        AgingEvolution(int population, int sample) {
+            if (population < 2 || sample < 1 || sample > population) {
+                throw new CompressionException("evolution needs population >= 2 and 1 <= sample <= population, got "
+                        + population + "/" + sample);
+            }
+            this.population = population;
+            this.sample = sample;
+        }
+
+        @Override
+        public String name() {
+            return "evolution";
+        }
+
+        @Override
+        public Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r) {
+            List<Candidate> ok = history.stream().filter(Candidate::ok).toList();
+            if (ok.size() < population) {
+                return Optional.of(space.random(r));
+            }
+            List<Candidate> pop = ok.subList(ok.size() - population, ok.size());
+            List<Candidate> drawn = new ArrayList<>();
+            for (int i = 0; i < sample; i++) {
+                drawn.add(pop.get(r.nextInt(pop.size())));
+            }
+            Candidate parent = drawn.stream().filter(c -> drawn.stream().noneMatch(o -> o.dominates(c)))
+                    .max(Comparator.comparingDouble(Candidate::acc)).orElse(drawn.get(0));
+            return Optional.of(space.mutate(parent.spec(), r));
+        }
+    }
+}
