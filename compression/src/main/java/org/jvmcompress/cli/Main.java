@@ -31,6 +31,7 @@ public final class Main {
         add(new BenchQuantizeCommand());
         add(new BenchCommand());
         add(new ReportCommand());
+        add(new SearchCommand());
         org.jvmcompress.quantize.JcqFormat.register();
     }
 

@@ -87,9 +87,17 @@ public final class Pipeline {
                     : "train " + config.teacher().architecture() + " for " + config.teacher().epochs() + " epoch(s)";
             case "distill" -> {
                 OfflineDistiller.Method m = method(in.task());
-                yield "train student " + d.student() + " for " + d.epochs() + " epoch(s) by " + (m == null
+                yield "train student " + (d.student() != null ? d.student() : "(the searched one)") + " for " + d.epochs() + " epoch(s) by " + (m == null
                         ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
                         m.temperature(), m.alpha())) + " from the teacher";
+            }
+            case "search" -> {
+                RunConfig.Search s = config.search();
+                yield String.format(Locale.ROOT, "%s search of student architectures, %d candidates%s, each scored by"
+                                + " %d epoch(s) of distillation on %d examples", s.strategy() == null ? "evolution"
+                                : s.strategy(), s.maxCandidates() == null ? 20 : s.maxCandidates(),
+                        s.maxMinutes() == null ? "" : " or " + s.maxMinutes() + " min",
+                        s.proxyEpochs() == null ? 1 : s.proxyEpochs(), s.proxyLimit() == null ? 5000 : s.proxyLimit());
             }
             case "quantize" -> config.quantize().mode() + " of the " + (d != null ? "student" : "teacher")
                     + (sensitivity() ? ", with per-layer sensitivity" : "");
@@ -122,9 +130,17 @@ public final class Pipeline {
             provenance(in);
             Map<String, Object> teacherRec = stage("teacher", () -> teacher(in));
             LoadedModel teacher = in.teacher() != null ? in.teacher() : Models.load(path(teacherRec));
+            String searched = null;
+            if (config.search() != null) {
+                searched = (String) stage("search", () -> search(in, teacher)).get("chosen");
+            }
             LoadedModel student = null;
             if (config.distill() != null) {
-                Map<String, Object> r = stage("distill", () -> distill(in, teacher));
+                String arch = config.distill().student() != null ? config.distill().student() : searched;
+                if (arch == null) {
+                    throw new CompressionException("the search scored no candidate, so there is no student to distil");
+                }
+                Map<String, Object> r = stage("distill", () -> distill(in, teacher, arch));
                 student = Models.load(path(r));
             }
             LoadedModel quantized = null;
@@ -169,7 +185,8 @@ public final class Pipeline {
         if (teacher != null) {
             Evaluator.checkCompatible(teacher, data, "teacher " + config.teacher().model());
         }
-        if (config.constraints() != null && config.constraints().maxStudentParams() != null) {
+        if (config.constraints() != null && config.constraints().maxStudentParams() != null
+                && config.distill().student() != null) {
             ComputationGraph g = task.build(config.distill().student(), data, trainConfig(task,
                     config.distill().student(), 1));
             long n = g.numParams();
@@ -280,10 +297,38 @@ public final class Pipeline {
         return new OfflineDistiller.Method(m, t, a);
     }
 
-    private Map<String, Object> distill(Inputs in, LoadedModel teacher) {
+    private Map<String, Object> search(Inputs in, LoadedModel teacher) {
+        RunConfig.Search s = config.search();
+        Path dir = runDir.resolve("search");
+        org.jvmcompress.nas.SearchSpace space = org.jvmcompress.nas.Search.spaceFor(in.task().name(), teacher.graph(),
+                in.data().inputShape());
+        org.jvmcompress.nas.Strategy st = org.jvmcompress.nas.Strategy.of(s.strategy() == null ? "evolution"
+                : s.strategy(), s.population() == null ? 10 : s.population(), s.sample() == null ? 3 : s.sample(), 10_000);
+        Long maxParams = s.maxParams() != null ? s.maxParams()
+                : config.constraints() != null ? config.constraints().maxStudentParams() : null;
+        org.jvmcompress.nas.Sweep.Settings settings = new org.jvmcompress.nas.Sweep.Settings(
+                s.maxCandidates() == null ? 20 : s.maxCandidates(), s.maxMinutes() == null ? 0 : 60 * s.maxMinutes(), 0,
+                1, config.seedOr42(), new org.jvmcompress.nas.Sweep.Constraints(maxParams, null, s.maxLatencyMs()));
+        DistillScorer scorer = new DistillScorer(teacher, in.task(), in.data(), dir, home, config.seedOr42(),
+                "bin/compression run");
+        int epochs = s.proxyEpochs() == null ? 1 : s.proxyEpochs();
+        int limit = s.proxyLimit() == null ? 5000 : s.proxyLimit();
+        List<org.jvmcompress.nas.Candidate> all = new org.jvmcompress.nas.Sweep(dir, space, st, settings).run(
+                (spec, index) -> scorer.score(spec, index, epochs, limit),
+                spec -> org.jvmcompress.nas.Search.profile(in.task(), in.data(), spec, config.seedOr42()));
+        List<org.jvmcompress.nas.Candidate> front = org.jvmcompress.nas.Sweep.front(all);
+        Map<String, Object> r = org.jvmcompress.nas.Search.summary(in.task().name(), st.name(), all, front, settings,
+                space);
+        front.stream().max(java.util.Comparator.comparingDouble(org.jvmcompress.nas.Candidate::acc)
+                        .thenComparing(c -> -c.params()))
+                .ifPresent(c -> r.put("chosen", c.spec()));
+        return r;
+    }
+
+    private Map<String, Object> distill(Inputs in, LoadedModel teacher, String student) {
         RunConfig.Distill d = config.distill();
         Path file = runDir.resolve("student/student.zip");
-        TrainConfig c = trainConfig(in.task(), d.student(), d.epochs());
+        TrainConfig c = trainConfig(in.task(), student, d.epochs());
         OfflineDistiller.Method m = method(in.task());
         Trainer.State state;
         if (m == null) {
@@ -297,7 +342,7 @@ public final class Pipeline {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", "student");
         r.put("file", rel(file));
-        r.put("architecture", d.student());
+        r.put("architecture", student);
         r.put("method", m == null ? "ce" : m.loss());
         if (m != null) {
             r.put("temperature", m.temperature());

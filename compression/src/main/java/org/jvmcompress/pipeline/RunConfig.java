@@ -18,13 +18,24 @@ import org.jvmcompress.core.task.Tasks;
  * before any work starts. Unknown keys, values of the wrong type and bad values are refused with the key named.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RunConfig(Integer schema, String task, Long seed, Integer trainLimit, Teacher teacher, Distill distill,
-                        Quantize quantize, Evaluate evaluate, Report report, Constraints constraints) {
+public record RunConfig(Integer schema, String task, Long seed, Integer trainLimit, Teacher teacher, Search search,
+                        Distill distill, Quantize quantize, Evaluate evaluate, Report report, Constraints constraints) {
     public static final int SCHEMA = 2;
 
     /** A user's model ({@code model}), or an architecture trained here for {@code epochs}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Teacher(String model, String architecture, Integer epochs) {}
+
+    /**
+     * Architecture search before distillation: {@code strategy} random | grid | evolution (default), a budget
+     * ({@code maxCandidates}, default 20; {@code maxMinutes}), the proxy ({@code proxyEpochs} default 1,
+     * {@code proxyLimit} default 5000 training examples), hard limits ({@code maxParams}, default
+     * {@code constraints.maxStudentParams}; {@code maxLatencyMs}). The front's most accurate member becomes the
+     * distill stage's student unless {@code distill.student} names one.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Search(String strategy, Integer maxCandidates, Double maxMinutes, Integer proxyEpochs,
+                         Integer proxyLimit, Long maxParams, Double maxLatencyMs, Integer population, Integer sample) {}
 
     /**
      * A student ({@code student}: an architecture spec, e.g. "cv-student" or "cv-teacher,width=0.5") trained for
@@ -72,7 +83,7 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                 boolean have = Files.isRegularFile(ref);
                 return new RunConfig(SCHEMA, "cv", 42L, have ? 0 : 12_000,
                         have ? new Teacher(ref.toAbsolutePath().normalize().toString(), null, null)
-                                : new Teacher(null, "cv-teacher", 2),
+                                : new Teacher(null, "cv-teacher", 2), null,
                         new Distill("cv-student", "kd", 5, null, null), new Quantize("int8-per-channel", null, true),
                         new Evaluate(true), new Report(true), null);
             }
@@ -81,7 +92,7 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                 boolean have = Files.isRegularFile(ref);
                 return new RunConfig(SCHEMA, "nlp", 42L, have ? 0 : 10_000,
                         have ? new Teacher(ref.toAbsolutePath().normalize().toString(), null, null)
-                                : new Teacher(null, "nlp-cnn", 1),
+                                : new Teacher(null, "nlp-cnn", 1), null,
                         new Distill("nlp-student", "kd", 3, null, null), new Quantize("int8-per-channel", null, true),
                         new Evaluate(true), new Report(true), null);
             }
@@ -112,6 +123,9 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
     /** The stages this config runs, in order. */
     public List<String> stages() {
         List<String> s = new ArrayList<>(List.of("teacher"));
+        if (search != null) {
+            s.add("search");
+        }
         if (distill != null) {
             s.add("distill");
         }
@@ -163,10 +177,13 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             }
         }
         if (distill != null) {
-            if (distill.student() == null) {
-                throw new CompressionException("run config: 'distill.student' (an architecture spec) is missing");
+            if (distill.student() == null && search == null) {
+                throw new CompressionException("run config: 'distill.student' (an architecture spec) is missing (or"
+                        + " add a 'search' stage to choose it)");
             }
-            Tasks.checkArchitecture(t, distill.student());
+            if (distill.student() != null) {
+                Tasks.checkArchitecture(t, distill.student());
+            }
             if (distill.epochs() == null || distill.epochs() < 1) {
                 throw new CompressionException("run config: 'distill.epochs' must be >= 1, got " + distill.epochs());
             }
@@ -197,6 +214,24 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                         + quantize.calibration());
             }
         }
+        if (search != null) {
+            try {
+                org.jvmcompress.nas.Strategy.of(search.strategy() == null ? "evolution" : search.strategy(),
+                        search.population() == null ? 10 : search.population(),
+                        search.sample() == null ? 3 : search.sample(), 1);
+            } catch (CompressionException e) {
+                throw new CompressionException("run config: 'search': " + e.getMessage());
+            }
+            for (Object[] kv : new Object[][] {{"maxCandidates", search.maxCandidates()},
+                    {"proxyEpochs", search.proxyEpochs()}, {"proxyLimit", search.proxyLimit()}}) {
+                if (kv[1] != null && ((Integer) kv[1]) < 1) {
+                    throw new CompressionException("run config: 'search." + kv[0] + "' must be >= 1, got " + kv[1]);
+                }
+            }
+            if (search.maxMinutes() != null && !(search.maxMinutes() > 0)) {
+                throw new CompressionException("run config: 'search.maxMinutes' must be > 0, got " + search.maxMinutes());
+            }
+        }
         if (constraints != null && constraints.maxStudentParams() != null) {
             if (distill == null) {
                 throw new CompressionException("run config: 'constraints.maxStudentParams' needs a 'distill' stage");
@@ -216,6 +251,7 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
 
     /** The config with another seed. */
     public RunConfig withSeed(long s) {
-        return new RunConfig(schema, task, s, trainLimit, teacher, distill, quantize, evaluate, report, constraints);
+        return new RunConfig(schema, task, s, trainLimit, teacher, search, distill, quantize, evaluate, report,
+                constraints);
     }
 }

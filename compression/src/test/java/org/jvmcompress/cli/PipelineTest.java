@@ -54,6 +54,8 @@ class PipelineTest {
                     + " cv-student,width=0.5 has"},
             {config("", "").replace("\"schema\": 2", "\"schema\": 1"), "'schema' must be 2"},
             {config("", "").replace("\"int8-per-channel\"", "\"int3\""), "'quantize.mode' must be one of"},
+            {config("", "").replace("\"distill\":", "\"search\": {\"strategy\": \"annealing\"}, \"distill\":"),
+                "'search': unknown search strategy 'annealing'"},
             {"[1, 2]", "must hold a JSON object"},
         };
         int i = 0;
@@ -166,5 +168,27 @@ class PipelineTest {
                     a.get(i).path("name").asText());
             assertEquals(a.get(i).path("params").asLong(), b.get(i).path("params").asLong());
         }
+    }
+
+    /** A search stage chooses the student the distill stage then trains. */
+    @Test
+    void searchChoosesTheStudent() throws Exception {
+        String cfg = "{\"schema\": 2, \"task\": \"cv\", \"seed\": 3, \"trainLimit\": 1500,"
+                + " \"teacher\": {\"architecture\": \"cv-student\", \"epochs\": 1},"
+                + " \"search\": {\"strategy\": \"random\", \"maxCandidates\": 2, \"proxyEpochs\": 1,"
+                + " \"proxyLimit\": 500, \"maxParams\": 60000},"
+                + " \"distill\": {\"epochs\": 1, \"method\": \"kd\"}, \"evaluate\": {\"speed\": false},"
+                + " \"report\": {\"enabled\": false}}";
+        CliTest.Run plan = runWith(cfg.replace("\"seed\": 3", "\"seed\": 3"), "searched");
+        assertEquals(0, plan.code(), plan.err());
+        JsonNode search = Json.MAPPER.readTree(dir.resolve("searched/records/search.json").toFile()).path("result");
+        String chosen = search.path("chosen").asText();
+        assertTrue(chosen.startsWith("cvnet:"), search.toString());
+        assertEquals(2, search.path("candidates").asInt());
+        assertEquals(chosen, Json.MAPPER.readTree(dir.resolve("searched/records/distill.json").toFile())
+                .path("result").path("architecture").asText());
+        assertTrue(Files.readAllLines(dir.resolve("searched/search/candidates.jsonl")).size() == 2);
+        JsonNode ev = Json.MAPPER.readTree(dir.resolve("searched/records/evaluate.json").toFile()).path("result");
+        assertTrue(ev.path("models").get(1).path("params").asLong() <= 60000, ev.toString());
     }
 }

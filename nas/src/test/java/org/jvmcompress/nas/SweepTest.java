@@ -152,4 +152,13 @@ class SweepTest {
         Files.writeString(bad, "{\"index\":0}\nnot json\n{\"index\":2}\n");
         assertTrue(assertThrows(CompressionException.class, () -> Sweep.read(bad)).getMessage().contains("line 2"));
     }
+
+    @Test
+    void spearmanRanksWithTies() {
+        assertEquals(1.0, Search.spearman(new double[] {0.1, 0.5, 0.9}, new double[] {10, 20, 30}), 1e-12);
+        assertEquals(-1.0, Search.spearman(new double[] {0.1, 0.5, 0.9}, new double[] {3, 2, 1}), 1e-12);
+        // ranks (1.5, 1.5, 3) vs (1, 2, 3): r = 0.8660...
+        assertEquals(Math.sqrt(3) / 2, Search.spearman(new double[] {1, 1, 2}, new double[] {1, 2, 3}), 1e-12);
+        assertTrue(Double.isNaN(Search.spearman(new double[] {1}, new double[] {1})));
+    }
 }

@@ -1,0 +1,126 @@
+package org.jvmcompress.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.eval.Evaluator;
+import org.jvmcompress.core.eval.Measure;
+import org.jvmcompress.core.model.LoadedModel;
+import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.task.Task;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.core.task.Tasks;
+import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.nas.Candidate;
+import org.jvmcompress.nas.Search;
+import org.jvmcompress.nas.Strategy;
+import org.jvmcompress.nas.Sweep;
+
+/** {@code search}: student architecture search against accuracy, size and measured latency; resumable. */
+final class SearchCommand implements Command {
+    @Override
+    public String name() {
+        return "search";
+    }
+
+    @Override
+    public String summary() {
+        return "search student architectures (random, grid, aging evolution) scored by a short distillation; Pareto"
+                + " front over accuracy, parameters, bytes and latency; resumable";
+    }
+
+    @Override
+    public Options options() {
+        return new Options()
+                .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
+                        .desc("the teacher (with its sidecar): its task, data split, and the bounds of the space").build())
+                .addOption(Option.builder().longOpt("strategy").hasArg().argName("NAME")
+                        .desc("random, grid, evolution (default evolution)").build())
+                .addOption(Option.builder().longOpt("space").hasArg().argName("FILE")
+                        .desc("search space JSON overriding the one derived from the teacher (print it with --show-space)")
+                        .build())
+                .addOption(Option.builder().longOpt("show-space").desc("print the search space and exit").build())
+                .addOption(Option.builder().longOpt("max-candidates").hasArg().argName("N").desc("default 30").build())
+                .addOption(Option.builder().longOpt("max-minutes").hasArg().argName("M")
+                        .desc("stop when the candidates' time reaches M minutes (default: no limit)").build())
+                .addOption(Option.builder().longOpt("target-front").hasArg().argName("N")
+                        .desc("stop when the Pareto front has N members").build())
+                .addOption(Option.builder().longOpt("parallel").hasArg().argName("N")
+                        .desc("candidates trained side by side (default 1)").build())
+                .addOption(Option.builder().longOpt("population").hasArg().argName("N").desc("evolution: default 10").build())
+                .addOption(Option.builder().longOpt("sample").hasArg().argName("N").desc("evolution: default 3").build())
+                .addOption(Option.builder().longOpt("proxy-epochs").hasArg().argName("N")
+                        .desc("epochs of the scoring distillation (default 2)").build())
+                .addOption(Option.builder().longOpt("proxy-limit").hasArg().argName("N")
+                        .desc("training examples of the scoring distillation (default 10000)").build())
+                .addOption(Option.builder().longOpt("full-epochs").hasArg().argName("N")
+                        .desc("epochs of the final full distillation of the front's members (default 10; 0 skips it)")
+                        .build())
+                .addOption(Option.builder().longOpt("max-params").hasArg().argName("N").build())
+                .addOption(Option.builder().longOpt("max-bytes").hasArg().argName("N").build())
+                .addOption(Option.builder().longOpt("max-latency-ms").hasArg().argName("MS").build());
+    }
+
+    @Override
+    public int run(CommandLine cl) {
+        LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
+        if (teacher.info() == null) {
+            throw new CompressionException("teacher " + teacher.path() + " has no sidecar naming its task and split");
+        }
+        Task task = Tasks.get(teacher.info().task());
+        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
+        Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
+        org.jvmcompress.nas.SearchSpace space = cl.hasOption("space")
+                ? Search.readSpace(Path.of(cl.getOptionValue("space")), task.name(), data.inputShape())
+                : Search.spaceFor(task.name(), teacher.graph(), data.inputShape());
+        if (cl.hasOption("show-space")) {
+            System.out.println(Json.write(space));
+            return 0;
+        }
+        Strategy strategy = Strategy.of(cl.getOptionValue("strategy", "evolution"),
+                Cli.intOpt(cl, "population", 10, 2), Cli.intOpt(cl, "sample", 3, 1), 10_000);
+        Sweep.Constraints k = new Sweep.Constraints(
+                cl.hasOption("max-params") ? Cli.longOpt(cl, "max-params", 0, 1) : null,
+                cl.hasOption("max-bytes") ? Cli.longOpt(cl, "max-bytes", 0, 1) : null,
+                cl.hasOption("max-latency-ms") ? Cli.doubleOpt(cl, "max-latency-ms", 0) : null);
+        Sweep.Settings s = new Sweep.Settings(Cli.intOpt(cl, "max-candidates", 30, 1),
+                cl.hasOption("max-minutes") ? 60 * Cli.doubleOpt(cl, "max-minutes", 0) : 0,
+                Cli.intOpt(cl, "target-front", 0, 0), Cli.intOpt(cl, "parallel", 1, 1), Cli.seed(cl), k);
+        Path out = Cli.output(cl, "runs/search-" + task.name() + "-" + strategy.name());
+        int proxyEpochs = Cli.intOpt(cl, "proxy-epochs", 2, 1);
+        int proxyLimit = Cli.intOpt(cl, "proxy-limit", 10_000, 1);
+        int fullEpochs = Cli.intOpt(cl, "full-epochs", 10, 0);
+        String command = Cli.commandLine("search", cl);
+        org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data, out, Cli.dataHome(cl), Cli.seed(cl), command);
+        System.err.printf(Locale.ROOT, "search %s on %s from %s: %s; proxy %d epoch(s) on %d examples; run folder %s%n",
+                strategy.name(), task.name(), teacher.path(), space.describe(), proxyEpochs, proxyLimit, out);
+        List<Candidate> all = new Sweep(out, space, strategy, s).run(
+                (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit),
+                spec -> Search.profile(task, data, spec, Cli.seed(cl)));
+        List<Candidate> front = Sweep.front(all);
+        Map<String, Object> result = Search.summary(task.name(), strategy.name(), all, front, s, space);
+        if (fullEpochs > 0 && !front.isEmpty()) {
+            List<Map<String, Object>> full = new ArrayList<>();
+            for (Candidate c : front) {
+                full.add(scorer.full(c, fullEpochs));
+            }
+            result.put("retrained", full);
+            result.put("spearman_proxy_vs_full", Search.spearman(
+                    full.stream().mapToDouble(m -> ((Number) m.get("proxy_acc")).doubleValue()).toArray(),
+                    full.stream().mapToDouble(m -> ((Number) m.get("test_acc")).doubleValue()).toArray()));
+        }
+        Json.writeFile(out.resolve("search.json"), result);
+        org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("search.md"), Search.markdown(result));
+        System.out.print(Search.markdown(result));
+        return 0;
+    }
+}
