@@ -32,6 +32,7 @@ public final class Main {
         add(new BenchCommand());
         add(new ReportCommand());
         add(new SearchCommand());
+        add(new BenchSearchCommand());
         org.jvmcompress.quantize.JcqFormat.register();
     }
 

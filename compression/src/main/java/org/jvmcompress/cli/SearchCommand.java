@@ -100,12 +100,28 @@ final class SearchCommand implements Command {
         int proxyLimit = Cli.intOpt(cl, "proxy-limit", 10_000, 1);
         int fullEpochs = Cli.intOpt(cl, "full-epochs", 10, 0);
         String command = Cli.commandLine("search", cl);
-        org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data, out, Cli.dataHome(cl), Cli.seed(cl), command);
         System.err.printf(Locale.ROOT, "search %s on %s from %s: %s; proxy %d epoch(s) on %d examples; run folder %s%n",
                 strategy.name(), task.name(), teacher.path(), space.describe(), proxyEpochs, proxyLimit, out);
+        Map<String, Object> result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit,
+                fullEpochs, Cli.dataHome(cl), command);
+        Json.writeFile(out.resolve("search.json"), result);
+        org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("search.md"), Search.markdown(result));
+        System.out.print(Search.markdown(result));
+        return 0;
+    }
+
+    /**
+     * Runs (or resumes) a sweep in {@code out}, then distils the front's members on all the data; returns the
+     * summary with "retrained" and "spearman_proxy_vs_full" when {@code fullEpochs} > 0.
+     */
+    static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
+                                      Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
+                                      int fullEpochs, org.jvmcompress.core.data.DataHome home, String command) {
+        org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data,
+                out, home, s.seed(), command);
         List<Candidate> all = new Sweep(out, space, strategy, s).run(
                 (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit),
-                spec -> Search.profile(task, data, spec, Cli.seed(cl)));
+                spec -> Search.profile(task, data, spec, s.seed()));
         List<Candidate> front = Sweep.front(all);
         Map<String, Object> result = Search.summary(task.name(), strategy.name(), all, front, s, space);
         if (fullEpochs > 0 && !front.isEmpty()) {
@@ -118,9 +134,6 @@ final class SearchCommand implements Command {
                     full.stream().mapToDouble(m -> ((Number) m.get("proxy_acc")).doubleValue()).toArray(),
                     full.stream().mapToDouble(m -> ((Number) m.get("test_acc")).doubleValue()).toArray()));
         }
-        Json.writeFile(out.resolve("search.json"), result);
-        org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("search.md"), Search.markdown(result));
-        System.out.print(Search.markdown(result));
-        return 0;
+        return result;
     }
 }

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Fills the distillation table (docs/results/distillation.json/.md), one cell (method x seed) per invocation of
+# bench-distill, skipping finished cells; run it in the background across sessions and commit the cells as they
+# come. Runs from a copy of the jar, so that rebuilding the suite meanwhile does not disturb it.
+# `touch /tmp/queue-distill.stop` makes it stop after the cell in progress.
+set -u
+cd "$(dirname "$0")/.."
+export COMPRESSION_HOME="$PWD"
+[ -f compression/target/compression-all.jar ] || mvn -q -B -DskipTests install
+mkdir -p /tmp/queue-distill && cp compression/target/compression-all.jar /tmp/queue-distill/suite.jar
+J="java -Xmx8g -Dorg.eclipse.deeplearning4j.helpers.disable=false --add-opens java.base/java.lang=ALL-UNNAMED
+ --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+ --add-opens java.base/java.util=ALL-UNNAMED --add-opens java.base/java.lang.invoke=ALL-UNNAMED
+ -jar /tmp/queue-distill/suite.jar"
+cell() { # task method seed
+  [ -f "docs/results/distillation-cells/$1/$2/seed-$3.json" ] && return 0
+  [ -f /tmp/queue-distill.stop ] && exit 0
+  echo "=== $(date +%H:%M:%S) $1 $2 seed $3"
+  $J bench-distill --teacher "models/reference/$1-teacher.zip" --methods "$2" --seeds "$3" \
+     --results docs/results/distillation.json --output runs/bench-distill 2>&1 | grep -v '^\s*$' | tail -3
+}
+teacher2() { # the second CV teacher of the multi-teacher method
+  [ -f models/reference/cv-teacher-2.zip ] && return 0
+  echo "=== $(date +%H:%M:%S) second cv teacher"
+  $J train-teacher --task cv --arch cv-teacher,width=0.5 --epochs 10 --output runs/teacher-cv-2 2>&1 | tail -3
+  cp runs/teacher-cv-2/teacher.zip models/reference/cv-teacher-2.zip
+  cp runs/teacher-cv-2/teacher.json models/reference/cv-teacher-2.json
+}
+CV="kd-reverse kd-js kd-mse fitnets at rkd sp labelling expansion dml born-again"
+NLP="scratch kd kd-reverse labelling expansion"
+for m in $CV; do cell cv "$m" 1; done
+for m in $NLP; do cell nlp "$m" 1; done
+teacher2; cell cv multi-teacher 1
+for s in 2 3; do
+  for m in scratch kd $CV multi-teacher; do cell cv "$m" "$s"; done
+  for m in $NLP; do cell nlp "$m" "$s"; done
+done
+echo "=== $(date +%H:%M:%S) queue done"

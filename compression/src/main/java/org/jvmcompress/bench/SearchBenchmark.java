@@ -1,0 +1,137 @@
+package org.jvmcompress.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Json;
+
+/**
+ * The search benchmark's table and plot: per task the baseline student and, per strategy, its budget, its candidates
+ * and its Pareto front (each member's proxy accuracy, and its test accuracy after the full distillation when run),
+ * in {@code docs/results/nas.json}, a Markdown table and a PNG per task (test or proxy accuracy against parameters).
+ */
+public final class SearchBenchmark {
+    private SearchBenchmark() {}
+
+    /** Merges one strategy's result into the results file (kept across runs and sessions). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> merge(Path results, String task, Map<String, Object> baseline, String strategy,
+                                            Map<String, Object> entry) {
+        Map<String, Object> all = Files.isRegularFile(results) ? Json.read(results, LinkedHashMap.class, "nas results")
+                : new LinkedHashMap<>();
+        Map<String, Object> t = (Map<String, Object>) all.computeIfAbsent(task, k -> new LinkedHashMap<>());
+        t.put("baseline", baseline);
+        Map<String, Object> s = (Map<String, Object>) t.computeIfAbsent("strategies", k -> new LinkedHashMap<>());
+        s.put(strategy, entry);
+        Json.writeFile(results, all);
+        return all;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static String markdown(Map<String, Object> all, String command) {
+        StringBuilder sb = new StringBuilder("# Architecture search results\n\nReproduce with:\n\n    " + command + "\n");
+        for (Map.Entry<String, Object> t : all.entrySet()) {
+            Map<String, Object> task = (Map<String, Object>) t.getValue();
+            Map<String, Object> base = (Map<String, Object>) task.get("baseline");
+            sb.append(String.format(Locale.ROOT, "%n## %s%n%nBaseline: %s, %,d parameters, %.2f %% test accuracy.%n",
+                    t.getKey(), base.get("arch"), ((Number) base.get("params")).longValue(),
+                    100 * ((Number) base.get("acc")).doubleValue()));
+            Map<String, Object> strategies = (Map<String, Object>) task.get("strategies");
+            for (Map.Entry<String, Object> s : strategies.entrySet()) {
+                Map<String, Object> e = (Map<String, Object>) s.getValue();
+                sb.append(String.format(Locale.ROOT, "%n### %s: %s candidates in %.0f s (budget %.0f s)%n%n"
+                                + "| proxy acc | test acc | params | bytes | b1 ms | architecture |%n|---|---|---|---|---|---|%n",
+                        s.getKey(), e.get("candidates"), ((Number) e.get("spent_s")).doubleValue(),
+                        ((Number) e.get("budget_s")).doubleValue()));
+                for (Map<String, Object> f : (List<Map<String, Object>>) e.get("front")) {
+                    sb.append(String.format(Locale.ROOT, "| %.4f | %s | %,d | %,d | %.3f | `%s` |%n",
+                            ((Number) f.get("proxy_acc")).doubleValue(), f.get("acc") == null ? ""
+                                    : String.format(Locale.ROOT, "%.2f %%", 100 * ((Number) f.get("acc")).doubleValue()),
+                            ((Number) f.get("params")).longValue(), ((Number) f.get("bytes")).longValue(),
+                            ((Number) f.get("b1_ms")).doubleValue(), f.get("arch")));
+                }
+                if (e.containsKey("spearman_proxy_vs_full")) {
+                    sb.append(String.format(Locale.ROOT, "%nSpearman (proxy vs full accuracy on the front): %.3f%n",
+                            ((Number) e.get("spearman_proxy_vs_full")).doubleValue()));
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Accuracy (test when known, else proxy) against parameters: each strategy's front and the baseline. */
+    @SuppressWarnings("unchecked")
+    public static void plot(Map<String, Object> task, String name, Path png) {
+        XYSeriesCollection data = new XYSeriesCollection();
+        Map<String, Object> strategies = (Map<String, Object>) task.get("strategies");
+        for (Map.Entry<String, Object> s : strategies.entrySet()) {
+            XYSeries series = new XYSeries(s.getKey() + " front");
+            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) s.getValue()).get("front")) {
+                Object acc = f.get("acc") != null ? f.get("acc") : f.get("proxy_acc");
+                series.add(((Number) f.get("params")).doubleValue(), 100 * ((Number) acc).doubleValue());
+            }
+            data.addSeries(series);
+        }
+        Map<String, Object> base = (Map<String, Object>) task.get("baseline");
+        XYSeries b = new XYSeries("baseline " + base.get("arch"));
+        b.add(((Number) base.get("params")).doubleValue(), 100 * ((Number) base.get("acc")).doubleValue());
+        data.addSeries(b);
+        LogAxis x = new LogAxis("parameters");
+        NumberAxis y = new NumberAxis("accuracy (%; test after full distillation, else proxy)");
+        y.setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            r.setSeriesStroke(i, new BasicStroke(1.5f));
+        }
+        r.setSeriesPaint(data.getSeriesCount() - 1, Color.BLACK);
+        XYPlot plot = new XYPlot(data, x, y, r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        JFreeChart chart = new JFreeChart("Pareto fronts, " + name, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        try {
+            Path tmp = png.resolveSibling(png.getFileName() + ".part");
+            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 560);
+            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new CompressionException("cannot write " + png + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The front entries with full results merged in by candidate index. */
+    public static List<Map<String, Object>> front(List<Map<String, Object>> front, List<Map<String, Object>> full) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Map<String, Object> f : front) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            Object test = full == null ? null : full.stream().filter(m -> m.get("index").equals(f.get("index")))
+                    .map(m -> m.get("test_acc")).findFirst().orElse(null);
+            e.put("acc", test);
+            e.put("proxy_acc", f.get("acc"));
+            e.put("params", f.get("params"));
+            e.put("bytes", f.get("bytes"));
+            e.put("b1_ms", f.get("b1_ms"));
+            e.put("arch", f.get("arch"));
+            e.put("index", f.get("index"));
+            out.add(e);
+        }
+        return out;
+    }
+}
