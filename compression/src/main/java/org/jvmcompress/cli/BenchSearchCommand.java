@@ -39,7 +39,7 @@ final class BenchSearchCommand implements Command {
                         .desc("the hand-designed student to compare with (default models/reference/<task>-student.zip)")
                         .build())
                 .addOption(Option.builder().longOpt("strategies").hasArg().argName("LIST")
-                        .desc("default random,grid,evolution").build())
+                        .desc("default random,grid,evolution,arbiter-random,arbiter-grid,arbiter-genetic").build())
                 .addOption(Option.builder().longOpt("budget-minutes").hasArg().argName("M").desc("per strategy, default 30")
                         .build())
                 .addOption(Option.builder().longOpt("proxy-epochs").hasArg().argName("N").desc("default 1").build())
@@ -72,8 +72,8 @@ final class BenchSearchCommand implements Command {
         long maxParams = Cli.longOpt(cl, "max-params", base.numParams(), 1);
         String command = Cli.commandLine("bench-search", cl);
         Map<String, Object> all = null;
-        for (String name : cl.getOptionValue("strategies", "random,grid,evolution").split(",")) {
-            Strategy strategy = Strategy.of(name.trim(), 10, 3, 10_000);
+        for (String name : cl.getOptionValue("strategies", "random,grid,evolution,arbiter-random,arbiter-grid,arbiter-genetic").split(",")) {
+            Strategy strategy = Strategy.of(name.trim(), 10, 3, 10_000, Cli.seed(cl), 1);
             Sweep.Settings s = new Sweep.Settings(100_000, budget, 0, 1, Cli.seed(cl),
                     new Sweep.Constraints(maxParams, null, null));
             Map<String, Object> r = SearchCommand.search(teacher, task, data, Search.spaceFor(task.name(),

@@ -44,7 +44,7 @@ final class SearchCommand implements Command {
                 .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
                         .desc("the teacher (with its sidecar): its task, data split, and the bounds of the space").build())
                 .addOption(Option.builder().longOpt("strategy").hasArg().argName("NAME")
-                        .desc("random, grid, evolution (default evolution)").build())
+                        .desc("random, grid, evolution (default), arbiter-random, arbiter-grid, arbiter-genetic").build())
                 .addOption(Option.builder().longOpt("space").hasArg().argName("FILE")
                         .desc("search space JSON overriding the one derived from the teacher (print it with --show-space)")
                         .build())
@@ -87,7 +87,8 @@ final class SearchCommand implements Command {
             return 0;
         }
         Strategy strategy = Strategy.of(cl.getOptionValue("strategy", "evolution"),
-                Cli.intOpt(cl, "population", 10, 2), Cli.intOpt(cl, "sample", 3, 1), 10_000);
+                Cli.intOpt(cl, "population", 10, 2), Cli.intOpt(cl, "sample", 3, 1), 10_000, Cli.seed(cl),
+                Cli.intOpt(cl, "parallel", 1, 1));
         Sweep.Constraints k = new Sweep.Constraints(
                 cl.hasOption("max-params") ? Cli.longOpt(cl, "max-params", 0, 1) : null,
                 cl.hasOption("max-bytes") ? Cli.longOpt(cl, "max-bytes", 0, 1) : null,

@@ -303,7 +303,8 @@ public final class Pipeline {
         org.jvmcompress.nas.SearchSpace space = org.jvmcompress.nas.Search.spaceFor(in.task().name(), teacher.graph(),
                 in.data().inputShape());
         org.jvmcompress.nas.Strategy st = org.jvmcompress.nas.Strategy.of(s.strategy() == null ? "evolution"
-                : s.strategy(), s.population() == null ? 10 : s.population(), s.sample() == null ? 3 : s.sample(), 10_000);
+                : s.strategy(), s.population() == null ? 10 : s.population(), s.sample() == null ? 3 : s.sample(), 10_000,
+                config.seedOr42(), 1);
         Long maxParams = s.maxParams() != null ? s.maxParams()
                 : config.constraints() != null ? config.constraints().maxStudentParams() : null;
         org.jvmcompress.nas.Sweep.Settings settings = new org.jvmcompress.nas.Sweep.Settings(

@@ -27,6 +27,12 @@ public sealed interface SearchSpace permits SearchSpace.Cv, SearchSpace.Nlp {
     /** The choices, for the record. */
     String describe();
 
+    /** The space as a fixed list of genes, each a list of choices (for Arbiter's generators). */
+    List<List<Object>> genes();
+
+    /** The spec of one choice per gene, in {@link #genes()} order. */
+    String fromGenes(List<Object> values);
+
     /** Image networks: stages, blocks per stage, channels, kernel, block type, batch norm, head. */
     record Cv(int[] stages, int[] blocks, int[] channels, int[] kernels, List<String> types, int[] bn, int[] heads,
               int height, int width) implements SearchSpace {
@@ -137,6 +143,36 @@ public sealed interface SearchSpace permits SearchSpace.Cv, SearchSpace.Nlp {
         }
 
         @Override
+        public List<List<Object>> genes() {
+            List<List<Object>> g = new ArrayList<>();
+            g.add(boxed(stages));
+            int most = Arrays.stream(stages).max().orElse(1);
+            for (int i = 0; i < most; i++) {
+                g.add(boxed(channels));
+                g.add(boxed(blocks));
+            }
+            g.add(boxed(kernels));
+            g.add(new ArrayList<>(types));
+            g.add(boxed(bn));
+            g.add(boxed(heads));
+            return g;
+        }
+
+        @Override
+        public String fromGenes(List<Object> v) {
+            int s = (Integer) v.get(0);
+            int[] c = new int[s];
+            int[] b = new int[s];
+            for (int i = 0; i < s; i++) {
+                c[i] = (Integer) v.get(1 + 2 * i);
+                b[i] = (Integer) v.get(2 + 2 * i);
+            }
+            int n = v.size();
+            return new SearchNets.CvNet(c, b, (Integer) v.get(n - 4), (String) v.get(n - 3), (Integer) v.get(n - 2) == 1,
+                    (Integer) v.get(n - 1)).toString();
+        }
+
+        @Override
         public String describe() {
             return "stages " + Arrays.toString(stages) + ", blocks " + Arrays.toString(blocks) + ", channels "
                     + Arrays.toString(channels) + ", kernels " + Arrays.toString(kernels) + ", types " + types
@@ -209,10 +245,28 @@ public sealed interface SearchSpace permits SearchSpace.Cv, SearchSpace.Nlp {
         }
 
         @Override
+        public List<List<Object>> genes() {
+            return List.of(boxed(embeddings), new ArrayList<>(encoders), boxed(hidden), boxed(layers));
+        }
+
+        @Override
+        public String fromGenes(List<Object> v) {
+            return make((Integer) v.get(0), (String) v.get(1), (Integer) v.get(2), (Integer) v.get(3));
+        }
+
+        @Override
         public String describe() {
             return "embeddings " + Arrays.toString(embeddings) + ", encoders " + encoders + ", hidden "
                     + Arrays.toString(hidden) + ", layers " + Arrays.toString(layers);
         }
+    }
+
+    private static List<Object> boxed(int[] v) {
+        List<Object> out = new ArrayList<>();
+        for (int x : v) {
+            out.add(x);
+        }
+        return out;
     }
 
     private static int pick(int[] choices, Random r) {

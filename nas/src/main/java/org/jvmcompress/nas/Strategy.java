@@ -22,13 +22,24 @@ public interface Strategy {
      */
     Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r);
 
+    List<String> NAMES = List.of("random", "grid", "evolution", "arbiter-random", "arbiter-grid", "arbiter-genetic");
+
     static Strategy of(String name, int population, int sample, int gridMax) {
+        return of(name, population, sample, gridMax, 42, 1);
+    }
+
+    /**
+     * @param seed     seeds Arbiter's generators (the other strategies take the sweep's generator per candidate)
+     * @param parallel the sweep's round size (Arbiter's generators replay rounds on resume)
+     */
+    static Strategy of(String name, int population, int sample, int gridMax, long seed, int parallel) {
         return switch (name) {
             case "random" -> new RandomSearch();
             case "grid" -> new Grid(gridMax);
             case "evolution" -> new AgingEvolution(population, sample);
-            default -> throw new CompressionException("unknown search strategy '" + name + "'; known: random, grid,"
-                    + " evolution");
+            case "arbiter-random", "arbiter-grid", "arbiter-genetic" -> new ArbiterStrategy(name.substring(8), seed, parallel);
+            default -> throw new CompressionException("unknown search strategy '" + name + "'; known: "
+                    + String.join(", ", NAMES));
         };
     }
 

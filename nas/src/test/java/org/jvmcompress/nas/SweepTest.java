@@ -78,13 +78,22 @@ class SweepTest {
     @Test
     void aKilledSweepResumesToTheSameCandidatesAndFront() throws Exception {
         ProgressBar.setEnabled(false);
-        for (int parallel : new int[] {1, 2}) {
-            Strategy evo = Strategy.of("evolution", 6, 3, 100);
-            List<Candidate> whole = new Sweep(dir.resolve("whole" + parallel), SPACE, evo, settings(24, parallel))
+        for (String name : List.of("evolution", "arbiter-random", "arbiter-grid", "arbiter-genetic")) {
+            for (int parallel : new int[] {1, 2}) {
+                resumesIdentically(name, parallel);
+            }
+        }
+    }
+
+    private void resumesIdentically(String name, int parallel) throws Exception {
+        {
+            String tag = name + parallel;
+            Strategy evo = Strategy.of(name, 6, 3, 100, 11, parallel);
+            List<Candidate> whole = new Sweep(dir.resolve("whole" + tag), SPACE, evo, settings(24, parallel))
                     .run(SCORER, PROFILER);
             assertEquals(24, whole.size());
 
-            Path cut = dir.resolve("cut" + parallel);
+            Path cut = dir.resolve("cut" + tag);
             AtomicInteger calls = new AtomicInteger();
             Sweep.Scorer dies = (spec, index) -> {
                 if (index == 13) {
@@ -93,13 +102,14 @@ class SweepTest {
                 calls.incrementAndGet();
                 return SCORER.score(spec, index);
             };
-            Sweep first = new Sweep(cut, SPACE, Strategy.of("evolution", 6, 3, 100), settings(24, parallel));
+            Sweep first = new Sweep(cut, SPACE, Strategy.of(name, 6, 3, 100, 11, parallel), settings(24, parallel));
             assertThrows(IllegalStateException.class, () -> first.run(dies, PROFILER));
             List<Candidate> partial = Sweep.read(first.stateFile());
             assertEquals(13, partial.size(), "finished candidates are on disk");
             Files.writeString(first.stateFile(), "{\"index\":13,\"strat", StandardOpenOption.APPEND); // cut line
             AtomicInteger again = new AtomicInteger();
-            List<Candidate> resumed = new Sweep(cut, SPACE, Strategy.of("evolution", 6, 3, 100), settings(24, parallel))
+            List<Candidate> resumed = new Sweep(cut, SPACE, Strategy.of(name, 6, 3, 100, 11, parallel),
+                    settings(24, parallel))
                     .run((spec, index) -> {
                         again.incrementAndGet();
                         assertTrue(index >= 13, "nothing finished is run again: " + index);
@@ -109,7 +119,7 @@ class SweepTest {
                 Candidate a = whole.get(i);
                 Candidate b = resumed.get(i);
                 assertEquals(List.of(a.spec(), a.status(), a.params(), a.bytes(), a.b1Ms(), a.acc()),
-                        List.of(b.spec(), b.status(), b.params(), b.bytes(), b.b1Ms(), b.acc()), "candidate " + i);
+                        List.of(b.spec(), b.status(), b.params(), b.bytes(), b.b1Ms(), b.acc()), tag + " candidate " + i);
             }
             assertEquals(whole.stream().map(Candidate::spec).toList(), resumed.stream().map(Candidate::spec).toList());
             assertEquals(Sweep.front(whole).stream().map(Candidate::spec).toList(),
