@@ -7,13 +7,11 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.jvmcompress.bench.SearchBenchmark;
-import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
-import org.jvmcompress.core.task.Tasks;
 import org.jvmcompress.nas.Search;
 import org.jvmcompress.nas.Strategy;
 import org.jvmcompress.nas.Sweep;
@@ -54,12 +52,10 @@ final class BenchSearchCommand implements Command {
 
     @Override
     public int run(CommandLine cl) {
-        LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
-        if (teacher.info() == null) {
-            throw new CompressionException("teacher " + teacher.path() + " has no sidecar naming its task and split");
-        }
-        Task task = Tasks.get(teacher.info().task());
-        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
+        SearchCommand.Teacher given = SearchCommand.Teacher.of(cl);
+        LoadedModel teacher = given.model();
+        Task task = given.task();
+        TaskData data = given.data();
         String home = System.getenv("COMPRESSION_HOME");
         LoadedModel base = Models.load(Path.of(cl.getOptionValue("baseline", Path.of(home == null ? "." : home,
                 "models", "reference", task.name() + "-student.zip").toString())));

@@ -72,13 +72,10 @@ final class SearchCommand implements Command {
 
     @Override
     public int run(CommandLine cl) {
-        LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
-        if (teacher.info() == null) {
-            throw new CompressionException("teacher " + teacher.path() + " has no sidecar naming its task and split");
-        }
-        Task task = Tasks.get(teacher.info().task());
-        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
-        Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
+        Teacher t = Teacher.of(cl);
+        LoadedModel teacher = t.model();
+        Task task = t.task();
+        TaskData data = t.data();
         org.jvmcompress.nas.SearchSpace space = cl.hasOption("space")
                 ? Search.readSpace(Path.of(cl.getOptionValue("space")), task.name(), data.inputShape())
                 : Search.spaceFor(task.name(), teacher.graph(), data.inputShape());
@@ -136,5 +133,19 @@ final class SearchCommand implements Command {
                     full.stream().mapToDouble(m -> ((Number) m.get("test_acc")).doubleValue()).toArray()));
         }
         return result;
+    }
+
+    /** The --teacher of a search command, with its task and its own data split (it needs a sidecar). */
+    record Teacher(LoadedModel model, Task task, TaskData data) {
+        static Teacher of(CommandLine cl) {
+            LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
+            if (teacher.info() == null) {
+                throw new CompressionException("teacher " + teacher.path() + " has no sidecar naming its task and split");
+            }
+            Task task = Tasks.get(teacher.info().task());
+            TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
+            Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
+            return new Teacher(teacher, task, data);
+        }
     }
 }

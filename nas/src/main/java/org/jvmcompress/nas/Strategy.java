@@ -69,10 +69,16 @@ public interface Strategy {
             return "grid";
         }
 
+        private SearchSpace gridOf;
+        private List<String> grid;
+
         @Override
-        public Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r) {
-            List<String> g = space.grid(max);
-            return index < g.size() ? Optional.of(g.get(index)) : Optional.empty();
+        public synchronized Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r) {
+            if (grid == null || gridOf != space) { // enumerated once per space, not per candidate
+                grid = space.grid(max);
+                gridOf = space;
+            }
+            return index < grid.size() ? Optional.of(grid.get(index)) : Optional.empty();
         }
     }
 
