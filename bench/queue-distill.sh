@@ -16,8 +16,10 @@ cell() { # task method seed
   [ -f "docs/results/distillation-cells/$1/$2/seed-$3.json" ] && return 0
   [ -f /tmp/queue-distill.stop ] && exit 0
   echo "=== $(date +%H:%M:%S) $1 $2 seed $3"
+  mkdir -p runs/queue-logs
   $J bench-distill --teacher "models/reference/$1-teacher.zip" --methods "$2" --seeds "$3" \
-     --results docs/results/distillation.json --output runs/bench-distill 2>&1 | grep -v '^\s*$' | tail -3
+     --results docs/results/distillation.json --output runs/bench-distill > "runs/queue-logs/$1-$2-$3.log" 2>&1
+  echo "exit $? (log runs/queue-logs/$1-$2-$3.log)"; grep -v '^\s*$' "runs/queue-logs/$1-$2-$3.log" | tail -2
 }
 teacher2() { # the second CV teacher of the multi-teacher method
   [ -f models/reference/cv-teacher-2.zip ] && return 0

@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Measure;
+import org.jvmcompress.core.runtime.FloatRuntime;
 import org.jvmcompress.core.task.ArchSpec;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.TrainConfig;
@@ -29,8 +30,11 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * {@code bench}: the reference benchmark of shared/BENCHMARKS.md, the same models, batch sizes and steps as the
  * PyTorch peer ({@code shared/peer/torch_bench.py}), on random inputs of the real shapes; prints one line per figure
- * with the peer's names ({@code cv.teacher_train_samples_per_s 123.4}) and writes them as JSON. Project-only
- * figures: int8 inference of the teachers and students on the oneDNN runtime, and the peak resident memory.
+ * with the peer's names ({@code cv.teacher_train_samples_per_s 123.4}) and writes them as JSON. Inference and the
+ * teacher's forward pass in the KD step run on the path the suite uses ({@link FloatRuntime}, oneDNN float, where
+ * it applies); training on DL4J. Project-only figures: the same inference on DL4J ({@code *_dl4j_*}), the student's
+ * plain training step, int8 inference on the oneDNN runtime, one real KD epoch of cv-student on Fashion-MNIST with
+ * the reference teacher's outputs cached ({@code cv.kd_epoch_s}, for 60,000 images), and the peak resident memory.
  */
 final class BenchCommand implements Command {
     @Override
@@ -49,7 +53,13 @@ final class BenchCommand implements Command {
                 .addOption(Option.builder().longOpt("json").hasArg().argName("FILE").desc("write the figures as JSON").build())
                 .addOption(Option.builder().longOpt("reps").hasArg().argName("N")
                         .desc("timed repetitions per figure (default 10, as the peer)").build())
-                .addOption(Option.builder().longOpt("tasks").hasArg().argName("cv,nlp").desc("default both").build());
+                .addOption(Option.builder().longOpt("tasks").hasArg().argName("cv,nlp").desc("default both").build())
+                .addOption(Option.builder().longOpt("kd-teacher").hasArg().argName("FILE")
+                        .desc("teacher of the real KD epoch (default models/reference/cv-teacher.zip; figure left out"
+                                + " when missing)").build())
+                .addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
+                        .desc("folder for the KD epoch's teacher outputs (default runs/bench)").build())
+                .addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR").desc("data folder").build());
     }
 
     /** Items per second of {@code n} items per call: {@code warm} untimed calls, then {@code reps} timed. */
@@ -90,27 +100,45 @@ final class BenchCommand implements Command {
                 rows[i] = i;
             }
             INDArray y = Batches.oneHot(yIdx, rows, k);
+            FloatRuntime tFast = FloatRuntime.forGraph(teacher);
+            FloatRuntime sFast = FloatRuntime.forGraph(student);
+            java.util.function.UnaryOperator<INDArray> tInfer = tFast != null ? tFast : z -> teacher.outputSingle(false, z);
+            java.util.function.UnaryOperator<INDArray> sInfer = sFast != null ? sFast : z -> student.outputSingle(false, z);
+            out.put(task + ".inference_runtime", tFast != null ? tFast.toString() : "DL4J");
             System.err.println(task + ": teacher train steps");
             out.put(task + ".teacher_train_samples_per_s", rate(() -> teacher.fit(new INDArray[] {x}, new INDArray[] {y}),
                     b, 3, reps));
             OutputLoss.set(student, new DistillationLossFunction("kd", 4, 0.9));
             System.err.println(task + ": KD steps (teacher forward + student step)");
             out.put(task + ".kd_student_train_samples_per_s", rate(() -> {
-                INDArray p = teacher.outputSingle(false, x);
+                INDArray p = tInfer.apply(x);
                 INDArray logits = org.nd4j.linalg.ops.transforms.Transforms.log(p.add(1e-30), false);
                 student.fit(new INDArray[] {x}, new INDArray[] {DistillationLossFunction.packLabels(logits, y)});
             }, b, 3, reps));
             OutputLoss.set(student, new org.nd4j.linalg.lossfunctions.impl.LossMCXENT());
+            System.err.println(task + ": student train steps (cross-entropy only)");
+            out.put(task + ".student_train_samples_per_s", rate(() -> student.fit(new INDArray[] {x}, new INDArray[] {y}),
+                    b, 3, reps));
             INDArray xb = input(cv, 256);
             INDArray x1 = input(cv, 1);
             System.err.println(task + ": inference");
-            out.put(task + ".teacher_infer_b256_samples_per_s", rate(() -> teacher.outputSingle(false, xb), 256, 3, reps));
-            out.put(task + ".student_infer_b256_samples_per_s", rate(() -> student.outputSingle(false, xb), 256, 3, reps));
-            out.put(task + ".student_infer_b1_ms", 1000.0 / rate(() -> student.outputSingle(false, x1), 1, 10, 200));
+            out.put(task + ".teacher_infer_b256_samples_per_s", rate(() -> tInfer.apply(xb), 256, 3, reps));
+            out.put(task + ".student_infer_b256_samples_per_s", rate(() -> sInfer.apply(xb), 256, 3, reps));
+            out.put(task + ".student_infer_b1_ms", 1000.0 / rate(() -> sInfer.apply(x1), 1, 200, 2000));
+            System.err.println(task + ": inference on DL4J");
+            out.put(task + ".teacher_infer_b256_dl4j_samples_per_s", rate(() -> teacher.outputSingle(false, xb), 256,
+                    1, Math.max(2, reps / 3)));
+            out.put(task + ".student_infer_b256_dl4j_samples_per_s", rate(() -> student.outputSingle(false, xb), 256,
+                    3, reps));
+            out.put(task + ".student_infer_b1_dl4j_ms", 1000.0 / rate(() -> student.outputSingle(false, x1), 1, 10,
+                    200));
             out.put(task + ".teacher_params", Measure.trainableParams(teacher));
             out.put(task + ".student_params", Measure.trainableParams(student));
             int8(task, cv ? "teacher" : null, teacher, cv, xb, reps, out);
             int8(task, "student", student, cv, xb, reps, out);
+        }
+        if (tasks.contains("cv")) {
+            kdEpoch(cl, out);
         }
         out.put("peak_rss_mb", peakRssMb());
         for (Map.Entry<String, Object> e : out.entrySet()) {
@@ -124,6 +152,52 @@ final class BenchCommand implements Command {
             Json.writeFile(Path.of(cl.getOptionValue("json")), j);
         }
         return 0;
+    }
+
+    /**
+     * One real epoch of KD (the suite's default recipe) of cv-student on Fashion-MNIST's training split, the
+     * reference teacher's outputs computed first (timed apart, {@code cv.kd_teacher_pass_s}) and cached, as
+     * {@code distill} does; {@code cv.kd_epoch_s} is the epoch scaled to 60,000 images.
+     */
+    private static void kdEpoch(CommandLine cl, Map<String, Object> out) {
+        Path file = Path.of(cl.getOptionValue("kd-teacher", "models/reference/cv-teacher.zip"));
+        if (!Files.isRegularFile(file)) {
+            System.err.println("no KD epoch figure: teacher " + file + " not found");
+            return;
+        }
+        org.jvmcompress.core.model.LoadedModel t = org.jvmcompress.core.model.Models.load(file);
+        org.jvmcompress.core.task.Task task = org.jvmcompress.core.task.Tasks.get("cv");
+        org.jvmcompress.core.task.TaskData d = task.load(Cli.dataHome(cl), t.info() == null ? 1 : t.info().split(),
+                t.info());
+        Path cache = Path.of(cl.getOptionValue("output", "runs/bench")).resolve("teacher-outputs");
+        String key = org.jvmcompress.distill.TeacherOutputs.key(file, d.dataHash(), "none");
+        org.jvmcompress.core.util.AtomicFiles.deleteQuietly(cache.resolve("teacher-logits-" + key + ".bin"));
+        System.err.println("cv: real KD epoch (" + d.train().size() + " training images)");
+        long t0 = System.nanoTime();
+        org.jvmcompress.distill.TeacherOutputs.cached(t.inference(), d.train(), cache, key);
+        out.put("cv.kd_teacher_pass_s", (System.nanoTime() - t0) / 1e9);
+        org.jvmcompress.distill.OfflineDistiller.Method m = new org.jvmcompress.distill.OfflineDistiller.Method("kd",
+                1, 0.5);
+        org.jvmcompress.core.task.TaskData kd = org.jvmcompress.distill.OfflineDistiller.withTeacherTargets(t, d, m,
+                cache);
+        TrainConfig c = new TrainConfig("cv-student", 1, 128, 1e-3, 1.0, 1, 0, 1, 0);
+        ComputationGraph s = task.build("cv-student", d, c);
+        OutputLoss.set(s, new DistillationLossFunction(m.loss(), m.temperature(), m.alpha()));
+        Batches batches = new Batches(kd.train(), 128, true, 1);
+        batches.setEpoch(1);
+        t0 = System.nanoTime();
+        try (var it = batches.prefetchedMulti();
+             org.jvmcompress.core.util.ProgressBar bar = new org.jvmcompress.core.util.ProgressBar("KD epoch",
+                     kd.train().size(), "samples")) {
+            while (it.hasNext()) {
+                org.nd4j.linalg.dataset.api.MultiDataSet ds = it.next();
+                s.fit(ds);
+                bar.step(ds.getFeatures(0).size(0));
+            }
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.put("cv.kd_epoch_samples_per_s", kd.train().size() / secs);
+        out.put("cv.kd_epoch_s", secs * 60_000.0 / kd.train().size());
     }
 
     /** Int8 inference on the oneDNN runtime, weights and ranges from the network itself (random data calibrates). */

@@ -44,6 +44,9 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 public final class FeatureDistiller {
     private FeatureDistiller() {}
 
+    /** The activations of a DL4J teacher: fresh arrays each call, owned by the caller (freed after use). */
+    interface DenseView extends NamedActivations {}
+
     /** A teacher's named activations: a DL4J network's vertices, or an imported graph's results. */
     static NamedActivations view(LoadedModel teacher) {
         if (teacher.graph() == null) {
@@ -53,10 +56,24 @@ public final class FeatureDistiller {
             throw new CompressionException("teacher " + teacher.path() + " gives no intermediate results by name");
         }
         ComputationGraph g = teacher.graph();
-        return new NamedActivations() {
+        return new DenseView() {
             @Override
             public Map<String, INDArray> activations(INDArray x, java.util.Collection<String> names) {
-                return g.feedForward(x, false);
+                // Every vertex's activations come back; those not asked for are freed now rather than left to the
+                // garbage collector (a big teacher makes hundreds of MB of them per batch, off the Java heap, and
+                // the heap alone never fills fast enough to collect them: the process grew past 20 GB).
+                Map<String, INDArray> all = g.feedForward(x, false);
+                Map<String, INDArray> keep = new java.util.HashMap<>();
+                java.util.Set<Long> kept = new java.util.HashSet<>();
+                kept.add(bufferOf(x));
+                for (Map.Entry<String, INDArray> e : all.entrySet()) {
+                    if (names.contains(e.getKey()) || e.getKey().equals(outputName())) {
+                        keep.put(e.getKey(), e.getValue());
+                        kept.add(bufferOf(e.getValue()));
+                    }
+                }
+                releaseAll(all.values(), kept);
+                return keep;
             }
 
             @Override
@@ -69,6 +86,31 @@ public final class FeatureDistiller {
                 return g.numParams();
             }
         };
+    }
+
+    /**
+     * Frees the native memory of arrays now, each buffer once (several activations may share one), except buffers
+     * at the given addresses; only arrays that own their buffer (not views, not in a workspace) are freed.
+     */
+    /** The address of the buffer an array's memory belongs to (a view's is its base's). */
+    static long bufferOf(INDArray a) {
+        org.nd4j.linalg.api.buffer.DataBuffer b = a.data();
+        while (b.originalDataBuffer() != null && b.originalDataBuffer() != b) {
+            b = b.originalDataBuffer();
+        }
+        return b.address();
+    }
+
+    static void releaseAll(java.util.Collection<INDArray> arrays, java.util.Set<Long> keepAddresses) {
+        Map<Long, INDArray> byBuffer = new java.util.HashMap<>();
+        for (INDArray a : arrays) {
+            byBuffer.putIfAbsent(bufferOf(a), a);
+        }
+        byBuffer.forEach((address, a) -> {
+            if (!keepAddresses.contains(address) && a.closeable()) {
+                a.close();
+            }
+        });
     }
 
     /** The shape of one example's activations, by name. */
@@ -221,6 +263,9 @@ public final class FeatureDistiller {
                     flat = Nd4j.create(maps).castTo(DataType.FLOAT);
                 }
                 labels[1 + k] = flat.dup();
+            }
+            if (teacher instanceof DenseView) {
+                releaseAll(acts.values(), java.util.Set.of(bufferOf(ds.getFeatures())));
             }
             return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ds.getFeatures()}, labels);
         }

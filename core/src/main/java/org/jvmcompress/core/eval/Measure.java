@@ -45,11 +45,12 @@ public final class Measure {
         }
     }
 
-    /** Times the model on random inputs of one example's shape. */
+    /** Times the network on random inputs of one example's shape, on the float runtime that deployment uses. */
     public static Speed speed(ComputationGraph g, long[] inputShape, boolean tokens, int vocabSize, int latencyRuns,
                               int throughputBatch, double throughputSeconds) {
-        return speed(x -> g.outputSingle(false, x), inputShape, tokens, vocabSize, latencyRuns, throughputBatch,
-                throughputSeconds);
+        org.jvmcompress.core.runtime.FloatRuntime fast = org.jvmcompress.core.runtime.FloatRuntime.forGraph(g);
+        return speed(fast != null ? fast : x -> g.outputSingle(false, x), inputShape, tokens, vocabSize, latencyRuns,
+                throughputBatch, throughputSeconds);
     }
 
     /** Times any inference function on random inputs of one example's shape. */
@@ -57,7 +58,9 @@ public final class Measure {
                               int vocabSize, int latencyRuns, int throughputBatch, double throughputSeconds) {
         INDArray one = input(inputShape, 1, tokens, vocabSize);
         INDArray big = input(inputShape, throughputBatch, tokens, vocabSize);
-        for (int i = 0; i < 20; i++) {
+        // Warm-up: at least 20 calls and one second, so that Java kernels are compiled before timing.
+        long warmStart = System.nanoTime();
+        for (int i = 0; i < 20 || System.nanoTime() - warmStart < 1_000_000_000L; i++) {
             g.apply(one);
         }
         double[] ms = new double[latencyRuns];

@@ -1,0 +1,886 @@
+package org.jvmcompress.core.runtime;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.inner_product_forward;
+import org.bytedeco.dnnl.lstm_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.pooling_forward;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Float inference of a trained network straight on oneDNN primitives (through JavaCPP), without DL4J's per-layer
+ * bookkeeping: batch normalisation folded into the convolution before it, ReLU fused into the convolution or dense
+ * layer, activations kept in oneDNN's blocked layouts between layers, one primitive list per batch size built once
+ * and reused. Text networks: the embedding lookup and mean-over-time pooling run in Java; a bidirectional LSTM runs
+ * as oneDNN's LSTM primitive (both directions, concatenated); a 1-D convolution as a 2-D one over [1, length].
+ *
+ * <p>Runs chains of: 2-D convolution (with its batch norm and ReLU), max/average pooling, dense, softmax output;
+ * embedding followed by global pooling, by a bidirectional LSTM and global max pooling, or by 1-D convolutions and
+ * global max pooling. Dropout is inference's identity. {@link #compile} names the first layer it cannot run; callers
+ * then keep DL4J. Results equal DL4J's to float rounding (tested to 1e-4 on the reference networks).
+ */
+public final class FloatRuntime implements UnaryOperator<INDArray> {
+    private sealed interface Op permits Embed, Conv, Pool, GlobalPool, Lstm, Dense {}
+
+    /** Token lookup; the first op of a text network. */
+    private record Embed(String name, int vocab, int dim, float[] table) implements Op {}
+
+    /** 2-D convolution, weights OIHW, batch norm folded in; 1-D convolutions have kh = 1 (over [1, length]). */
+    private record Conv(String name, int out, int in, int kh, int kw, int sh, int sw, long[] pad, float[] weights,
+                        float[] bias, boolean relu) implements Op {}
+
+    private record Pool(boolean max, boolean includePad, int kh, int kw, int sh, int sw, ConvolutionMode mode, int[] pad) implements Op {}
+
+    /** Pooling over all positions (time for text): max, or mean. */
+    private record GlobalPool(boolean max) implements Op {}
+
+    /** Bidirectional LSTM, outputs of both directions concatenated; weights in oneDNN's ldigo/ldgo order. */
+    private record Lstm(String name, int in, int hidden, float[] wLayer, float[] wIter, float[] bias) implements Op {}
+
+    /** Dense layer, weights [out, in] (in = C*H*W of a flattened image, channel-major as DL4J flattens). */
+    private record Dense(String name, int out, int in, float[] weights, float[] bias, boolean relu, boolean softmax)
+            implements Op {}
+
+    private final List<Op> ops;
+    private final String description;
+    private final engine eng;
+    private final stream strm;
+    private final Map<Long, Plan> plans = new HashMap<>();
+
+    private FloatRuntime(List<Op> ops, String description) {
+        this.ops = ops;
+        this.description = description;
+        this.eng = new engine(engine.kind.cpu, 0);
+        this.strm = new stream(eng);
+    }
+
+    private static volatile String unavailable;
+    private static volatile boolean checked;
+
+    /** Whether oneDNN's native library loads on this machine. */
+    public static synchronized boolean available() {
+        if (!checked) {
+            try {
+                Loader.load(dnnl.class);
+            } catch (Throwable t) {
+                unavailable = t.toString();
+            }
+            checked = true;
+        }
+        return unavailable == null;
+    }
+
+    /** Why oneDNN did not load (null when it did). */
+    public static String unavailableReason() {
+        available();
+        return unavailable;
+    }
+
+    /** System property choosing the float inference path: {@code auto} (this runtime where it applies) or {@code dl4j}. */
+    public static final String PROPERTY = "compression.runtime";
+
+    /**
+     * The inference function to use for a network: this runtime when the network is one it runs and
+     * {@value #PROPERTY} is not {@code dl4j}, else null (DL4J).
+     */
+    public static FloatRuntime forGraph(ComputationGraph g) {
+        String mode = System.getProperty(PROPERTY, "auto");
+        if (mode.equals("dl4j") || g == null) {
+            return null;
+        }
+        if (!mode.equals("auto")) {
+            throw new CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode + "'");
+        }
+        return available() ? tryCompile(g) : null;
+    }
+
+    /** The runtime for a network, or null (with DL4J to run it) when it has a layer this runtime does not run. */
+    public static FloatRuntime tryCompile(ComputationGraph g) {
+        try {
+            return compile(g);
+        } catch (CompressionException e) {
+            return null;
+        }
+    }
+
+    /** What ran: "oneDNN f32 (conv x4, pool x2, dense x2)". */
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /** The runtime for a network, or an error naming the first layer it cannot run. */
+    public static FloatRuntime compile(ComputationGraph g) {
+        if (!available()) {
+            throw new CompressionException("oneDNN is not available on this machine: " + unavailable);
+        }
+        ComputationGraphConfiguration c = g.getConfiguration();
+        if (c.getNetworkInputs().size() != 1 || c.getNetworkOutputs().size() != 1) {
+            throw new CompressionException("float runtime: one input and one output needed");
+        }
+        List<Op> ops = new ArrayList<>();
+        String prev = c.getNetworkInputs().get(0);
+        for (String name : topological(c)) {
+            List<String> ins = c.getVertexInputs().get(name);
+            if (ins.size() != 1 || !ins.get(0).equals(prev)) {
+                throw unsupported(name, "the float runtime runs chains of layers only");
+            }
+            prev = name;
+            if (!(c.getVertices().get(name) instanceof LayerVertex lv)) {
+                throw unsupported(name, "a non-layer vertex");
+            }
+            Layer l = lv.getLayerConf().getLayer();
+            if (lv.getPreProcessor() != null && !(lv.getPreProcessor()
+                    instanceof org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor cf
+                    && cf.getFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW)) {
+                throw unsupported(name, "input preprocessor " + lv.getPreProcessor().getClass().getSimpleName());
+            }
+            if (l instanceof ConvolutionLayer cl && cl.getCnn2dDataFormat() != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW
+                    || l instanceof SubsamplingLayer sl
+                    && sl.getCnn2dDataFormat() != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW) {
+                throw unsupported(name, "channels-last data");
+            }
+            if (l instanceof DenseLayer dl && dl.hasLayerNorm()) {
+                throw unsupported(name, "layer normalisation");
+            }
+            Map<String, INDArray> p = g.getLayer(name).paramTable();
+            Op last = ops.isEmpty() ? null : ops.get(ops.size() - 1);
+            if (l instanceof EmbeddingSequenceLayer && ops.isEmpty()) {
+                if (p.containsKey("b")) {
+                    throw unsupported(name, "an embedding with a bias");
+                }
+                long[] s = p.get("W").shape();
+                ops.add(new Embed(name, (int) s[0], (int) s[1], floats(p.get("W"))));
+            } else if (l instanceof Convolution1DLayer conv && last != null && !(last instanceof Dense)) {
+                if (conv.getStride()[0] != 1 || conv.getDilation()[0] != 1) {
+                    throw unsupported(name, "strided or dilated 1-D convolution");
+                }
+                // Declared [out, in, k, 1], but DL4J's 1-D convolution reads the buffer as [k, in, out].
+                long[] s = p.get("W").shape();
+                int k = (int) s[2];
+                int nIn = (int) s[1];
+                int nOut = (int) s[0];
+                float[] kio = floats(p.get("W"));
+                float[] oik = new float[kio.length];
+                for (int t = 0; t < k; t++) {
+                    for (int ci = 0; ci < nIn; ci++) {
+                        for (int o = 0; o < nOut; o++) {
+                            oik[(o * nIn + ci) * k + t] = kio[(t * nIn + ci) * nOut + o];
+                        }
+                    }
+                }
+                long before = conv.getConvolutionMode() == ConvolutionMode.Same ? (k - 1) / 2 : conv.getPadding()[0];
+                long after = conv.getConvolutionMode() == ConvolutionMode.Same ? k - 1 - before : conv.getPadding()[0];
+                // Run as a 2-D convolution over [1, length] (oneDNN's kernels are tuned along the width).
+                ops.add(new Conv(name, nOut, nIn, 1, k, 1, 1, new long[] {0, before, 0, after}, oik, bias(p, nOut),
+                        relu(conv.getActivationFn(), name)));
+            } else if (l instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
+                if (conv.getDilation()[0] != 1 || conv.getDilation()[1] != 1) {
+                    throw unsupported(name, "dilated convolution");
+                }
+                long[] s = p.get("W").shape();
+                ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], conv.getStride()[0],
+                        conv.getStride()[1], modePad(conv.getConvolutionMode(), conv.getPadding()), floats(p.get("W")),
+                        bias(p, (int) s[0]), relu(conv.getActivationFn(), name)));
+            } else if (l instanceof BatchNormalization bn) {
+                if (!(last instanceof Conv cv) || cv.relu()) {
+                    throw unsupported(name, "batch normalisation not right after a convolution without activation");
+                }
+                ops.set(ops.size() - 1, folded(cv, bn, p));
+            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
+                if (last instanceof Conv cv && !cv.relu()) {
+                    ops.set(ops.size() - 1, new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(),
+                            cv.pad(), cv.weights(), cv.bias(), true));
+                } else if (last instanceof Dense d && !d.relu() && !d.softmax()) {
+                    ops.set(ops.size() - 1, new Dense(d.name(), d.out(), d.in(), d.weights(), d.bias(), true, false));
+                } else {
+                    throw unsupported(name, "a ReLU that does not follow a convolution or dense layer");
+                }
+            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationIdentity
+                    || l instanceof DropoutLayer) {
+                continue;
+            } else if (l instanceof SubsamplingLayer sp && sp.getClass() == SubsamplingLayer.class
+                    && (sp.getPoolingType() == PoolingType.MAX || sp.getPoolingType() == PoolingType.AVG)) {
+                if (sp.getDilation()[0] != 1 || sp.getDilation()[1] != 1) {
+                    throw unsupported(name, "dilated pooling");
+                }
+                ops.add(new Pool(sp.getPoolingType() == PoolingType.MAX, sp.isAvgPoolIncludePadInDivisor(), sp.getKernelSize()[0], sp.getKernelSize()[1],
+                        sp.getStride()[0], sp.getStride()[1], sp.getConvolutionMode(), sp.getPadding()));
+            } else if (l instanceof GlobalPoolingLayer gp && last != null
+                    && (gp.getPoolingType() == PoolingType.MAX || gp.getPoolingType() == PoolingType.AVG)) {
+                ops.add(new GlobalPool(gp.getPoolingType() == PoolingType.MAX));
+            } else if (l instanceof Bidirectional bi && last instanceof Embed
+                    && bi.getMode() == Bidirectional.Mode.CONCAT && bi.getFwd() instanceof LSTM f) {
+                ops.add(lstm(name, f, p));
+            } else if (l instanceof DenseLayer || l instanceof OutputLayer) {
+                IActivation fn = ((BaseLayer) l).getActivationFn();
+                boolean out = l instanceof OutputLayer;
+                if (out && !(fn instanceof ActivationSoftmax)) {
+                    throw unsupported(name, "an output layer without softmax");
+                }
+                if (((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) l).getNIn() <= 0) {
+                    throw unsupported(name, "unknown input size");
+                }
+                long[] s = p.get("W").shape(); // [in, out]
+                ops.add(new Dense(name, (int) s[1], (int) s[0], floats(p.get("W").transpose()), bias(p, (int) s[1]),
+                        !out && relu(fn, name), out));
+            } else {
+                throw unsupported(name, "layer type " + l.getClass().getSimpleName());
+            }
+        }
+        if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Dense d) || !d.softmax()) {
+            throw new CompressionException("float runtime: the network must end in a softmax output layer");
+        }
+        if (ops.get(0) instanceof Pool || ops.get(0) instanceof GlobalPool) {
+            throw new CompressionException("float runtime: pooling as the first layer");
+        }
+        if (ops.get(0) instanceof Embed && !(ops.get(1) instanceof Lstm || ops.get(1) instanceof Conv
+                || ops.get(1) instanceof GlobalPool)) {
+            throw new CompressionException("float runtime: an embedding must be followed by an LSTM, a 1-D convolution"
+                    + " or pooling over time");
+        }
+        for (int i = 1; i < ops.size(); i++) {
+            if (ops.get(i) instanceof Lstm && i != 1 || ops.get(i - 1) instanceof Lstm
+                    && !(ops.get(i) instanceof GlobalPool)) {
+                throw new CompressionException("float runtime: an LSTM must follow the embedding and be pooled over"
+                        + " time");
+            }
+        }
+        foldBagProjection(ops);
+        Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+        for (Op op : ops) {
+            counts.merge(op.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT), 1, Integer::sum);
+        }
+        StringBuilder sb = new StringBuilder("oneDNN f32 (");
+        counts.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(k)
+                .append(v > 1 ? " x" + v : ""));
+        return new FloatRuntime(ops, sb.append(')').toString());
+    }
+
+    /**
+     * Embedding, mean over time, dense: the mean and the dense layer's product commute, so the table is multiplied
+     * by the dense weights once here ({@code E W^T}, vocab x out) and each example sums {@code out} values per token
+     * instead of {@code dim}; the dense layer keeps only its bias (and ReLU). Done when out is at most dim.
+     */
+    private static void foldBagProjection(List<Op> ops) {
+        if (ops.size() < 3 || !(ops.get(0) instanceof Embed e) || !(ops.get(1) instanceof GlobalPool gp) || gp.max()
+                || !(ops.get(2) instanceof Dense d) || d.out() > e.dim() || d.in() != e.dim()) {
+            return;
+        }
+        int dim = e.dim();
+        int out = d.out();
+        float[] t = new float[e.vocab() * out];
+        for (int v = 0; v < e.vocab(); v++) {
+            for (int o = 0; o < out; o++) {
+                double sum = 0;
+                for (int i = 0; i < dim; i++) {
+                    sum += (double) e.table()[v * dim + i] * d.weights()[o * dim + i];
+                }
+                t[v * out + o] = (float) sum;
+            }
+        }
+        float[] identity = new float[out * out];
+        for (int o = 0; o < out; o++) {
+            identity[o * out + o] = 1;
+        }
+        ops.set(0, new Embed(e.name(), e.vocab(), out, t));
+        ops.set(2, new Dense(d.name(), out, out, identity, d.bias(), d.relu(), d.softmax()));
+    }
+
+    private static long[] modePad(ConvolutionMode mode, int[] pad) {
+        return mode == ConvolutionMode.Same ? null : new long[] {pad[0], pad[1], pad[0], pad[1]};
+    }
+
+    /** A convolution with the batch normalisation after it folded into its weights and bias. */
+    private static Conv folded(Conv cv, BatchNormalization bn, Map<String, INDArray> p) {
+        int n = cv.out();
+        float[] gamma = p.containsKey("gamma") ? floats(p.get("gamma")) : filled(n, (float) bn.getGamma());
+        float[] beta = p.containsKey("beta") ? floats(p.get("beta")) : filled(n, (float) bn.getBeta());
+        float[] mean = floats(p.get("mean"));
+        float[] std = new float[n];
+        if (p.containsKey("log10stdev")) {
+            float[] l = floats(p.get("log10stdev"));
+            for (int i = 0; i < n; i++) {
+                std[i] = (float) Math.pow(10, l[i]);
+            }
+        } else {
+            float[] v = floats(p.get("var"));
+            for (int i = 0; i < n; i++) {
+                std[i] = (float) Math.sqrt(v[i] + bn.getEps());
+            }
+        }
+        float[] w = cv.weights().clone();
+        float[] b = new float[n];
+        int per = w.length / n;
+        for (int o = 0; o < n; o++) {
+            float k = gamma[o] / std[o];
+            for (int i = 0; i < per; i++) {
+                w[o * per + i] *= k;
+            }
+            b[o] = (cv.bias()[o] - mean[o]) * k + beta[o];
+        }
+        return new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(), cv.pad(), w, b, false);
+    }
+
+    /** DL4J's LSTM blocks are (cell input, forget, output, input); oneDNN's gates (input, forget, cell, output). */
+    private static final int[] DL4J_BLOCK_OF_GATE = {3, 1, 0, 2};
+
+    private static Lstm lstm(String name, LSTM f, Map<String, INDArray> p) {
+        if (!(f.getGateActivationFn() instanceof ActivationSigmoid) || !(f.getActivationFn() instanceof ActivationTanH)) {
+            throw unsupported(name, "an LSTM with gate activation " + f.getGateActivationFn() + " and activation "
+                    + f.getActivationFn() + " (sigmoid and tanh run)");
+        }
+        int in = (int) p.get("fW").size(0);
+        int h = (int) p.get("fRW").size(0);
+        if (p.get("fRW").size(1) != 4L * h) {
+            throw unsupported(name, "an LSTM with peephole weights");
+        }
+        float[] wl = new float[2 * in * 4 * h];
+        float[] wi = new float[2 * h * 4 * h];
+        float[] b = new float[2 * 4 * h];
+        String[] dir = {"f", "b"};
+        for (int d = 0; d < 2; d++) {
+            float[][] w = p.get(dir[d] + "W").toFloatMatrix(); // [in][4h]
+            float[][] rw = p.get(dir[d] + "RW").toFloatMatrix(); // [h][4h]
+            float[] bias = floats(p.get(dir[d] + "b"));
+            for (int g = 0; g < 4; g++) {
+                int blk = DL4J_BLOCK_OF_GATE[g] * h;
+                for (int o = 0; o < h; o++) {
+                    for (int i = 0; i < in; i++) {
+                        wl[((d * in + i) * 4 + g) * h + o] = w[i][blk + o];
+                    }
+                    for (int i = 0; i < h; i++) {
+                        wi[((d * h + i) * 4 + g) * h + o] = rw[i][blk + o];
+                    }
+                    b[(d * 4 + g) * h + o] = bias[blk + o];
+                }
+            }
+        }
+        return new Lstm(name, in, h, wl, wi, b);
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, v);
+        return a;
+    }
+
+    private static float[] bias(Map<String, INDArray> p, int n) {
+        return p.containsKey("b") ? floats(p.get("b")) : new float[n];
+    }
+
+    private static boolean relu(IActivation fn, String name) {
+        if (fn instanceof ActivationReLU) {
+            return true;
+        }
+        if (fn == null || fn instanceof ActivationIdentity) {
+            return false;
+        }
+        throw unsupported(name, "activation " + fn);
+    }
+
+    private static CompressionException unsupported(String layer, String why) {
+        return new CompressionException("float runtime: layer " + layer + ": " + why);
+    }
+
+    static List<String> topological(ComputationGraphConfiguration c) {
+        List<String> out = new ArrayList<>();
+        java.util.Set<String> done = new java.util.HashSet<>(c.getNetworkInputs());
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (String v : c.getVertices().keySet()) {
+                if (!done.contains(v) && done.containsAll(c.getVertexInputs().get(v))) {
+                    out.add(v);
+                    done.add(v);
+                    progress = true;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Padding [top, left, bottom, right] as DL4J computes it for the convolution mode. */
+    static long[] padding(ConvolutionMode mode, int[] pad, long h, long w, int kh, int kw, int sh, int sw) {
+        if (mode == ConvolutionMode.Same) {
+            long oh = (h + sh - 1) / sh;
+            long ow = (w + sw - 1) / sw;
+            long ph = Math.max(0, (oh - 1) * sh + kh - h);
+            long pw = Math.max(0, (ow - 1) * sw + kw - w);
+            return new long[] {ph / 2, pw / 2, ph - ph / 2, pw - pw / 2};
+        }
+        return new long[] {pad[0], pad[1], pad[0], pad[1]};
+    }
+
+    /**
+     * The work for one batch size: a Java front (token lookup, or nothing for images), oneDNN primitives, and a Java
+     * tail (pooling over time after an LSTM, the mean of an embedding bag, small dense layers after them).
+     */
+    private final class Plan {
+        final int batch;
+        final List<primitive> prims = new ArrayList<>();
+        final List<IntMemoryMap> args = new ArrayList<>();
+        final List<Object> keep = new ArrayList<>();
+        memory input;
+        memory output;
+        /** Ops run in Java after the primitives (from this index on). */
+        int javaFrom;
+        /** Layout of the text input buffer: 0 images, 1 [T, N, C] for an LSTM, 2 [N, 1, T, C] for a conv. */
+        int textLayout;
+        long[] outDims;
+        int length;
+        /** Width of each (time, example) row of an LSTM's output. */
+        int lstmWidth;
+
+        Plan(long n, long[] inShape) {
+            batch = (int) n;
+            javaFrom = ops.size();
+            int first = 0;
+            long[] cd;
+            if (ops.get(0) instanceof Embed e) {
+                length = (int) inShape[0];
+                first = 1;
+                Op next = ops.get(1);
+                if (next instanceof Lstm) {
+                    textLayout = 1;
+                    cd = new long[] {length, n, e.dim()};
+                    input = new memory(new memory.desc(cd, memory.data_type.f32, memory.format_tag.tnc), eng);
+                } else if (next instanceof Conv) {
+                    textLayout = 2;
+                    cd = new long[] {n, e.dim(), 1, length};
+                    input = new memory(new memory.desc(cd, memory.data_type.f32, memory.format_tag.acdb), eng);
+                } else {
+                    javaFrom = 2; // embedding bag: all in Java
+                    return;
+                }
+            } else {
+                cd = new long[inShape.length + 1];
+                cd[0] = n;
+                System.arraycopy(inShape, 0, cd, 1, inShape.length);
+                input = new memory(new memory.desc(cd, memory.data_type.f32, cd.length == 4 ? memory.format_tag.abcd
+                        : memory.format_tag.ab), eng);
+            }
+            memory cur = input;
+            for (int i = first; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                if (op instanceof Lstm l) {
+                    cur = lstm(l, cur, cd);
+                    cd = new long[] {cd[0], n, 2L * l.hidden()};
+                    lstmWidth = 2 * l.hidden();
+                    javaFrom = i + 1;
+                    break;
+                } else if (op instanceof Conv c) {
+                    long[] pad = c.pad() != null ? c.pad()
+                            : padding(ConvolutionMode.Same, null, cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
+                    long oh = (cd[2] + pad[0] + pad[2] - c.kh()) / c.sh() + 1;
+                    long ow = (cd[3] + pad[1] + pad[3] - c.kw()) / c.sw() + 1;
+                    long[] od = {n, c.out(), oh, ow};
+                    cur = conv(c, cur, od, pad);
+                    cd = od;
+                } else if (op instanceof Pool p) {
+                    long[] pad = padding(p.mode(), p.pad(), cd[2], cd[3], p.kh(), p.kw(), p.sh(), p.sw());
+                    long oh = (cd[2] + pad[0] + pad[2] - p.kh()) / p.sh() + 1;
+                    long ow = (cd[3] + pad[1] + pad[3] - p.kw()) / p.sw() + 1;
+                    long[] od = {n, cd[1], oh, ow};
+                    cur = pool(p.max(), p.includePad(), cur, od, new long[] {p.sh(), p.sw()}, new long[] {p.kh(), p.kw()}, pad);
+                    cd = od;
+                } else if (op instanceof GlobalPool gp) {
+                    long[] od = {n, cd[1], 1, 1};
+                    cur = pool(gp.max(), true, cur, od, new long[] {1, 1}, new long[] {cd[2], cd[3]}, new long[4]);
+                    cd = od;
+                } else if (op instanceof Dense d) {
+                    cur = dense(d, cur, cd);
+                    cd = new long[] {n, d.out()};
+                }
+            }
+            output = cur;
+            outDims = cd;
+        }
+
+        private memory conv(Conv c, memory cur, long[] od, long[] pad) {
+            memory.desc src = new memory.desc(cur.get_desc().dims(), memory.data_type.f32, memory.format_tag.any);
+            long[] wd = {c.out(), c.in(), c.kh(), c.kw()};
+            memory.desc wei = new memory.desc(wd, memory.data_type.f32, memory.format_tag.any);
+            memory.desc bia = new memory.desc(new long[] {c.out()}, memory.data_type.f32, memory.format_tag.a);
+            memory.desc dst = new memory.desc(od, memory.data_type.f32, memory.format_tag.any);
+            convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_inference,
+                    dnnl.algorithm.convolution_direct, src, wei, bia, dst, new long[] {c.sh(), c.sw()},
+                    new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+            primitive_attr attr = reluAttr(c.relu());
+            convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d, attr, eng);
+            memory in = into(cur, pd.src_desc());
+            memory w = constant(wd, memory.format_tag.abcd, c.weights(), pd.weights_desc());
+            memory b = constant(new long[] {c.out()}, memory.format_tag.a, c.bias(), bia);
+            memory out = new memory(pd.dst_desc(), eng);
+            add(new convolution_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, in, dnnl.DNNL_ARG_WEIGHTS, w,
+                    dnnl.DNNL_ARG_BIAS, b, dnnl.DNNL_ARG_DST, out));
+            keep.add(new Object[] {src, wei, bia, dst, d, attr, pd});
+            return out;
+        }
+
+        private memory pool(boolean max, boolean includePad, memory cur, long[] od, long[] strides, long[] kernel, long[] pad) {
+            memory.desc dst = new memory.desc(od, memory.data_type.f32, memory.format_tag.any);
+            pooling_forward.desc d = new pooling_forward.desc(dnnl.prop_kind.forward_inference,
+                    max ? dnnl.algorithm.pooling_max : includePad ? dnnl.algorithm.pooling_avg_include_padding
+                            : dnnl.algorithm.pooling_avg_exclude_padding, cur.get_desc(), dst,
+                    strides, kernel, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+            pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(d, eng);
+            memory out = new memory(pd.dst_desc(), eng);
+            IntMemoryMap map = new IntMemoryMap();
+            map.put(dnnl.DNNL_ARG_SRC, cur);
+            map.put(dnnl.DNNL_ARG_DST, out);
+            if (pd.workspace_desc().get_size() > 0) {
+                memory ws = new memory(pd.workspace_desc(), eng);
+                map.put(dnnl.DNNL_ARG_WORKSPACE, ws);
+                keep.add(ws);
+            }
+            prims.add(new pooling_forward(pd));
+            args.add(map);
+            keep.add(new Object[] {dst, d, pd});
+            return out;
+        }
+
+        private memory dense(Dense dn, memory cur, long[] cd) {
+            long[] wd = cd.clone();
+            wd[0] = dn.out();
+            long inCount = 1;
+            for (int k = 1; k < cd.length; k++) {
+                inCount *= cd[k];
+            }
+            if (inCount != dn.in()) {
+                throw unsupported(dn.name(), "input of " + inCount + " values for " + dn.in() + " weights per output");
+            }
+            memory.desc src = new memory.desc(cd, memory.data_type.f32, memory.format_tag.any);
+            memory.desc wei = new memory.desc(wd, memory.data_type.f32, memory.format_tag.any);
+            memory.desc bia = new memory.desc(new long[] {dn.out()}, memory.data_type.f32, memory.format_tag.a);
+            memory.desc dst = new memory.desc(new long[] {cd[0], dn.out()}, memory.data_type.f32, memory.format_tag.ab);
+            inner_product_forward.desc d = new inner_product_forward.desc(dnnl.prop_kind.forward_inference, src, wei,
+                    bia, dst);
+            primitive_attr attr = reluAttr(dn.relu());
+            inner_product_forward.primitive_desc pd = new inner_product_forward.primitive_desc(d, attr, eng);
+            memory in = into(cur, pd.src_desc());
+            memory w = constant(wd, wd.length == 4 ? memory.format_tag.abcd : memory.format_tag.ab, dn.weights(),
+                    pd.weights_desc());
+            memory b = constant(new long[] {dn.out()}, memory.format_tag.a, dn.bias(), bia);
+            memory out = new memory(pd.dst_desc(), eng);
+            add(new inner_product_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, in, dnnl.DNNL_ARG_WEIGHTS, w,
+                    dnnl.DNNL_ARG_BIAS, b, dnnl.DNNL_ARG_DST, out));
+            keep.add(new Object[] {src, wei, bia, dst, d, attr, pd});
+            return out;
+        }
+
+        private memory lstm(Lstm l, memory cur, long[] cd) {
+            long t = cd[0];
+            long n = cd[1];
+            memory.desc src = cur.get_desc();
+            memory.desc none = new memory.desc();
+            long[] wl = {1, 2, l.in(), 4, l.hidden()};
+            long[] wi = {1, 2, l.hidden(), 4, l.hidden()};
+            memory.desc wlAny = new memory.desc(wl, memory.data_type.f32, memory.format_tag.any);
+            memory.desc wiAny = new memory.desc(wi, memory.data_type.f32, memory.format_tag.any);
+            memory.desc bia = new memory.desc(new long[] {1, 2, 4, l.hidden()}, memory.data_type.f32,
+                    memory.format_tag.ldgo);
+            memory.desc dst = new memory.desc(new long[] {t, n, 2L * l.hidden()}, memory.data_type.f32,
+                    memory.format_tag.tnc);
+            lstm_forward.desc d = new lstm_forward.desc(dnnl.prop_kind.forward_inference,
+                    dnnl.rnn_direction.bidirectional_concat, src, none, none, wlAny, wiAny, bia, dst, none, none);
+            lstm_forward.primitive_desc pd = new lstm_forward.primitive_desc(d, eng);
+            memory wLayer = constant(wl, memory.format_tag.ldigo, l.wLayer(), pd.weights_layer_desc());
+            memory wIter = constant(wi, memory.format_tag.ldigo, l.wIter(), pd.weights_iter_desc());
+            memory b = constant(new long[] {1, 2, 4, l.hidden()}, memory.format_tag.ldgo, l.bias(), bia);
+            memory out = new memory(pd.dst_layer_desc(), eng);
+            IntMemoryMap map = new IntMemoryMap();
+            map.put(dnnl.DNNL_ARG_SRC_LAYER, cur);
+            map.put(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayer);
+            map.put(dnnl.DNNL_ARG_WEIGHTS_ITER, wIter);
+            map.put(dnnl.DNNL_ARG_BIAS, b);
+            map.put(dnnl.DNNL_ARG_DST_LAYER, out);
+            if (pd.workspace_desc().get_size() > 0) {
+                memory ws = new memory(pd.workspace_desc(), eng);
+                map.put(dnnl.DNNL_ARG_WORKSPACE, ws);
+                keep.add(ws);
+            }
+            prims.add(new lstm_forward(pd));
+            args.add(map);
+            keep.add(new Object[] {none, wlAny, wiAny, bia, dst, d, pd});
+            return out;
+        }
+
+        private primitive_attr reluAttr(boolean relu) {
+            primitive_attr attr = new primitive_attr();
+            if (relu) {
+                post_ops po = new post_ops();
+                po.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+                attr.set_post_ops(po);
+                keep.add(po);
+            }
+            return attr;
+        }
+
+        /** {@code cur} in the layout the primitive wants (a reorder when it differs). */
+        private memory into(memory cur, memory.desc want) {
+            if (cur.get_desc().equals(want)) {
+                return cur;
+            }
+            memory m = new memory(want, eng);
+            reorder.primitive_desc pd = new reorder.primitive_desc(cur, m);
+            add(new reorder(pd), Map.of(dnnl.DNNL_ARG_SRC, cur, dnnl.DNNL_ARG_DST, m));
+            keep.add(pd);
+            return m;
+        }
+
+        private memory constant(long[] dims, memory.format_tag tag, float[] data, memory.desc want) {
+            memory plain = new memory(new memory.desc(dims, memory.data_type.f32, tag), eng);
+            new FloatPointer(plain.get_data_handle()).capacity(data.length).put(data);
+            if (plain.get_desc().equals(want)) {
+                return plain;
+            }
+            memory m = new memory(want, eng);
+            new reorder(plain, m).execute(strm, plain, m);
+            strm._wait();
+            keep.add(plain);
+            return m;
+        }
+
+        private void add(primitive p, Map<Integer, memory> a) {
+            IntMemoryMap map = new IntMemoryMap();
+            a.forEach(map::put);
+            prims.add(p);
+            args.add(map);
+        }
+
+        private float[] buffer;
+
+        /** Token ids looked up into the input buffer ([T, N, C] for an LSTM, [N, T, C] for a convolution). */
+        private void tokens(Embed e, float[] ids) {
+            int dim = e.dim();
+            int size = (int) (input.get_desc().get_size() / 4);
+            if (buffer == null || buffer.length != size) {
+                buffer = new float[size];
+            }
+            for (int b = 0; b < batch; b++) {
+                for (int t = 0; t < length; t++) {
+                    int id = token(e, ids[b * length + t]);
+                    int dst = textLayout == 1 ? (t * batch + b) * dim : (b * length + t) * dim;
+                    System.arraycopy(e.table(), id * dim, buffer, dst, dim);
+                }
+            }
+            new FloatPointer(input.get_data_handle()).capacity(buffer.length).put(buffer);
+        }
+
+        float[] run(float[] x) {
+            float[] h;
+            if (input == null) {
+                h = bag((Embed) ops.get(0), (GlobalPool) ops.get(1), x);
+            } else {
+                if (ops.get(0) instanceof Embed e) {
+                    tokens(e, x);
+                } else {
+                    new FloatPointer(input.get_data_handle()).capacity(x.length).put(x);
+                }
+                for (int i = 0; i < prims.size(); i++) {
+                    prims.get(i).execute(strm, args.get(i));
+                }
+                strm._wait();
+                long count = output.get_desc().get_size() / 4;
+                h = new float[(int) count];
+                new FloatPointer(output.get_data_handle()).capacity(count).get(h);
+            }
+            int width = h.length / batch;
+            for (int i = javaFrom; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                if (op instanceof GlobalPool gp) {
+                    h = overTime(h, gp.max(), lstmWidth);
+                    width = h.length / batch;
+                } else if (op instanceof Dense d) {
+                    h = denseJava(d, h, width);
+                    width = d.out();
+                } else {
+                    throw new IllegalStateException("no Java step for " + op);
+                }
+            }
+            return h;
+        }
+
+        /** Max or mean over time of [T, N, C] (the LSTM's output). */
+        private float[] overTime(float[] h, boolean max, int width) {
+            int c = width; // per (t, n) row
+            int t = h.length / (batch * c);
+            float[] out = new float[batch * c];
+            if (max) {
+                java.util.Arrays.fill(out, Float.NEGATIVE_INFINITY);
+            }
+            for (int s = 0; s < t; s++) {
+                int base = s * batch * c;
+                for (int k = 0; k < batch * c; k++) {
+                    float v = h[base + k];
+                    out[k] = max ? Math.max(out[k], v) : out[k] + v;
+                }
+            }
+            if (!max) {
+                for (int k = 0; k < out.length; k++) {
+                    out[k] /= t;
+                }
+            }
+            return out;
+        }
+
+        /** Embedding bag: mean (or max) of the token rows of each example. */
+        private float[] bag(Embed e, GlobalPool gp, float[] ids) {
+            int dim = e.dim();
+            int len = ids.length / batch;
+            float[] out = new float[batch * dim];
+            float[] table = e.table();
+            if (!gp.max() && dim <= 4) {
+                return narrowBag(e, ids, len);
+            }
+            for (int b = 0; b < batch; b++) {
+                int o = b * dim;
+                if (gp.max()) {
+                    java.util.Arrays.fill(out, o, o + dim, Float.NEGATIVE_INFINITY);
+                }
+                for (int t = 0; t < len; t++) {
+                    int row = token(e, ids[b * len + t]) * dim;
+                    if (gp.max()) {
+                        for (int k = 0; k < dim; k++) {
+                            out[o + k] = Math.max(out[o + k], table[row + k]);
+                        }
+                    } else {
+                        for (int k = 0; k < dim; k++) {
+                            out[o + k] += table[row + k];
+                        }
+                    }
+                }
+                if (!gp.max()) {
+                    float inv = 1f / len;
+                    for (int k = 0; k < dim; k++) {
+                        out[o + k] *= inv;
+                    }
+                }
+            }
+            return out;
+        }
+
+        /** The mean bag of a narrow (projected) table: a few sums per token, kept in registers. */
+        private float[] narrowBag(Embed e, float[] ids, int len) {
+            int dim = e.dim();
+            float[] table = e.table();
+            float[] out = new float[batch * dim];
+            float[] acc = new float[4];
+            for (int b = 0; b < batch; b++) {
+                java.util.Arrays.fill(acc, 0);
+                int base = b * len;
+                for (int t = 0; t < len; t++) {
+                    int row = token(e, ids[base + t]) * dim;
+                    for (int k = 0; k < dim; k++) {
+                        acc[k] += table[row + k];
+                    }
+                }
+                for (int k = 0; k < dim; k++) {
+                    out[b * dim + k] = acc[k] / len;
+                }
+            }
+            return out;
+        }
+
+        private float[] denseJava(Dense d, float[] h, int width) {
+            if (width != d.in()) {
+                throw unsupported(d.name(), "input of " + width + " values for " + d.in() + " weights per output");
+            }
+            float[] out = new float[batch * d.out()];
+            float[] w = d.weights();
+            for (int b = 0; b < batch; b++) {
+                for (int o = 0; o < d.out(); o++) {
+                    float s = d.bias()[o];
+                    int wr = o * width;
+                    int hr = b * width;
+                    for (int i = 0; i < width; i++) {
+                        s += w[wr + i] * h[hr + i];
+                    }
+                    out[b * d.out() + o] = d.relu() ? Math.max(0, s) : s;
+                }
+            }
+            return out;
+        }
+    }
+
+    private static int token(Embed e, float v) {
+        int id = (int) v;
+        if (id < 0 || id >= e.vocab() || id != v) {
+            throw new CompressionException("token id " + v + " outside the vocabulary of " + e.vocab());
+        }
+        return id;
+    }
+
+    /** Class probabilities for a batch, as the DL4J network's output layer gives them. */
+    @Override
+    public synchronized INDArray apply(INDArray features) {
+        long n = features.size(0);
+        long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
+        Plan p = plans.computeIfAbsent(n, k -> new Plan(k, shape));
+        float[] logits = p.run(features.castTo(DataType.FLOAT).dup('c').data().asFloat());
+        int k = logits.length / (int) n;
+        for (int r = 0; r < n; r++) {
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                max = Math.max(max, logits[r * k + j]);
+            }
+            float sum = 0;
+            for (int j = 0; j < k; j++) {
+                logits[r * k + j] = (float) Math.exp(logits[r * k + j] - max);
+                sum += logits[r * k + j];
+            }
+            for (int j = 0; j < k; j++) {
+                logits[r * k + j] /= sum;
+            }
+        }
+        return Nd4j.create(logits, new long[] {n, k}, 'c');
+    }
+}

@@ -1,0 +1,108 @@
+package org.jvmcompress.core.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Random;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.task.ArchSpec;
+import org.jvmcompress.core.task.Architectures;
+import org.jvmcompress.core.task.SearchNets;
+import org.jvmcompress.core.task.TrainConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The oneDNN float runtime gives DL4J's class probabilities on every network shape it claims to run. */
+class FloatRuntimeTest {
+    static final TrainConfig C = new TrainConfig("x", 1, 32, 1e-3, 1.0, 1, 0, 0, 0);
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+        assertTrue(FloatRuntime.available(), "oneDNN loads: " + FloatRuntime.unavailableReason());
+    }
+
+    /** Batch-norm statistics and biases away from their initial values, so that folding them is tested. */
+    static ComputationGraph perturbed(ComputationGraph g) {
+        Random r = new Random(3);
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            for (Map.Entry<String, INDArray> e : l.paramTable().entrySet()) {
+                INDArray p = e.getValue();
+                switch (e.getKey()) {
+                    case "mean", "beta", "b" -> p.assign(Nd4j.randn(DataType.FLOAT, p.shape()).muli(0.3));
+                    case "log10stdev" -> p.assign(Nd4j.randn(DataType.FLOAT, p.shape()).muli(0.2));
+                    case "gamma" -> p.assign(Nd4j.rand(DataType.FLOAT, p.shape()).addi(0.5));
+                    default -> { }
+                }
+            }
+        }
+        return g;
+    }
+
+    static void same(ComputationGraph g, INDArray x, String expectOps) {
+        FloatRuntime rt = FloatRuntime.compile(g);
+        assertTrue(rt.toString().contains(expectOps), rt.toString());
+        INDArray want = g.outputSingle(false, x);
+        for (int rep = 0; rep < 2; rep++) { // the second call reuses the plan for this batch size
+            INDArray got = rt.apply(x);
+            assertEquals(want.rows(), got.rows());
+            double err = Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.reduce.floating.Norm2(
+                    got.sub(want))).getDouble(0);
+            // Probabilities to float rounding: folding batch norm and oneDNN's summation order differ from DL4J's.
+            assertTrue(want.sub(got).amaxNumber().doubleValue() < 1e-3,
+                    rt + ": max difference " + want.sub(got).amaxNumber() + " (norm " + err + ")");
+        }
+        INDArray one = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
+        assertTrue(g.outputSingle(false, one).sub(rt.apply(one)).amaxNumber().doubleValue() < 1e-3, "batch of 1");
+    }
+
+    static INDArray tokens(int n, int length, int vocab) {
+        return Nd4j.rand(DataType.FLOAT, n, length).muli(vocab).castTo(DataType.INT32).castTo(DataType.FLOAT);
+    }
+
+    @Test
+    void imageNetworks() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 5, 1, 28, 28);
+        same(perturbed(Architectures.cvTeacher(1, 28, 28, 10, C)), x, "conv x4, pool x2, dense x2");
+        same(perturbed(Architectures.cvStudent(1, 28, 28, 10, C)), x, "conv x2, pool x2, dense x2");
+        same(perturbed(SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16-24,b=2-1-1,k=5,t=plain,bn=1,h=0"), 1, 28, 28,
+                10, C)), x, "conv x4, pool x3, dense");
+        same(perturbed(Architectures.cvTeacher(3, 32, 32, 10, C)), Nd4j.rand(DataType.FLOAT, 3, 3, 32, 32), "conv x4");
+    }
+
+    @Test
+    void textNetworks() {
+        INDArray x = tokens(4, 40, 300);
+        same(perturbed(Architectures.nlpStudent(300, 40, 2, C)), x, "embed, globalpool, dense");
+        same(perturbed(Architectures.nlpBiLstm(ArchSpec.parse("nlp-teacher,width=0.25"), 300, 40, 2, C)), x,
+                "embed, lstm, globalpool, dense");
+        same(perturbed(Architectures.nlpCnn(ArchSpec.parse("nlp-cnn,width=0.25,depth=2"), 300, 40, 2, C)), x,
+                "embed, conv x2, globalpool, dense");
+        same(perturbed(SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=mean,h=8,l=1"), 300, 40, 2, C)), x,
+                "embed, globalpool, dense x2");
+    }
+
+    @Test
+    void namesWhatItCannotRun() {
+        ComputationGraph res = SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=1-1,k=3,t=res,bn=0,h=16"), 1, 28, 28,
+                10, C);
+        assertNull(FloatRuntime.tryCompile(res));
+        CompressionException e = assertThrows(CompressionException.class, () -> FloatRuntime.compile(res));
+        assertTrue(e.getMessage().contains("chains of layers"), e.getMessage());
+        ComputationGraph attn = SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=attn,h=8,l=1"), 300, 40, 2, C);
+        e = assertThrows(CompressionException.class, () -> FloatRuntime.compile(attn));
+        assertTrue(e.getMessage().contains("SelfAttentionLayer"), e.getMessage());
+        assertNotNull(FloatRuntime.tryCompile(Architectures.cvStudent(1, 28, 28, 10, C)));
+        FloatRuntime rt = FloatRuntime.compile(Architectures.nlpStudent(300, 40, 2, C));
+        e = assertThrows(CompressionException.class, () -> rt.apply(Nd4j.createFromArray(new float[][] {{1, 2, 300}})));
+        assertTrue(e.getMessage().contains("outside the vocabulary"), e.getMessage());
+    }
+}
