@@ -65,6 +65,11 @@ final class SearchCommand implements Command {
                 .addOption(Option.builder().longOpt("full-epochs").hasArg().argName("N")
                         .desc("epochs of the final full distillation of the front's members (default 10; 0 skips it)")
                         .build())
+                .addOption(Option.builder().longOpt("spark-master").hasArg().argName("URL")
+                        .desc("evaluate candidates as Spark tasks (local[N], spark://host:7077, yarn); each round's"
+                                + " --parallel candidates run at once, this process keeps the state file").build())
+                .addOption(Option.builder().longOpt("spark-jars").hasArg().argName("JAR,...")
+                        .desc("jars the executors need (the suite's compression-all.jar on a cluster)").build())
                 .addOption(Option.builder().longOpt("max-params").hasArg().argName("N").build())
                 .addOption(Option.builder().longOpt("max-bytes").hasArg().argName("N").build())
                 .addOption(Option.builder().longOpt("max-latency-ms").hasArg().argName("MS").build());
@@ -100,8 +105,23 @@ final class SearchCommand implements Command {
         String command = Cli.commandLine("search", cl);
         System.err.printf(Locale.ROOT, "search %s on %s from %s: %s; proxy %d epoch(s) on %d examples; run folder %s%n",
                 strategy.name(), task.name(), teacher.path(), space.describe(), proxyEpochs, proxyLimit, out);
-        Map<String, Object> result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit,
-                fullEpochs, Cli.dataHome(cl), command);
+        Map<String, Object> result;
+        if (cl.hasOption("spark-master")) {
+            Recipe recipe = new Recipe(teacher.path().toAbsolutePath().toString(),
+                    Cli.dataHome(cl).root().toAbsolutePath().toString(), s.seed(), out.toAbsolutePath().toString(),
+                    proxyEpochs, proxyLimit, command);
+            List<String> jars = cl.hasOption("spark-jars") ? List.of(cl.getOptionValue("spark-jars").split(","))
+                    : List.of();
+            try (org.jvmcompress.spark.SparkFanout spark = org.jvmcompress.spark.SparkFanout.connect(
+                    cl.getOptionValue("spark-master"), "compression search " + strategy.name(), jars)) {
+                System.err.println("candidates on " + spark.describe());
+                result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs,
+                        Cli.dataHome(cl), command, new Sweep(out, space, strategy, s).run(spark, recipe));
+            }
+        } else {
+            result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs,
+                    Cli.dataHome(cl), command);
+        }
         Json.writeFile(out.resolve("search.json"), result);
         org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("search.md"), Search.markdown(result));
         System.out.print(Search.markdown(result));
@@ -120,6 +140,17 @@ final class SearchCommand implements Command {
         List<Candidate> all = new Sweep(out, space, strategy, s).run(
                 (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit),
                 spec -> Search.profile(task, data, spec, s.seed()));
+        return search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs, home,
+                command, all);
+    }
+
+    /** The summary of a finished sweep, the front's members distilled on all the data when {@code fullEpochs} > 0. */
+    static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
+                                      Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
+                                      int fullEpochs, org.jvmcompress.core.data.DataHome home, String command,
+                                      List<Candidate> all) {
+        org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data,
+                out, home, s.seed(), command);
         List<Candidate> front = Sweep.front(all);
         Map<String, Object> result = Search.summary(task.name(), strategy.name(), all, front, s, space);
         if (fullEpochs > 0 && !front.isEmpty()) {
@@ -135,15 +166,51 @@ final class SearchCommand implements Command {
         return result;
     }
 
+    /**
+     * How a Spark executor makes the sweep's scorer and profiler: the teacher file, the data folder and the run folder
+     * by path (the same on every machine: a shared file system on a cluster), the proxy's settings.
+     */
+    record Recipe(String teacher, String dataDir, long seed, String out, int proxyEpochs, int proxyLimit,
+                  String command) implements Sweep.Recipe {
+        /** Teachers and data already loaded in this process (an executor builds its scorer and profiler from one). */
+        private static final Map<String, Teacher> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private Teacher load() {
+            return LOADED.computeIfAbsent(teacher + "|" + dataDir, k -> Teacher.of(Path.of(teacher),
+                    new org.jvmcompress.core.data.DataHome(Path.of(dataDir))));
+        }
+
+        @Override
+        public Sweep.Scorer scorer() {
+            org.jvmcompress.core.runtime.Backend.init();
+            Teacher t = load();
+            org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(t.model(),
+                    t.task(), t.data(), Path.of(out), new org.jvmcompress.core.data.DataHome(Path.of(dataDir)), seed,
+                    command);
+            return (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit);
+        }
+
+        @Override
+        public Sweep.Profiler profiler() {
+            org.jvmcompress.core.runtime.Backend.init();
+            Teacher t = load();
+            return spec -> Search.profile(t.task(), t.data(), spec, seed);
+        }
+    }
+
     /** The --teacher of a search command, with its task and its own data split (it needs a sidecar). */
     record Teacher(LoadedModel model, Task task, TaskData data) {
         static Teacher of(CommandLine cl) {
-            LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
+            return of(Path.of(cl.getOptionValue("teacher")), Cli.dataHome(cl));
+        }
+
+        static Teacher of(Path file, org.jvmcompress.core.data.DataHome home) {
+            LoadedModel teacher = Models.load(file);
             if (teacher.info() == null) {
                 throw new CompressionException("teacher " + teacher.path() + " has no sidecar naming its task and split");
             }
             Task task = Tasks.get(teacher.info().task());
-            TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
+            TaskData data = task.load(home, teacher.info().split(), teacher.info());
             Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
             return new Teacher(teacher, task, data);
         }

@@ -110,6 +110,28 @@ class EndToEndTest {
 
     /** A Keras 3 CNN trained on Fashion-MNIST (models/keras, made by make_fixtures.py) teaches a DL4J student. */
     @Test
+    void searchCandidatesRunAsSparkTasksInLocalMode() throws Exception {
+        Path t = dir.resolve("teacher");
+        CliTest.Run teacher = CliTest.run("train-teacher", "--task", "cv", "--arch", "cv-student", "--train-limit",
+                "2000", "--epochs", "1", "--no-speed", "--output", t.toString());
+        assertEquals(0, teacher.code(), teacher.err());
+        Path out = dir.resolve("search");
+        CliTest.Run s = CliTest.run("search", "--teacher", t.resolve("teacher.zip").toString(), "--strategy", "random",
+                "--max-candidates", "2", "--parallel", "2", "--proxy-epochs", "1", "--proxy-limit", "500",
+                "--full-epochs", "0", "--spark-master", "local[2]", "--output", out.toString());
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.err().contains("candidates on Spark local[2]"), s.err());
+        var cands = org.jvmcompress.nas.Sweep.read(out.resolve("candidates.jsonl"));
+        assertEquals(2, cands.size());
+        for (var c : cands) {
+            assertEquals("ok", c.status(), c.toString());
+            assertTrue(c.acc() > 0 && c.acc() <= 1 && Files.isRegularFile(out.resolve("candidates").resolve(
+                    String.format("%04d", c.index())).resolve("student.zip")), c.toString());
+        }
+        assertTrue(Files.isRegularFile(out.resolve("search.json")));
+    }
+
+    @Test
     void kerasTeacherIsEvaluatedAndDistilledIntoADl4jStudent() throws Exception {
         Path keras = Path.of("../models/keras/fashion-cnn.keras").toAbsolutePath().normalize();
         CliTest.Run ev = CliTest.run("evaluate", "--model", keras.toString(), "--task", "cv", "--no-speed");

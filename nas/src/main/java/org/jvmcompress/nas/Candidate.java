@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Candidate(int index, String strategy, String spec, String status, String reason, long params,
-                        Long bytes, Double b1Ms, Double acc, double seconds) {
+                        Long bytes, Double b1Ms, Double acc, double seconds)
+        implements java.io.Serializable {
     public boolean ok() {
         return "ok".equals(status);
     }

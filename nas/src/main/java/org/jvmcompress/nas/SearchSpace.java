@@ -13,7 +13,7 @@ import org.jvmcompress.core.task.SearchNets;
  * given instead (the search config). Every proposal is checked to build a valid network for the task's input before
  * it is returned (an invalid one is redrawn; {@link #invalid} says why a given spec is invalid).
  */
-public sealed interface SearchSpace permits SearchSpace.Cv, SearchSpace.Nlp {
+public sealed interface SearchSpace extends java.io.Serializable permits SearchSpace.Cv, SearchSpace.Nlp {
     String random(Random r);
 
     String mutate(String spec, Random r);

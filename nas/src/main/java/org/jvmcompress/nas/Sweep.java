@@ -46,7 +46,93 @@ public final class Sweep {
 
     public record Profile(long params, double b1Ms) {}
 
-    public record Constraints(Long maxParams, Long maxBytes, Double maxLatencyMs) {
+    /**
+     * How a sweep's scorer and profiler are made where a candidate runs: on a Spark executor the recipe travels in the
+     * task (so it holds paths and settings, not models or data) and is built once per executor process.
+     */
+    public interface Recipe extends java.io.Serializable {
+        Scorer scorer();
+
+        Profiler profiler();
+    }
+
+    /** Evaluates one candidate (index, spec) to its record; serialisable so that it can travel to a Spark executor. */
+    public interface Evaluator extends java.io.Serializable {
+        Candidate evaluate(int index, String spec);
+    }
+
+    /**
+     * Evaluates a round of candidates side by side and hands their records to {@code done} in the order of the
+     * indices, each as soon as it and those before it are finished (so that they reach the state file before a
+     * later candidate's failure ends the sweep).
+     */
+    public interface Fanout extends AutoCloseable {
+        void evaluate(List<Integer> indices, List<String> specs, Evaluator evaluator,
+                      java.util.function.Consumer<Candidate> done);
+
+        /** A short description for the log ("2 threads", "Spark local[2]"). */
+        String describe();
+
+        @Override
+        default void close() {}
+    }
+
+    /** Threads in this process, at most {@code parallel} candidates at a time. */
+    public static Fanout threads(int parallel) {
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        return new Fanout() {
+            @Override
+            public void evaluate(List<Integer> indices, List<String> specs, Evaluator evaluator,
+                                 java.util.function.Consumer<Candidate> done) {
+                List<Future<Candidate>> futures = new ArrayList<>();
+                for (int j = 0; j < specs.size(); j++) {
+                    int index = indices.get(j);
+                    String spec = specs.get(j);
+                    futures.add(pool.submit(() -> evaluator.evaluate(index, spec)));
+                }
+                for (Future<Candidate> f : futures) {
+                    try {
+                        done.accept(f.get());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new CompressionException("search interrupted", e);
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        throw e.getCause() instanceof RuntimeException re ? re
+                                : new CompressionException("search candidate failed: " + e.getCause(), e.getCause());
+                    }
+                }
+            }
+
+            @Override
+            public String describe() {
+                return parallel + (parallel == 1 ? " thread" : " threads");
+            }
+
+            @Override
+            public void close() {
+                pool.shutdownNow();
+            }
+        };
+    }
+
+    /**
+     * What a remote task runs: the recipe's scorer and profiler (built once per process and kept), the space's
+     * validity check and the hard constraints.
+     */
+    public record RemoteEvaluator(SearchSpace space, String strategy, Constraints constraints, Recipe recipe)
+            implements Evaluator {
+        private static final Map<Recipe, Object[]> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
+        private static final Map<String, Profile> PROFILES = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public Candidate evaluate(int index, String spec) {
+            Object[] made = BUILT.computeIfAbsent(recipe, r -> new Object[] {r.scorer(), r.profiler()});
+            return Sweep.evaluate(index, spec, space, strategy, constraints, (Scorer) made[0], (Profiler) made[1],
+                    PROFILES);
+        }
+    }
+
+    public record Constraints(Long maxParams, Long maxBytes, Double maxLatencyMs) implements java.io.Serializable {
         public static final Constraints NONE = new Constraints(null, null, null);
     }
 
@@ -117,8 +203,25 @@ public final class Sweep {
         return new Random(seed * 1_000_003L + index);
     }
 
-    /** Runs until a budget is spent; returns every candidate (those of earlier runs first). */
+    /** Runs until a budget is spent, candidates on threads here; returns every candidate (earlier runs' first). */
     public List<Candidate> run(Scorer scorer, Profiler profiler) {
+        Map<String, Profile> profiles = readProfiles();
+        try (Fanout threads = threads(settings.parallel())) {
+            return run(threads, (index, spec) -> evaluate(index, spec, space, strategy.name(),
+                    settings.constraints(), scorer, profiler, profiles), profiles);
+        }
+    }
+
+    /**
+     * Runs until a budget is spent, each round's candidates evaluated by the fan-out (a Spark cluster): the recipe
+     * travels to where candidates run; this process proposes them and owns the state file.
+     */
+    public List<Candidate> run(Fanout fanout, Recipe recipe) {
+        return run(fanout, new RemoteEvaluator(space, strategy.name(), settings.constraints(), recipe),
+                readProfiles());
+    }
+
+    private List<Candidate> run(Fanout fanout, Evaluator evaluator, Map<String, Profile> profiles) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -126,8 +229,6 @@ public final class Sweep {
         }
         List<Candidate> history = read(stateFile());
         rewrite(history); // drops a line cut short by a kill
-        Map<String, Profile> profiles = readProfiles();
-        ExecutorService pool = Executors.newFixedThreadPool(settings.parallel());
         try (ProgressBar bar = new ProgressBar("search " + strategy.name(), settings.maxCandidates(), "candidates")) {
             bar.step(history.size());
             while (!done(history)) {
@@ -148,22 +249,15 @@ public final class Sweep {
                 if (specs.isEmpty()) {
                     break;
                 }
-                List<Future<Candidate>> futures = new ArrayList<>();
+                List<Integer> indices = new ArrayList<>();
                 for (int j = 0; j < specs.size(); j++) {
-                    int index = start + j;
-                    String spec = specs.get(j);
-                    futures.add(pool.submit(() -> evaluate(index, spec, scorer, profiler, profiles)));
+                    indices.add(start + j);
                 }
-                for (Future<Candidate> f : futures) {
-                    Candidate c;
-                    try {
-                        c = f.get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new CompressionException("search interrupted", e);
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw e.getCause() instanceof RuntimeException re ? re
-                                : new CompressionException("search candidate failed: " + e.getCause(), e.getCause());
+                fanout.evaluate(indices, specs, evaluator, c -> {
+                    if (c.b1Ms() != null) {
+                        synchronized (profiles) {
+                            profiles.putIfAbsent(c.spec(), new Profile(c.params(), c.b1Ms()));
+                        }
                     }
                     append(c);
                     history.add(c);
@@ -174,11 +268,9 @@ public final class Sweep {
                         bar.suffix(String.format(Locale.ROOT, "best %.4f at %,d params, front %d", best.acc(),
                                 best.params(), front(history).size()));
                     }
-                }
+                });
                 writeProfiles(profiles);
             }
-        } finally {
-            pool.shutdownNow();
         }
         return history;
     }
@@ -194,11 +286,12 @@ public final class Sweep {
         return settings.targetFront() > 0 && front(history).size() >= settings.targetFront();
     }
 
-    private Candidate evaluate(int index, String spec, Scorer scorer, Profiler profiler, Map<String, Profile> profiles) {
+    static Candidate evaluate(int index, String spec, SearchSpace space, String strategy, Constraints k,
+                              Scorer scorer, Profiler profiler, Map<String, Profile> profiles) {
         long t0 = System.nanoTime();
         String why = space.invalid(spec);
         if (why != null) {
-            return new Candidate(index, strategy.name(), spec, "failed", why, 0, null, null, null, 0);
+            return new Candidate(index, strategy, spec, "failed", why, 0, null, null, null, 0);
         }
         Profile p;
         synchronized (profiles) {
@@ -210,7 +303,6 @@ public final class Sweep {
                 profiles.put(spec, p);
             }
         }
-        Constraints k = settings.constraints();
         String pruned = null;
         if (k.maxParams() != null && p.params() > k.maxParams()) {
             pruned = String.format(Locale.ROOT, "%,d parameters > max %,d", p.params(), k.maxParams());
@@ -221,14 +313,14 @@ public final class Sweep {
             pruned = String.format(Locale.ROOT, "%.3f ms at batch 1 > max %.3f", p.b1Ms(), k.maxLatencyMs());
         }
         if (pruned != null) {
-            return new Candidate(index, strategy.name(), spec, "pruned", pruned, p.params(), null, p.b1Ms(), null, 0);
+            return new Candidate(index, strategy, spec, "pruned", pruned, p.params(), null, p.b1Ms(), null, 0);
         }
         try {
             Score s = scorer.score(spec, index);
-            return new Candidate(index, strategy.name(), spec, "ok", null, p.params(), s.bytes(), p.b1Ms(), s.acc(),
+            return new Candidate(index, strategy, spec, "ok", null, p.params(), s.bytes(), p.b1Ms(), s.acc(),
                     (System.nanoTime() - t0) / 1e9);
         } catch (CompressionException e) {
-            return new Candidate(index, strategy.name(), spec, "failed", e.getMessage(), p.params(), null, p.b1Ms(),
+            return new Candidate(index, strategy, spec, "failed", e.getMessage(), p.params(), null, p.b1Ms(),
                     null, (System.nanoTime() - t0) / 1e9);
         }
     }
