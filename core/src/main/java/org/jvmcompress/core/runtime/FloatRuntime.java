@@ -810,11 +810,16 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
 
         /** The mean bag of a narrow (projected) table: a few sums per token, kept in registers. */
         private float[] narrowBag(Embed e, float[] ids, int len) {
+            float[] out = new float[batch * e.dim()];
+            narrowBag(e, ids, len, out, 0, batch);
+            return out;
+        }
+
+        private void narrowBag(Embed e, float[] ids, int len, float[] out, int from, int to) {
             int dim = e.dim();
             float[] table = e.table();
-            float[] out = new float[batch * dim];
             float[] acc = new float[4];
-            for (int b = 0; b < batch; b++) {
+            for (int b = from; b < to; b++) {
                 java.util.Arrays.fill(acc, 0);
                 int base = b * len;
                 for (int t = 0; t < len; t++) {
@@ -827,7 +832,6 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
                     out[b * dim + k] = acc[k] / len;
                 }
             }
-            return out;
         }
 
         private float[] denseJava(Dense d, float[] h, int width) {
@@ -859,13 +863,21 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
         return id;
     }
 
+    /** The array's values in row-major order (read straight from its buffer when it is a plain float array). */
+    private static float[] values(INDArray a) {
+        if (a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.data().length() == a.length()) {
+            return a.data().asFloat();
+        }
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
     /** Class probabilities for a batch, as the DL4J network's output layer gives them. */
     @Override
     public synchronized INDArray apply(INDArray features) {
         long n = features.size(0);
         long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
         Plan p = plans.computeIfAbsent(n, k -> new Plan(k, shape));
-        float[] logits = p.run(features.castTo(DataType.FLOAT).dup('c').data().asFloat());
+        float[] logits = p.run(values(features));
         int k = logits.length / (int) n;
         for (int r = 0; r < n; r++) {
             float max = Float.NEGATIVE_INFINITY;
