@@ -29,6 +29,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.runtime.FloatRuntime;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -113,7 +114,7 @@ public final class Int8Runtime {
             throw new CompressionException("oneDNN is not available on this machine: " + unavailable);
         }
         ComputationGraphConfiguration c = m.conf();
-        List<String> order = topological(c);
+        List<String> order = FloatRuntime.topological(c);
         List<Op> ops = new ArrayList<>();
         QTensor embedding = null;
         String prev = c.getNetworkInputs().get(0);
@@ -251,23 +252,6 @@ public final class Int8Runtime {
         return new CompressionException("int8 runtime: layer " + layer + ": " + why);
     }
 
-    private static List<String> topological(ComputationGraphConfiguration c) {
-        List<String> out = new ArrayList<>();
-        java.util.Set<String> done = new java.util.HashSet<>(c.getNetworkInputs());
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (String v : c.getVertices().keySet()) {
-                if (!done.contains(v) && done.containsAll(c.getVertexInputs().get(v))) {
-                    out.add(v);
-                    done.add(v);
-                    progress = true;
-                }
-            }
-        }
-        return out;
-    }
-
     private static boolean relu(org.nd4j.linalg.activations.IActivation fn, String name) {
         if (fn instanceof ActivationReLU) {
             return true;
@@ -378,7 +362,7 @@ public final class Int8Runtime {
                         throw unsupported(c.name(), "a 2-D convolution needs 4-D input");
                     }
                     long[] pad = c.prePadded() ? new long[4]
-                            : padding(c.mode(), c.pad(), cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
+                            : FloatRuntime.padding(c.mode(), c.pad(), cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
                     long oh = (cd[2] + pad[0] + pad[2] - c.kh()) / c.sh() + 1;
                     long ow = (cd[3] + pad[1] + pad[3] - c.kw()) / c.sw() + 1;
                     long[] od = {n, c.out(), oh, ow};
@@ -406,7 +390,7 @@ public final class Int8Runtime {
                     curScale = sOut[i];
                     cd = od;
                 } else if (op instanceof Pool p) {
-                    long[] pad = padding(p.mode(), p.pad(), cd[2], cd[3], p.kh(), p.kw(), p.sh(), p.sw());
+                    long[] pad = FloatRuntime.padding(p.mode(), p.pad(), cd[2], cd[3], p.kh(), p.kw(), p.sh(), p.sw());
                     long oh = (cd[2] + pad[0] + pad[2] - p.kh()) / p.sh() + 1;
                     long ow = (cd[3] + pad[1] + pad[3] - p.kw()) / p.sw() + 1;
                     long[] od = {n, cd[1], oh, ow};
@@ -557,18 +541,6 @@ public final class Int8Runtime {
             new FloatPointer(output.get_data_handle()).capacity(n).get(out);
             return out;
         }
-    }
-
-    /** Padding [top, left, bottom, right] as DL4J computes it for the convolution mode. */
-    static long[] padding(ConvolutionMode mode, int[] pad, long h, long w, int kh, int kw, int sh, int sw) {
-        if (mode == ConvolutionMode.Same) {
-            long oh = (h + sh - 1) / sh;
-            long ow = (w + sw - 1) / sw;
-            long ph = Math.max(0, (oh - 1) * sh + kh - h);
-            long pw = Math.max(0, (ow - 1) * sw + kw - w);
-            return new long[] {ph / 2, pw / 2, ph - ph / 2, pw - pw / 2};
-        }
-        return new long[] {pad[0], pad[1], pad[0], pad[1]};
     }
 
     /** Class probabilities for a batch (float input as the float network takes it). */

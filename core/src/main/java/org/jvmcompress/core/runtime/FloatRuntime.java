@@ -430,7 +430,8 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
         return new CompressionException("float runtime: layer " + layer + ": " + why);
     }
 
-    static List<String> topological(ComputationGraphConfiguration c) {
+    /** The graph's vertices in an order where each comes after its inputs. */
+    public static List<String> topological(ComputationGraphConfiguration c) {
         List<String> out = new ArrayList<>();
         java.util.Set<String> done = new java.util.HashSet<>(c.getNetworkInputs());
         boolean progress = true;
@@ -448,7 +449,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
     }
 
     /** Padding [top, left, bottom, right] as DL4J computes it for the convolution mode. */
-    static long[] padding(ConvolutionMode mode, int[] pad, long h, long w, int kh, int kw, int sh, int sw) {
+    public static long[] padding(ConvolutionMode mode, int[] pad, long h, long w, int kh, int kw, int sh, int sw) {
         if (mode == ConvolutionMode.Same) {
             long oh = (h + sh - 1) / sh;
             long ow = (w + sw - 1) / sw;
