@@ -32,7 +32,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
@@ -242,25 +241,26 @@ public final class FeatureDistiller {
                 acts = teacher.activations(ds.getFeatures(), specs.stream().map(Knowledge::teacherLayer).toList());
             }
             String out = teacher.outputName();
-            float[][] probs = acts.get(out).castTo(DataType.FLOAT).toFloatMatrix();
+            float[][] probs = org.jvmcompress.core.util.Matrices.floatRows(acts.get(out));
             float[][] logits = new float[probs.length][];
             for (int i = 0; i < probs.length; i++) {
                 logits[i] = TeacherOutputs.centredLog(probs[i]);
             }
             INDArray[] labels = new INDArray[1 + specs.size()];
-            labels[0] = DistillationLossFunction.packLabels(Nd4j.create(logits), ds.getLabels());
+            labels[0] = DistillationLossFunction.packLabels(org.jvmcompress.core.util.Matrices.of(logits),
+                    ds.getLabels());
             for (int k = 0; k < specs.size(); k++) {
                 Knowledge spec = specs.get(k);
                 INDArray a = acts.get(spec.teacherLayer());
                 INDArray flat = a.reshape('c', a.size(0), a.length() / a.size(0)).castTo(DataType.FLOAT);
                 if (spec.kind().equals("at")) {
                     long[] t = tShapes.get(spec.teacherLayer());
-                    double[][] rows = flat.castTo(DataType.DOUBLE).toDoubleMatrix();
+                    double[][] rows = org.jvmcompress.core.util.Matrices.rows(flat);
                     double[][] maps = new double[rows.length][];
                     for (int i = 0; i < rows.length; i++) {
                         maps[i] = AttentionTransferLoss.map(rows[i], (int) t[0], (int) (t[1] * t[2]));
                     }
-                    flat = Nd4j.create(maps).castTo(DataType.FLOAT);
+                    flat = org.jvmcompress.core.util.Matrices.of(maps, DataType.FLOAT);
                 }
                 labels[1 + k] = flat.dup();
             }

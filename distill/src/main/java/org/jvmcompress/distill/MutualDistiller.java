@@ -13,7 +13,6 @@ import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.Trainer;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,7 +38,7 @@ public final class MutualDistiller {
                 List<float[][]> peers = new ArrayList<>();
                 for (int j = 0; j < nets.size(); j++) {
                     if (j != i) {
-                        float[][] p = nets.get(j).outputSingle(false, x).castTo(DataType.FLOAT).toFloatMatrix();
+                        float[][] p = org.jvmcompress.core.util.Matrices.floatRows(nets.get(j).outputSingle(false, x));
                         for (int r = 0; r < p.length; r++) {
                             p[r] = TeacherOutputs.centredLog(p[r]);
                         }

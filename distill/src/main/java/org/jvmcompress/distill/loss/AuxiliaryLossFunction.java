@@ -106,8 +106,7 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
     }
 
     private static double[][] rows(INDArray a) {
-        INDArray m = a.rank() == 2 ? a : a.reshape('c', a.size(0), a.length() / a.size(0));
-        return m.castTo(DataType.DOUBLE).toDoubleMatrix();
+        return org.jvmcompress.core.util.Matrices.rows(a);
     }
 
     @Override
@@ -127,7 +126,8 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         double[][] g = gradient(rows(preOutput), rows(labels));
-        INDArray out = Nd4j.create(g).muli(weight).castTo(preOutput.dataType());
+        INDArray out = org.jvmcompress.core.util.Matrices.of(g, DataType.DOUBLE).muli(weight)
+                .castTo(preOutput.dataType());
         return preOutput.rank() == 2 ? out : out.reshape('c', preOutput.shape());
     }
 

@@ -79,14 +79,17 @@ public final class DistillationLossFunction extends BatchLossFunction {
             throw new CompressionException("distillation labels must be [teacher logits | one-hot], "
                     + (2 * k) + " columns for " + k + " classes; got shape " + java.util.Arrays.toString(labels.shape()));
         }
-        double[][] both = labels.castTo(DataType.DOUBLE).toDoubleMatrix();
-        double[][] t = new double[both.length][(int) k];
-        double[][] y = new double[both.length][(int) k];
-        for (int i = 0; i < both.length; i++) {
-            System.arraycopy(both[i], 0, t[i], 0, (int) k);
-            System.arraycopy(both[i], (int) k, y[i], 0, (int) k);
+        int n = (int) labels.size(0);
+        int kk = (int) k;
+        double[][] both = org.jvmcompress.core.util.Matrices.rows(labels);
+        double[][] t = new double[n][kk];
+        double[][] y = new double[n][kk];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(both[i], 0, t[i], 0, kk);
+            System.arraycopy(both[i], kk, y[i], 0, kk);
         }
-        return new double[][][] {preOutput.castTo(DataType.DOUBLE).toDoubleMatrix(), t, y};
+        double[][] s = org.jvmcompress.core.util.Matrices.rows(preOutput);
+        return new double[][][] {s, t, y};
     }
 
     @Override
@@ -111,7 +114,7 @@ public final class DistillationLossFunction extends BatchLossFunction {
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
         double[][][] a = split(labels, preOutput);
         double[][] g = impl().gradient(a[0], a[1], a[2]);
-        INDArray out = Nd4j.create(g).castTo(preOutput.dataType());
+        INDArray out = org.jvmcompress.core.util.Matrices.of(g, preOutput.dataType());
         if (mask != null) {
             out.muliColumnVector(mask.castTo(preOutput.dataType()));
         }
