@@ -49,8 +49,14 @@ public final class Measure {
     public static Speed speed(ComputationGraph g, long[] inputShape, boolean tokens, int vocabSize, int latencyRuns,
                               int throughputBatch, double throughputSeconds) {
         org.jvmcompress.core.runtime.FloatRuntime fast = org.jvmcompress.core.runtime.FloatRuntime.forGraph(g);
-        return speed(fast != null ? fast : x -> g.outputSingle(false, x), inputShape, tokens, vocabSize, latencyRuns,
-                throughputBatch, throughputSeconds);
+        try {
+            return speed(fast != null ? fast : x -> g.outputSingle(false, x), inputShape, tokens, vocabSize,
+                    latencyRuns, throughputBatch, throughputSeconds);
+        } finally {
+            if (fast != null) {
+                fast.close(); // its buffers for the big batch are native memory the heap does not see
+            }
+        }
     }
 
     /** Times any inference function on random inputs of one example's shape. */

@@ -62,7 +62,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * global max pooling. Dropout is inference's identity. {@link #compile} names the first layer it cannot run; callers
  * then keep DL4J. Results equal DL4J's to float rounding (tested to 1e-4 on the reference networks).
  */
-public final class FloatRuntime implements UnaryOperator<INDArray> {
+public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseable {
     private sealed interface Op permits Embed, Conv, Pool, GlobalPool, Lstm, Dense {}
 
     /** Token lookup; the first op of a text network. */
@@ -695,6 +695,19 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
             a.forEach(map::put);
             prims.add(p);
             args.add(map);
+            keep.addAll(a.values());
+        }
+
+        /** Frees the native memory of this plan's primitives and buffers now. */
+        void release() {
+            prims.forEach(org.bytedeco.javacpp.Pointer::close);
+            args.forEach(org.bytedeco.javacpp.Pointer::close);
+            keep.forEach(FloatRuntime::closeAll);
+            closeAll(input);
+            closeAll(output);
+            prims.clear();
+            args.clear();
+            keep.clear();
         }
 
         private float[] buffer;
@@ -854,6 +867,23 @@ public final class FloatRuntime implements UnaryOperator<INDArray> {
             }
             return out;
         }
+    }
+
+    private static void closeAll(Object o) {
+        if (o instanceof org.bytedeco.javacpp.Pointer p) {
+            p.close();
+        } else if (o instanceof Object[] arr) {
+            for (Object x : arr) {
+                closeAll(x);
+            }
+        }
+    }
+
+    /** Frees every plan's native memory now (otherwise it goes when the garbage collector finds this runtime). */
+    @Override
+    public synchronized void close() {
+        plans.values().forEach(Plan::release);
+        plans.clear();
     }
 
     private static int token(Embed e, float v) {

@@ -62,6 +62,8 @@ class FloatRuntimeTest {
         }
         INDArray one = x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
         assertTrue(g.outputSingle(false, one).sub(rt.apply(one)).amaxNumber().doubleValue() < 1e-3, "batch of 1");
+        rt.close(); // frees the plans; a later call builds them again
+        assertTrue(want.sub(rt.apply(x)).amaxNumber().doubleValue() < 1e-3, "after close");
     }
 
     static INDArray tokens(int n, int length, int vocab) {
