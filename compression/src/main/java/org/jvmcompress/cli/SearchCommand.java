@@ -115,8 +115,10 @@ final class SearchCommand implements Command {
             try (org.jvmcompress.spark.SparkFanout spark = org.jvmcompress.spark.SparkFanout.connect(
                     cl.getOptionValue("spark-master"), "compression search " + strategy.name(), jars)) {
                 System.err.println("candidates on " + spark.describe());
-                result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs,
-                        Cli.dataHome(cl), command, new Sweep(out, space, strategy, s).run(spark, recipe));
+                List<Candidate> all = new Sweep(out, space, strategy, s).run(spark, recipe);
+                result = summarise(task.name(), space, strategy, s, fullEpochs, all,
+                        new org.jvmcompress.pipeline.DistillScorer(teacher, task, data, out, Cli.dataHome(cl), s.seed(),
+                                command));
             }
         } else {
             result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs,
@@ -140,19 +142,18 @@ final class SearchCommand implements Command {
         List<Candidate> all = new Sweep(out, space, strategy, s).run(
                 (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit),
                 spec -> Search.profile(task, data, spec, s.seed()));
-        return search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs, home,
-                command, all);
+        return summarise(task.name(), space, strategy, s, fullEpochs, all, scorer);
     }
 
-    /** The summary of a finished sweep, the front's members distilled on all the data when {@code fullEpochs} > 0. */
-    static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
-                                      Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
-                                      int fullEpochs, org.jvmcompress.core.data.DataHome home, String command,
-                                      List<Candidate> all) {
-        org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data,
-                out, home, s.seed(), command);
+    /**
+     * The summary of a finished sweep, the front's members distilled on all the data by {@code scorer} when
+     * {@code fullEpochs} > 0.
+     */
+    static Map<String, Object> summarise(String taskName, org.jvmcompress.nas.SearchSpace space, Strategy strategy,
+                                         Sweep.Settings s, int fullEpochs, List<Candidate> all,
+                                         org.jvmcompress.pipeline.DistillScorer scorer) {
         List<Candidate> front = Sweep.front(all);
-        Map<String, Object> result = Search.summary(task.name(), strategy.name(), all, front, s, space);
+        Map<String, Object> result = Search.summary(taskName, strategy.name(), all, front, s, space);
         if (fullEpochs > 0 && !front.isEmpty()) {
             List<Map<String, Object>> full = new ArrayList<>();
             for (Candidate c : front) {

@@ -121,14 +121,16 @@ public final class Sweep {
      */
     public record RemoteEvaluator(SearchSpace space, String strategy, Constraints constraints, Recipe recipe)
             implements Evaluator {
-        private static final Map<Recipe, Object[]> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
-        private static final Map<String, Profile> PROFILES = new java.util.concurrent.ConcurrentHashMap<>();
+        /** A recipe's scorer and profiler in this process, and the profiles measured with it. */
+        private record Built(Scorer scorer, Profiler profiler, Map<String, Profile> profiles) {}
+
+        private static final Map<Recipe, Built> BUILT = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public Candidate evaluate(int index, String spec) {
-            Object[] made = BUILT.computeIfAbsent(recipe, r -> new Object[] {r.scorer(), r.profiler()});
-            return Sweep.evaluate(index, spec, space, strategy, constraints, (Scorer) made[0], (Profiler) made[1],
-                    PROFILES);
+            Built b = BUILT.computeIfAbsent(recipe, r -> new Built(r.scorer(), r.profiler(),
+                    new java.util.concurrent.ConcurrentHashMap<>()));
+            return Sweep.evaluate(index, spec, space, strategy, constraints, b.scorer(), b.profiler(), b.profiles());
         }
     }
 

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Loader;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
@@ -86,32 +85,20 @@ public final class Int8Runtime {
         this.strm = new stream(eng);
     }
 
-    private static volatile String unavailable;
-    private static volatile boolean checked;
-
-    /** Whether oneDNN's native library loads on this machine. */
-    public static synchronized boolean available() {
-        if (!checked) {
-            try {
-                Loader.load(dnnl.class);
-            } catch (Throwable t) {
-                unavailable = t.toString();
-            }
-            checked = true;
-        }
-        return unavailable == null;
+    /** Whether oneDNN's native library loads on this machine (the same check as the float runtime's). */
+    public static boolean available() {
+        return FloatRuntime.available();
     }
 
     /** Why oneDNN did not load (null when it did). */
     public static String unavailableReason() {
-        available();
-        return unavailable;
+        return FloatRuntime.unavailableReason();
     }
 
     /** The runtime for a quantised model, or an error naming the first thing it does not support. */
     public static Int8Runtime compile(QuantizedModel m) {
         if (!available()) {
-            throw new CompressionException("oneDNN is not available on this machine: " + unavailable);
+            throw new CompressionException("oneDNN is not available on this machine: " + unavailableReason());
         }
         ComputationGraphConfiguration c = m.conf();
         List<String> order = FloatRuntime.topological(c);

@@ -40,6 +40,11 @@ public final class SparkFanout implements Sweep.Fanout {
         if (master.startsWith("local")) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }
+        for (String jar : jars) {
+            if (!jar.contains("://") && !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(jar))) {
+                throw new CompressionException("--spark-jars: " + jar + " is not a file");
+            }
+        }
         if (!jars.isEmpty()) {
             conf.setJars(jars.toArray(new String[0]));
         }

@@ -88,6 +88,16 @@ class SparkFanoutTest {
                 Sweep.front(resumed).stream().map(Candidate::spec).toList());
     }
 
+    @Test
+    void badSettingsAreNamedBeforeSparkStarts(@TempDir Path tmp) {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(org.jvmcompress.core.CompressionException.class,
+                () -> SparkFanout.connect("local[1]", "x", List.of(tmp.resolve("missing.jar").toString())));
+        assertTrue(e.getMessage().contains("missing.jar is not a file"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.jvmcompress.core.CompressionException.class,
+                () -> SparkFanout.connect(" ", "x", List.of()));
+        assertTrue(e.getMessage().contains("--spark-master needs a URL"), e.getMessage());
+    }
+
     /** The records without their timings. */
     static List<String> strip(List<Candidate> cs) {
         return cs.stream().map(c -> c.index() + " " + c.spec() + " " + c.status() + " " + c.acc() + " " + c.params()

@@ -574,16 +574,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                     strides, kernel, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
             pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(d, eng);
             memory out = new memory(pd.dst_desc(), eng);
-            IntMemoryMap map = new IntMemoryMap();
-            map.put(dnnl.DNNL_ARG_SRC, cur);
-            map.put(dnnl.DNNL_ARG_DST, out);
-            if (pd.workspace_desc().get_size() > 0) {
-                memory ws = new memory(pd.workspace_desc(), eng);
-                map.put(dnnl.DNNL_ARG_WORKSPACE, ws);
-                keep.add(ws);
-            }
-            prims.add(new pooling_forward(pd));
-            args.add(map);
+            add(new pooling_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, cur, dnnl.DNNL_ARG_DST, out), pd.workspace_desc());
             keep.add(new Object[] {dst, d, pd});
             return out;
         }
@@ -637,19 +628,9 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             memory wIter = constant(wi, memory.format_tag.ldigo, l.wIter(), pd.weights_iter_desc());
             memory b = constant(new long[] {1, 2, 4, l.hidden()}, memory.format_tag.ldgo, l.bias(), bia);
             memory out = new memory(pd.dst_layer_desc(), eng);
-            IntMemoryMap map = new IntMemoryMap();
-            map.put(dnnl.DNNL_ARG_SRC_LAYER, cur);
-            map.put(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayer);
-            map.put(dnnl.DNNL_ARG_WEIGHTS_ITER, wIter);
-            map.put(dnnl.DNNL_ARG_BIAS, b);
-            map.put(dnnl.DNNL_ARG_DST_LAYER, out);
-            if (pd.workspace_desc().get_size() > 0) {
-                memory ws = new memory(pd.workspace_desc(), eng);
-                map.put(dnnl.DNNL_ARG_WORKSPACE, ws);
-                keep.add(ws);
-            }
-            prims.add(new lstm_forward(pd));
-            args.add(map);
+            add(new lstm_forward(pd), Map.of(dnnl.DNNL_ARG_SRC_LAYER, cur, dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayer,
+                    dnnl.DNNL_ARG_WEIGHTS_ITER, wIter, dnnl.DNNL_ARG_BIAS, b, dnnl.DNNL_ARG_DST_LAYER, out),
+                    pd.workspace_desc());
             keep.add(new Object[] {none, wlAny, wiAny, bia, dst, d, pd});
             return out;
         }
@@ -691,11 +672,21 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         }
 
         private void add(primitive p, Map<Integer, memory> a) {
+            add(p, a, null);
+        }
+
+        /** Adds a primitive with its arguments, and a workspace buffer when {@code workspace} asks for one. */
+        private void add(primitive p, Map<Integer, memory> a, memory.desc workspace) {
             IntMemoryMap map = new IntMemoryMap();
             a.forEach(map::put);
+            keep.addAll(a.values());
+            if (workspace != null && workspace.get_size() > 0) {
+                memory ws = new memory(workspace, eng);
+                map.put(dnnl.DNNL_ARG_WORKSPACE, ws);
+                keep.add(ws);
+            }
             prims.add(p);
             args.add(map);
-            keep.addAll(a.values());
         }
 
         /** Frees the native memory of this plan's primitives and buffers now. */
