@@ -116,12 +116,12 @@ public final class SearchBenchmark {
         }
     }
 
-    /** The front entries with full results merged in by candidate index. */
+    /** The front entries with full results merged in by architecture. */
     public static List<Map<String, Object>> front(List<Map<String, Object>> front, List<Map<String, Object>> full) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> f : front) {
             Map<String, Object> e = new LinkedHashMap<>();
-            Object test = full == null ? null : full.stream().filter(m -> m.get("index").equals(f.get("index")))
+            Object test = full == null ? null : full.stream().filter(m -> m.get("arch").equals(f.get("arch")))
                     .map(m -> m.get("test_acc")).findFirst().orElse(null);
             e.put("acc", test);
             e.put("proxy_acc", f.get("acc"));

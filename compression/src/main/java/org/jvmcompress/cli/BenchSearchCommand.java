@@ -44,6 +44,10 @@ final class BenchSearchCommand implements Command {
                 .addOption(Option.builder().longOpt("proxy-limit").hasArg().argName("N").desc("default 5000").build())
                 .addOption(Option.builder().longOpt("full-epochs").hasArg().argName("N")
                         .desc("full distillation of the front's members (default 15, as the baseline's)").build())
+                .addOption(Option.builder().longOpt("full-max").hasArg().argName("N")
+                        .desc("front members distilled in full per strategy, spread from the smallest to the most"
+                                + " accurate of the accuracy/parameters front (default 4; 0: the whole front); an"
+                                + " architecture two strategies found is distilled once").build())
                 .addOption(Option.builder().longOpt("max-params").hasArg().argName("N")
                         .desc("hard limit (default: the baseline's parameters)").build())
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
@@ -75,7 +79,8 @@ final class BenchSearchCommand implements Command {
             Map<String, Object> r = SearchCommand.search(teacher, task, data, Search.spaceFor(task.name(),
                             teacher.graph(), data.inputShape()), strategy, s, out.resolve(task.name()).resolve(name.trim()),
                     Cli.intOpt(cl, "proxy-epochs", 1, 1), Cli.intOpt(cl, "proxy-limit", 5000, 1),
-                    Cli.intOpt(cl, "full-epochs", 15, 0), Cli.dataHome(cl), command);
+                    Cli.intOpt(cl, "full-epochs", 15, 0), Cli.dataHome(cl), command, Cli.intOpt(cl, "full-max", 4, 0),
+                    out.resolve(task.name()).resolve("full"));
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> front = (List<Map<String, Object>>) r.get("front");
             @SuppressWarnings("unchecked")

@@ -118,7 +118,7 @@ final class SearchCommand implements Command {
                 List<Candidate> all = new Sweep(out, space, strategy, s).run(spark, recipe);
                 result = summarise(task.name(), space, strategy, s, fullEpochs, all,
                         new org.jvmcompress.pipeline.DistillScorer(teacher, task, data, out, Cli.dataHome(cl), s.seed(),
-                                command));
+                                command), 0, out.resolve("full"));
             }
         } else {
             result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs,
@@ -137,27 +137,40 @@ final class SearchCommand implements Command {
     static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
                                       Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
                                       int fullEpochs, org.jvmcompress.core.data.DataHome home, String command) {
+        return search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs, home, command, 0,
+                out.resolve("full"));
+    }
+
+    /** As above, at most {@code fullMax} front members distilled in full, in {@code fullDir}. */
+    static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
+                                      Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
+                                      int fullEpochs, org.jvmcompress.core.data.DataHome home, String command,
+                                      int fullMax, Path fullDir) {
         org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data,
                 out, home, s.seed(), command);
         List<Candidate> all = new Sweep(out, space, strategy, s).run(
                 (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit),
                 spec -> Search.profile(task, data, spec, s.seed()));
-        return summarise(task.name(), space, strategy, s, fullEpochs, all, scorer);
+        return summarise(task.name(), space, strategy, s, fullEpochs, all, scorer, fullMax, fullDir);
     }
 
     /**
-     * The summary of a finished sweep, the front's members distilled on all the data by {@code scorer} when
-     * {@code fullEpochs} > 0.
+     * The summary of a finished sweep, the front's members distilled on all the data by {@code scorer} (in
+     * {@code fullDir}, one folder per architecture) when {@code fullEpochs} > 0: those on its accuracy / parameters
+     * front, at most {@code fullMax} of them when that is > 0 ({@link Search#retrainChoice}).
      */
     static Map<String, Object> summarise(String taskName, org.jvmcompress.nas.SearchSpace space, Strategy strategy,
                                          Sweep.Settings s, int fullEpochs, List<Candidate> all,
-                                         org.jvmcompress.pipeline.DistillScorer scorer) {
+                                         org.jvmcompress.pipeline.DistillScorer scorer, int fullMax, Path fullDir) {
         List<Candidate> front = Sweep.front(all);
         Map<String, Object> result = Search.summary(taskName, strategy.name(), all, front, s, space);
         if (fullEpochs > 0 && !front.isEmpty()) {
             List<Map<String, Object>> full = new ArrayList<>();
-            for (Candidate c : front) {
-                full.add(scorer.full(c, fullEpochs));
+            List<Candidate> chosen = Search.retrainChoice(front, fullMax);
+            for (int i = 0; i < chosen.size(); i++) {
+                System.err.printf(Locale.ROOT, "full distillation %d/%d of the front: %s (proxy %.4f)%n", i + 1,
+                        chosen.size(), chosen.get(i).spec(), chosen.get(i).acc());
+                full.add(scorer.full(chosen.get(i), fullEpochs, fullDir));
             }
             result.put("retrained", full);
             result.put("spearman_proxy_vs_full", Search.spearman(

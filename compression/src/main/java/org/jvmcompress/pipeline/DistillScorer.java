@@ -53,19 +53,34 @@ public final class DistillScorer {
         return new Sweep.Score(o.state().bestValidationAccuracy(), Measure.bytesOnDisk(dir.resolve("student.zip")));
     }
 
-    /** A front member distilled on all the training data; its record is kept, so a rerun skips it. */
+    /** A front member distilled on all the training data, under {@code <out>/full}; see {@link #full(Candidate, int, Path)}. */
     public Map<String, Object> full(Candidate c, int epochs) {
-        Path dir = out.resolve("full").resolve(String.format(Locale.ROOT, "%04d", c.index()));
+        return full(c, epochs, out.resolve("full"));
+    }
+
+    /**
+     * A front member distilled on all the training data in a folder of {@code fullDir} named by its architecture, so
+     * that sweeps sharing {@code fullDir} (the strategies of one benchmark) distil an architecture once; its record is
+     * kept, so a rerun skips it.
+     */
+    public Map<String, Object> full(Candidate c, int epochs, Path fullDir) {
+        Path dir = fullDir.resolve(org.jvmcompress.core.util.Hashing.sha256(
+                c.spec().getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 16));
         Path rec = dir.resolve("record.json");
         if (Files.isRegularFile(rec)) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = Json.read(rec, Map.class, "full retraining record");
-            return m;
+            if (c.spec().equals(m.get("arch")) && Integer.valueOf(epochs).equals(m.get("epochs"))) {
+                m.put("index", c.index());
+                m.put("proxy_acc", c.acc());
+                return m;
+            }
         }
         var o = train(c.spec(), dir, epochs, 0);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("index", c.index());
         m.put("arch", c.spec());
+        m.put("epochs", epochs);
         m.put("params", c.params());
         m.put("proxy_acc", c.acc());
         m.put("test_acc", Evaluator.accuracy(o.model().graph(), data.test()));

@@ -75,6 +75,30 @@ public final class Search {
         return new Sweep.Profile(g.numParams(), s.p50Ms());
     }
 
+    /**
+     * The front's members worth a full distillation when at most {@code max} can be afforded ({@code max} <= 0: all of
+     * them): those on the accuracy / parameters front (not beaten on both by another member), all of them when they are
+     * few, else {@code max} spread evenly from the smallest to the most accurate (both always in). In order of
+     * parameters.
+     */
+    public static List<Candidate> retrainChoice(List<Candidate> front, int max) {
+        if (max <= 0) {
+            return front;
+        }
+        List<Candidate> two = front.stream()
+                .filter(c -> front.stream().noneMatch(o -> o.acc() >= c.acc() && o.params() <= c.params()
+                        && (o.acc() > c.acc() || o.params() < c.params())))
+                .sorted(java.util.Comparator.comparingLong(Candidate::params)).toList();
+        if (two.size() <= max) {
+            return two;
+        }
+        java.util.LinkedHashSet<Candidate> pick = new java.util.LinkedHashSet<>();
+        for (int k = 0; k < max; k++) {
+            pick.add(two.get(max == 1 ? two.size() - 1 : (int) Math.round(k * (two.size() - 1.0) / (max - 1))));
+        }
+        return new java.util.ArrayList<>(pick);
+    }
+
     /** Spearman's rank correlation (average ranks for ties). */
     public static double spearman(double[] a, double[] b) {
         if (a.length != b.length || a.length < 2) {

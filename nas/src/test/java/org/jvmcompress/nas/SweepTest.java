@@ -171,4 +171,22 @@ class SweepTest {
         assertEquals(Math.sqrt(3) / 2, Search.spearman(new double[] {1, 1, 2}, new double[] {1, 2, 3}), 1e-12);
         assertTrue(Double.isNaN(Search.spearman(new double[] {1}, new double[] {1})));
     }
+
+    @Test
+    void retrainChoiceKeepsTheAccuracyParametersFrontSpreadFromSmallestToBest() {
+        // a 4-objective front: e (slow but small latency trade) is beaten on accuracy and parameters by c
+        java.util.function.BiFunction<Long, Double, Candidate> c = (p, acc) -> new Candidate(p.intValue(), "t",
+                "net" + p, "ok", null, p, 4 * p, 1.0 / p, acc, 1);
+        Candidate a = c.apply(10L, 0.80);
+        Candidate b = c.apply(20L, 0.85);
+        Candidate d = c.apply(40L, 0.90);
+        Candidate e = c.apply(50L, 0.84);
+        Candidate f = c.apply(80L, 0.91);
+        Candidate g = c.apply(160L, 0.92);
+        java.util.List<Candidate> front = java.util.List.of(g, e, a, f, b, d);
+        assertEquals(java.util.List.of(a, b, d, f, g), Search.retrainChoice(front, 5));
+        assertEquals(java.util.List.of(a, d, g), Search.retrainChoice(front, 3));
+        assertEquals(java.util.List.of(g), Search.retrainChoice(front, 1));
+        assertEquals(front, Search.retrainChoice(front, 0));
+    }
 }
