@@ -39,8 +39,76 @@ public final class SearchBenchmark {
         t.put("baseline", baseline);
         Map<String, Object> s = (Map<String, Object>) t.computeIfAbsent("strategies", k -> new LinkedHashMap<>());
         s.put(strategy, entry);
+        double[][] pairs = proxyAndFull(t);
+        if (pairs[0].length >= 2) {
+            t.put("spearman_proxy_vs_full", org.jvmcompress.nas.Search.spearman(pairs[0], pairs[1]));
+            t.put("distilled_in_full", pairs[0].length);
+        }
         Json.writeFile(results, all);
         return all;
+    }
+
+    /**
+     * The search's targets against the baseline, from the members distilled in full: the most accurate one that
+     * dominates it (more accurate at no more parameters), and the most accurate one with at most half its parameters
+     * and whether it is within 0.5 points.
+     */
+    @SuppressWarnings("unchecked")
+    static String targets(Map<String, Object> task) {
+        Map<String, Object> base = (Map<String, Object>) task.get("baseline");
+        double acc = ((Number) base.get("acc")).doubleValue();
+        long params = ((Number) base.get("params")).longValue();
+        Map<String, Object> dom = null;
+        Map<String, Object> half = null;
+        String domBy = null;
+        String halfBy = null;
+        for (Map.Entry<String, Object> e : ((Map<String, Object>) task.get("strategies")).entrySet()) {
+            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) e.getValue()).get("front")) {
+                if (f.get("acc") == null) {
+                    continue;
+                }
+                double a = ((Number) f.get("acc")).doubleValue();
+                long p = ((Number) f.get("params")).longValue();
+                if (a > acc && p <= params && (dom == null || a > ((Number) dom.get("acc")).doubleValue())) {
+                    dom = f;
+                    domBy = e.getKey();
+                }
+                if (2 * p <= params && (half == null || a > ((Number) half.get("acc")).doubleValue())) {
+                    half = f;
+                    halfBy = e.getKey();
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder("\n");
+        sb.append(dom == null ? "No member distilled in full beats the baseline at no more parameters.\n"
+                : String.format(Locale.ROOT, "Dominates the baseline: `%s` (%s), %.2f %% at %,d parameters.%n",
+                dom.get("arch"), domBy, 100 * ((Number) dom.get("acc")).doubleValue(),
+                ((Number) dom.get("params")).longValue()));
+        sb.append(half == null ? "No member distilled in full has at most half the baseline's parameters.\n"
+                : String.format(Locale.ROOT, "Best with at most half the baseline's parameters: `%s` (%s), %.2f %% at"
+                        + " %,d parameters (%.0f %%), %.2f points %s the baseline: %s 0.5 points.%n", half.get("arch"),
+                halfBy, 100 * ((Number) half.get("acc")).doubleValue(), ((Number) half.get("params")).longValue(),
+                100.0 * ((Number) half.get("params")).longValue() / params,
+                Math.abs(100 * (((Number) half.get("acc")).doubleValue() - acc)),
+                ((Number) half.get("acc")).doubleValue() >= acc ? "above" : "below",
+                ((Number) half.get("acc")).doubleValue() >= acc - 0.005 ? "within" : "not within"));
+        return sb.toString();
+    }
+
+    /** Proxy and full accuracy of every architecture distilled in full by any strategy of a task (once each). */
+    @SuppressWarnings("unchecked")
+    static double[][] proxyAndFull(Map<String, Object> task) {
+        Map<String, double[]> byArch = new LinkedHashMap<>();
+        for (Object e : ((Map<String, Object>) task.get("strategies")).values()) {
+            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) e).get("front")) {
+                if (f.get("acc") != null) {
+                    byArch.putIfAbsent((String) f.get("arch"), new double[] {((Number) f.get("proxy_acc")).doubleValue(),
+                            ((Number) f.get("acc")).doubleValue()});
+                }
+            }
+        }
+        return new double[][] {byArch.values().stream().mapToDouble(v -> v[0]).toArray(),
+                byArch.values().stream().mapToDouble(v -> v[1]).toArray()};
     }
 
     @SuppressWarnings("unchecked")
@@ -52,6 +120,12 @@ public final class SearchBenchmark {
             sb.append(String.format(Locale.ROOT, "%n## %s%n%nBaseline: %s, %,d parameters, %.2f %% test accuracy.%n",
                     t.getKey(), base.get("arch"), ((Number) base.get("params")).longValue(),
                     100 * ((Number) base.get("acc")).doubleValue()));
+            sb.append(targets(task));
+            if (task.containsKey("spearman_proxy_vs_full")) {
+                sb.append(String.format(Locale.ROOT, "%nProxy accuracy against accuracy after the full distillation,"
+                                + " over the %s architectures distilled in full: Spearman %.3f.%n",
+                        task.get("distilled_in_full"), ((Number) task.get("spearman_proxy_vs_full")).doubleValue()));
+            }
             Map<String, Object> strategies = (Map<String, Object>) task.get("strategies");
             for (Map.Entry<String, Object> s : strategies.entrySet()) {
                 Map<String, Object> e = (Map<String, Object>) s.getValue();
