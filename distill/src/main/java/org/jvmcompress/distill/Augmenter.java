@@ -96,8 +96,8 @@ public final class Augmenter {
         int h = (int) shape[2];
         int w = (int) shape[3];
         int per = c * h * w;
-        float[] x = f.data().asFloat();
-        float[] y = ds.getLabels().castTo(DataType.FLOAT).data().asFloat();
+        float[] x = org.jvmcompress.core.util.Matrices.floats(f);
+        float[] y = org.jvmcompress.core.util.Matrices.floats(ds.getLabels());
         int k = (int) ds.getLabels().size(1);
         float[] out = new float[x.length];
         int shift = (int) get("shift");
@@ -112,8 +112,8 @@ public final class Augmenter {
             if (r.nextDouble() < get("mixup") && base.size() > 1) {
                 int other = r.nextInt(base.size());
                 DataSet o = base.make(new int[] {other});
-                float[] ox = o.getFeatures().castTo(DataType.FLOAT).data().asFloat();
-                float[] oy = o.getLabels().castTo(DataType.FLOAT).data().asFloat();
+                float[] ox = org.jvmcompress.core.util.Matrices.floats(o.getFeatures());
+                float[] oy = org.jvmcompress.core.util.Matrices.floats(o.getLabels());
                 float lam = (float) (0.5 * r.nextDouble());
                 for (int i = 0; i < per; i++) {
                     img[i] = (1 - lam) * img[i] + lam * ox[i];
@@ -147,7 +147,7 @@ public final class Augmenter {
         INDArray f = ds.getFeatures().castTo(DataType.FLOAT);
         long[] shape = f.shape();
         int len = (int) shape[shape.length - 1];
-        float[] x = f.data().asFloat();
+        float[] x = org.jvmcompress.core.util.Matrices.floats(f);
         float[] out = new float[x.length];
         for (int b = 0; b < idx.length; b++) {
             Random r = random(seed, idx[b]);

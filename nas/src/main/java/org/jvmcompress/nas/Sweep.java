@@ -231,8 +231,12 @@ public final class Sweep {
         }
         List<Candidate> history = read(stateFile());
         rewrite(history); // drops a line cut short by a kill
-        try (ProgressBar bar = new ProgressBar("search " + strategy.name(), settings.maxCandidates(), "candidates")) {
-            bar.step(history.size());
+        // A time budget tighter than the candidate budget: the bar counts the candidates' seconds against it.
+        boolean byTime = settings.maxSeconds() > 0 && settings.maxCandidates() >= 10_000;
+        double[] spent = {history.stream().mapToDouble(Candidate::seconds).sum()};
+        try (ProgressBar bar = byTime ? new ProgressBar("search " + strategy.name(), (long) Math.ceil(settings.maxSeconds()),
+                "s of budget") : new ProgressBar("search " + strategy.name(), settings.maxCandidates(), "candidates")) {
+            bar.step(byTime ? (long) spent[0] : history.size());
             while (!done(history)) {
                 int start = history.size();
                 // Rounds are aligned to multiples of `parallel`, also when a resumed sweep finishes a cut round: each
@@ -263,12 +267,19 @@ public final class Sweep {
                     }
                     append(c);
                     history.add(c);
-                    bar.step(1);
                     Candidate best = history.stream().filter(Candidate::ok)
                             .max(java.util.Comparator.comparingDouble(Candidate::acc)).orElse(null);
                     if (best != null) {
-                        bar.suffix(String.format(Locale.ROOT, "best %.4f at %,d params, front %d", best.acc(),
-                                best.params(), front(history).size()));
+                        bar.suffix(String.format(Locale.ROOT, "%sbest %.4f at %,d params, front %d",
+                                byTime ? history.size() + " candidates, " : "", best.acc(), best.params(),
+                                front(history).size()));
+                    }
+                    if (byTime) {
+                        long was = (long) spent[0];
+                        spent[0] += c.seconds();
+                        bar.step((long) spent[0] - was);
+                    } else {
+                        bar.step(1);
                     }
                 });
                 writeProfiles(profiles);

@@ -150,7 +150,7 @@ public final class EmbeddingBagRuntime {
     /** Class probabilities for a batch of token ids [n, length]. */
     public INDArray output(INDArray features) {
         int n = (int) features.size(0);
-        float[] ids = features.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] ids = org.jvmcompress.core.util.Matrices.floats(features);
         int len = ids.length / n;
         float[] probs = new float[n * classes];
         IntStream.range(0, n).parallel().forEach(b -> sample(ids, b * len, len, probs, b * classes));

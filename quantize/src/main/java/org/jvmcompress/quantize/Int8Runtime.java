@@ -535,7 +535,7 @@ public final class Int8Runtime {
         long n = features.size(0);
         long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
         Plan p = plans.computeIfAbsent(n, k -> new Plan(k, shape));
-        float[] logits = p.run(features.castTo(DataType.FLOAT).dup('c').data().asFloat());
+        float[] logits = p.run(org.jvmcompress.core.util.Matrices.floats(features));
         int k = p.classes;
         for (int r = 0; r < n; r++) {
             double max = Double.NEGATIVE_INFINITY;

@@ -403,7 +403,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     }
 
     private static float[] floats(INDArray a) {
-        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        return org.jvmcompress.core.util.Matrices.floats(a);
     }
 
     private static float[] filled(int n, float v) {
@@ -887,10 +887,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
 
     /** The array's values in row-major order (read straight from its buffer when it is a plain float array). */
     private static float[] values(INDArray a) {
-        if (a.dataType() == DataType.FLOAT && a.ordering() == 'c' && !a.isView() && a.data().length() == a.length()) {
-            return a.data().asFloat();
-        }
-        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        return org.jvmcompress.core.util.Matrices.floats(a);
     }
 
     /** Class probabilities for a batch, as the DL4J network's output layer gives them. */

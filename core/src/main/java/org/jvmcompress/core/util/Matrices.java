@@ -11,11 +11,36 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Matrices {
     private Matrices() {}
 
+    /** A dense row-major array of this type with its own buffer from element 0: {@code a} itself when it is one. */
+    private static INDArray plain(INDArray a, DataType type) {
+        return a.dataType() == type && a.ordering() == 'c' && !a.isView() && a.data().length() == a.length()
+                && a.data().offset() == 0 ? a : a.castTo(type).dup('c');
+    }
+
+    /**
+     * All values of an array in row-major order as floats, in one native copy. ND4J's {@code data().asFloat()} reads
+     * element by element: about 145 us for a [256, 256] batch of token ids here, against 3 us for this.
+     */
+    public static float[] floats(INDArray a) {
+        INDArray c = plain(a, DataType.FLOAT);
+        float[] out = new float[(int) c.length()];
+        new org.bytedeco.javacpp.FloatPointer(c.data().addressPointer()).position(0).capacity(out.length).get(out);
+        return out;
+    }
+
+    /** All values of an array in row-major order as doubles, in one native copy (see {@link #floats}). */
+    public static double[] doubles(INDArray a) {
+        INDArray c = plain(a, DataType.DOUBLE);
+        double[] out = new double[(int) c.length()];
+        new org.bytedeco.javacpp.DoublePointer(c.data().addressPointer()).position(0).capacity(out.length).get(out);
+        return out;
+    }
+
     /** The rows of a [n, ...] array, each flattened in row-major order. */
     public static double[][] rows(INDArray a) {
         int n = (int) a.size(0);
         int w = n == 0 ? 0 : (int) (a.length() / n);
-        double[] flat = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] flat = doubles(a);
         double[][] out = new double[n][w];
         for (int i = 0; i < n; i++) {
             System.arraycopy(flat, i * w, out[i], 0, w);
@@ -27,7 +52,7 @@ public final class Matrices {
     public static float[][] floatRows(INDArray a) {
         int n = (int) a.size(0);
         int w = n == 0 ? 0 : (int) (a.length() / n);
-        float[] flat = a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] flat = floats(a);
         float[][] out = new float[n][w];
         for (int i = 0; i < n; i++) {
             System.arraycopy(flat, i * w, out[i], 0, w);
