@@ -120,6 +120,9 @@ public final class Quantizer {
         if (l instanceof SeparableConvolution2D && param.equals("W")) {
             return 1;
         }
+        if (l instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D && param.equals("W")) {
+            return 2; // [kh, kw, in, multiplier]: one scale per input channel (its own output channels)
+        }
         if (shape.length >= 3) {
             return 0;
         }

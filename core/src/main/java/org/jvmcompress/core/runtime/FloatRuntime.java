@@ -69,8 +69,14 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     private record Embed(String name, int vocab, int dim, float[] table) implements Op {}
 
     /** 2-D convolution, weights OIHW, batch norm folded in; 1-D convolutions have kh = 1 (over [1, length]). */
+    /** A convolution; {@code groups} > 1 splits the channels into that many groups (= in: depthwise). */
     private record Conv(String name, int out, int in, int kh, int kw, int sh, int sw, long[] pad, float[] weights,
-                        float[] bias, boolean relu) implements Op {}
+                        float[] bias, boolean relu, int groups) implements Op {
+        Conv(String name, int out, int in, int kh, int kw, int sh, int sw, long[] pad, float[] weights, float[] bias,
+             boolean relu) {
+            this(name, out, in, kh, kw, sh, sw, pad, weights, bias, relu, 1);
+        }
+    }
 
     private record Pool(boolean max, boolean includePad, int kh, int kw, int sh, int sw, ConvolutionMode mode, int[] pad) implements Op {}
 
@@ -225,6 +231,31 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], conv.getStride()[0],
                         conv.getStride()[1], modePad(conv.getConvolutionMode(), conv.getPadding()), floats(p.get("W")),
                         bias(p, (int) s[0]), relu(conv.getActivationFn(), name)));
+            } else if (l instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D dw
+                    && dw.getClass() == org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.class) {
+                if (dw.getDilation()[0] != 1 || dw.getDilation()[1] != 1) {
+                    throw unsupported(name, "dilated convolution");
+                }
+                // DL4J keeps depthwise weights as [kh, kw, in, multiplier]; output channel c * multiplier + m.
+                long[] s = p.get("W").shape();
+                int kh = (int) s[0];
+                int kw = (int) s[1];
+                int in = (int) s[2];
+                int mult = (int) s[3];
+                float[] hwim = floats(p.get("W"));
+                float[] gmhw = new float[hwim.length];
+                for (int y = 0; y < kh; y++) {
+                    for (int x = 0; x < kw; x++) {
+                        for (int ch = 0; ch < in; ch++) {
+                            for (int m = 0; m < mult; m++) {
+                                gmhw[((ch * mult + m) * kh + y) * kw + x] = hwim[((y * kw + x) * in + ch) * mult + m];
+                            }
+                        }
+                    }
+                }
+                ops.add(new Conv(name, in * mult, in, kh, kw, dw.getStride()[0], dw.getStride()[1],
+                        modePad(dw.getConvolutionMode(), dw.getPadding()), gmhw, bias(p, in * mult),
+                        relu(dw.getActivationFn(), name), in));
             } else if (l instanceof BatchNormalization bn) {
                 if (!(last instanceof Conv cv) || cv.relu()) {
                     throw unsupported(name, "batch normalisation not right after a convolution without activation");
@@ -233,7 +264,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
                 if (last instanceof Conv cv && !cv.relu()) {
                     ops.set(ops.size() - 1, new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(),
-                            cv.pad(), cv.weights(), cv.bias(), true));
+                            cv.pad(), cv.weights(), cv.bias(), true, cv.groups()));
                 } else if (last instanceof Dense d && !d.relu() && !d.softmax()) {
                     ops.set(ops.size() - 1, new Dense(d.name(), d.out(), d.in(), d.weights(), d.bias(), true, false));
                 } else {
@@ -362,7 +393,8 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             }
             b[o] = (cv.bias()[o] - mean[o]) * k + beta[o];
         }
-        return new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(), cv.pad(), w, b, false);
+        return new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(), cv.pad(), w, b, false,
+                cv.groups());
     }
 
     /** DL4J's LSTM blocks are (cell input, forget, output, input); oneDNN's gates (input, forget, cell, output). */
@@ -547,7 +579,9 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
 
         private memory conv(Conv c, memory cur, long[] od, long[] pad) {
             memory.desc src = new memory.desc(cur.get_desc().dims(), memory.data_type.f32, memory.format_tag.any);
-            long[] wd = {c.out(), c.in(), c.kh(), c.kw()};
+            int g = c.groups();
+            long[] wd = g == 1 ? new long[] {c.out(), c.in(), c.kh(), c.kw()}
+                    : new long[] {g, c.out() / g, c.in() / g, c.kh(), c.kw()};
             memory.desc wei = new memory.desc(wd, memory.data_type.f32, memory.format_tag.any);
             memory.desc bia = new memory.desc(new long[] {c.out()}, memory.data_type.f32, memory.format_tag.a);
             memory.desc dst = new memory.desc(od, memory.data_type.f32, memory.format_tag.any);
@@ -557,7 +591,8 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             primitive_attr attr = reluAttr(c.relu());
             convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d, attr, eng);
             memory in = into(cur, pd.src_desc());
-            memory w = constant(wd, memory.format_tag.abcd, c.weights(), pd.weights_desc());
+            memory w = constant(wd, g == 1 ? memory.format_tag.abcd : memory.format_tag.abcde, c.weights(),
+                    pd.weights_desc());
             memory b = constant(new long[] {c.out()}, memory.format_tag.a, c.bias(), bia);
             memory out = new memory(pd.dst_desc(), eng);
             add(new convolution_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, in, dnnl.DNNL_ARG_WEIGHTS, w,

@@ -10,13 +10,13 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -94,11 +94,7 @@ public final class Architectures {
                 String n = "conv" + i;
                 Activation act = s.batchNorm() ? Activation.IDENTITY : Activation.RELU;
                 int nOut = s.stageWidths()[stage];
-                g.addLayer(n, s.separable() && i > 1
-                        ? new SeparableConvolution2D.Builder(3, 3).nOut(nOut).depthMultiplier(1)
-                                .convolutionMode(ConvolutionMode.Same).activation(act).build()
-                        : new ConvolutionLayer.Builder(3, 3).nOut(nOut).convolutionMode(ConvolutionMode.Same)
-                                .activation(act).build(), prev);
+                conv(g, n, 3, nOut, act, s.separable() && i > 1, prev);
                 prev = n;
                 if (s.batchNorm()) {
                     g.addLayer(n + "_bn", new BatchNormalization.Builder().build(), n);
@@ -122,6 +118,24 @@ public final class Architectures {
     }
 
     /** Embedding 128, bidirectional LSTM 128 per direction, max over time, dense (width scales both; depth stacks). */
+    /**
+     * A same-padded k x k convolution named {@code name}, or when {@code separable} a depthwise-separable one: a
+     * depthwise k x k layer {@code name_dw} (no bias) and the pointwise 1 x 1 convolution {@code name}. The parameters
+     * are those of DL4J's SeparableConvolution2D, but both layers run on oneDNN: SeparableConvolution2D trains about
+     * 11x slower on this CPU (a cvnet with 18,290 parameters: 196 against 1,817 examples/s).
+     */
+    static void conv(ComputationGraphConfiguration.GraphBuilder g, String name, int k, int nOut, Activation act,
+                     boolean separable, String in) {
+        if (separable) {
+            g.addLayer(name + "_dw", new DepthwiseConvolution2D.Builder(k, k).depthMultiplier(1).hasBias(false)
+                    .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build(), in);
+            in = name + "_dw";
+            k = 1;
+        }
+        g.addLayer(name, new ConvolutionLayer.Builder(k, k).nOut(nOut).convolutionMode(ConvolutionMode.Same)
+                .activation(act).build(), in);
+    }
+
     public static ComputationGraph nlpBiLstm(int vocab, int length, int classes, TrainConfig c) {
         return nlpBiLstm(ArchSpec.parse("nlp-teacher"), vocab, length, classes, c);
     }

@@ -22,7 +22,6 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
-import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -221,12 +220,7 @@ public final class SearchNets {
                                boolean relu, boolean separable) {
         String name = "conv" + i;
         Activation act = !relu || n.bn() ? Activation.IDENTITY : Activation.RELU;
-        int k = n.kernel();
-        g.addLayer(name, separable
-                ? new SeparableConvolution2D.Builder(k, k).nOut(out).depthMultiplier(1)
-                        .convolutionMode(ConvolutionMode.Same).activation(act).build()
-                : new ConvolutionLayer.Builder(k, k).nOut(out).convolutionMode(ConvolutionMode.Same).activation(act)
-                        .build(), in);
+        Architectures.conv(g, name, n.kernel(), out, act, separable, in);
         String last = name;
         if (n.bn()) {
             g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), last);

@@ -78,6 +78,9 @@ class FloatRuntimeTest {
         same(perturbed(SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16-24,b=2-1-1,k=5,t=plain,bn=1,h=0"), 1, 28, 28,
                 10, C)), x, "conv x4, pool x3, dense");
         same(perturbed(Architectures.cvTeacher(3, 32, 32, 10, C)), Nd4j.rand(DataType.FLOAT, 3, 3, 32, 32), "conv x4");
+        // depthwise-separable blocks: depthwise (grouped) then pointwise convolutions, batch norm folded into the latter
+        same(perturbed(SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=2-1,k=3,t=sep,bn=1,h=16"), 1, 28, 28, 10, C)),
+                x, "conv x5, pool x2, dense x2");
     }
 
     @Test

@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.jvmcompress.core.CompressionException;
@@ -34,8 +35,11 @@ class ArchSpecTest {
         long dd = (9 * 64 + 64) + 2 * 64 + (9 * 64 * 128 + 128) + 2 * 128 + (7 * 7 * 128 * 256 + 256) + (256 * 10 + 10);
         assertEquals(dd, params("cv-teacher,depth=0.5"));
         ComputationGraph sep = cv.build("cv-teacher,blocks=separable", d, c);
-        assertTrue(sep.getLayer("conv2").conf().getLayer() instanceof SeparableConvolution2D);
-        assertTrue(!(sep.getLayer("conv1").conf().getLayer() instanceof SeparableConvolution2D), "the first conv stays plain");
+        assertTrue(sep.getLayer("conv2_dw").conf().getLayer() instanceof DepthwiseConvolution2D);
+        assertEquals(1, ((ConvolutionLayer) sep.getLayer("conv2").conf().getLayer()).getKernelSize()[0], "pointwise");
+        assertTrue(!sep.getConfiguration().getVertices().containsKey("conv1_dw"), "the first conv stays plain");
+        // the parameters of DL4J's SeparableConvolution2D: 3x3 depthwise without bias, then 1x1 with bias
+        assertEquals(9 * 64 + 64 * 64 + 64, sep.getLayer("conv2_dw").numParams() + sep.getLayer("conv2").numParams());
         assertTrue(Measure.trainableParams(sep) < 1_868_234);
         assertEquals(List.of(2L, 10L), List.of(sep.outputSingle(Nd4j.rand(2, 1, 28, 28)).shape()[0],
                 sep.outputSingle(Nd4j.rand(2, 1, 28, 28)).shape()[1]));
