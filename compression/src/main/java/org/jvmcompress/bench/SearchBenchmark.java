@@ -140,6 +140,12 @@ public final class SearchBenchmark {
                             ((Number) f.get("params")).longValue(), ((Number) f.get("bytes")).longValue(),
                             ((Number) f.get("b1_ms")).doubleValue(), f.get("arch")));
                 }
+                if (e.containsKey("not_distilled")) {
+                    sb.append("\nNot distilled in full:\n");
+                    for (Map<String, Object> n : (List<Map<String, Object>>) e.get("not_distilled")) {
+                        sb.append("- `").append(n.get("arch")).append("`: ").append(n.get("reason")).append('\n');
+                    }
+                }
                 if (e.containsKey("spearman_proxy_vs_full")) {
                     sb.append(String.format(Locale.ROOT, "%nSpearman (proxy vs full accuracy on the front): %.3f%n",
                             ((Number) e.get("spearman_proxy_vs_full")).doubleValue()));

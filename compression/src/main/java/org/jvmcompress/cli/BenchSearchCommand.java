@@ -48,6 +48,9 @@ final class BenchSearchCommand implements Command {
                         .desc("front members distilled in full per strategy, spread from the smallest to the most"
                                 + " accurate of the accuracy/parameters front (default 4; 0: the whole front); an"
                                 + " architecture two strategies found is distilled once").build())
+                .addOption(Option.builder().longOpt("full-max-minutes").hasArg().argName("M")
+                        .desc("leave out of the full distillation the front members that would take longer, by their"
+                                + " proxy's time scaled to all the data and epochs (default 30; 0: no limit)").build())
                 .addOption(Option.builder().longOpt("max-params").hasArg().argName("N")
                         .desc("hard limit (default: the baseline's parameters)").build())
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
@@ -80,7 +83,7 @@ final class BenchSearchCommand implements Command {
                             teacher.graph(), data.inputShape()), strategy, s, out.resolve(task.name()).resolve(name.trim()),
                     Cli.intOpt(cl, "proxy-epochs", 1, 1), Cli.intOpt(cl, "proxy-limit", 5000, 1),
                     Cli.intOpt(cl, "full-epochs", 15, 0), Cli.dataHome(cl), command, Cli.intOpt(cl, "full-max", 4, 0),
-                    out.resolve(task.name()).resolve("full"));
+                    out.resolve(task.name()).resolve("full"), 60 * Cli.doubleOpt(cl, "full-max-minutes", 30));
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> front = (List<Map<String, Object>>) r.get("front");
             @SuppressWarnings("unchecked")
@@ -90,6 +93,9 @@ final class BenchSearchCommand implements Command {
             entry.put("spent_s", r.get("spent_s"));
             entry.put("candidates", r.get("candidates"));
             entry.put("front", SearchBenchmark.front(front, full));
+            if (r.containsKey("not_distilled")) {
+                entry.put("not_distilled", r.get("not_distilled"));
+            }
             if (r.containsKey("spearman_proxy_vs_full")) {
                 entry.put("spearman_proxy_vs_full", r.get("spearman_proxy_vs_full"));
             }

@@ -118,7 +118,7 @@ final class SearchCommand implements Command {
                 List<Candidate> all = new Sweep(out, space, strategy, s).run(spark, recipe);
                 result = summarise(task.name(), space, strategy, s, fullEpochs, all,
                         new org.jvmcompress.pipeline.DistillScorer(teacher, task, data, out, Cli.dataHome(cl), s.seed(),
-                                command), 0, out.resolve("full"));
+                                command), 0, out.resolve("full"), c -> null);
             }
         } else {
             result = search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs,
@@ -138,35 +138,59 @@ final class SearchCommand implements Command {
                                       Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
                                       int fullEpochs, org.jvmcompress.core.data.DataHome home, String command) {
         return search(teacher, task, data, space, strategy, s, out, proxyEpochs, proxyLimit, fullEpochs, home, command, 0,
-                out.resolve("full"));
+                out.resolve("full"), 0);
     }
 
-    /** As above, at most {@code fullMax} front members distilled in full, in {@code fullDir}. */
+    /**
+     * As above, at most {@code fullMax} front members distilled in full, in {@code fullDir}, leaving out those whose
+     * full distillation would take more than {@code maxFullSeconds} (> 0) by their proxy's time.
+     */
     static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
                                       Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
                                       int fullEpochs, org.jvmcompress.core.data.DataHome home, String command,
-                                      int fullMax, Path fullDir) {
+                                      int fullMax, Path fullDir, double maxFullSeconds) {
         org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data,
                 out, home, s.seed(), command);
         List<Candidate> all = new Sweep(out, space, strategy, s).run(
                 (spec, index) -> scorer.score(spec, index, proxyEpochs, proxyLimit),
                 spec -> Search.profile(task, data, spec, s.seed()));
-        return summarise(task.name(), space, strategy, s, fullEpochs, all, scorer, fullMax, fullDir);
+        double scale = (double) data.train().size() * fullEpochs
+                / ((double) Math.min(proxyLimit, data.train().size()) * proxyEpochs);
+        return summarise(task.name(), space, strategy, s, fullEpochs, all, scorer, fullMax, fullDir,
+                maxFullSeconds > 0 ? c -> c.seconds() * scale <= maxFullSeconds ? null
+                        : String.format(Locale.ROOT, "about %s to distil in full (its proxy's %.0f s x %.0f) > %s",
+                        org.jvmcompress.core.util.ProgressBar.formatDuration(c.seconds() * scale), c.seconds(), scale,
+                        org.jvmcompress.core.util.ProgressBar.formatDuration(maxFullSeconds)) : c -> null);
     }
 
     /**
      * The summary of a finished sweep, the front's members distilled on all the data by {@code scorer} (in
      * {@code fullDir}, one folder per architecture) when {@code fullEpochs} > 0: those on its accuracy / parameters
-     * front, at most {@code fullMax} of them when that is > 0 ({@link Search#retrainChoice}).
+     * front, at most {@code fullMax} of them when that is > 0 ({@link Search#retrainChoice}), less those for which
+     * {@code tooSlow} gives a reason (listed under "not_distilled").
      */
     static Map<String, Object> summarise(String taskName, org.jvmcompress.nas.SearchSpace space, Strategy strategy,
                                          Sweep.Settings s, int fullEpochs, List<Candidate> all,
-                                         org.jvmcompress.pipeline.DistillScorer scorer, int fullMax, Path fullDir) {
+                                         org.jvmcompress.pipeline.DistillScorer scorer, int fullMax, Path fullDir,
+                                         java.util.function.Function<Candidate, String> tooSlow) {
         List<Candidate> front = Sweep.front(all);
         Map<String, Object> result = Search.summary(taskName, strategy.name(), all, front, s, space);
         if (fullEpochs > 0 && !front.isEmpty()) {
             List<Map<String, Object>> full = new ArrayList<>();
-            List<Candidate> chosen = Search.retrainChoice(front, fullMax);
+            List<Map<String, Object>> skipped = new ArrayList<>();
+            List<Candidate> affordable = new ArrayList<>();
+            for (Candidate c : front) {
+                String why = tooSlow.apply(c);
+                if (why == null) {
+                    affordable.add(c);
+                } else {
+                    skipped.add(Map.of("arch", c.spec(), "reason", why));
+                }
+            }
+            if (!skipped.isEmpty()) {
+                result.put("not_distilled", skipped);
+            }
+            List<Candidate> chosen = Search.retrainChoice(affordable, fullMax);
             for (int i = 0; i < chosen.size(); i++) {
                 System.err.printf(Locale.ROOT, "full distillation %d/%d of the front: %s (proxy %.4f)%n", i + 1,
                         chosen.size(), chosen.get(i).spec(), chosen.get(i).acc());

@@ -41,8 +41,10 @@ class SearchBenchmarkTest {
                 member("small", 40_000, 0.80, 0.8960), member("big", 90_000, 0.85, 0.9050),
                 member("unretrained", 95_000, 0.86, null))));
         // the second strategy found "big" too: counted once in the correlation
-        Map<String, Object> all = SearchBenchmark.merge(results, "cv", baseline, "random", entry(List.of(
-                member("tiny", 20_000, 0.70, 0.8700), member("big", 90_000, 0.85, 0.9050))));
+        Map<String, Object> random = entry(List.of(member("tiny", 20_000, 0.70, 0.8700),
+                member("big", 90_000, 0.85, 0.9050)));
+        random.put("not_distilled", List.of(Map.of("arch", "slow", "reason", "about 2h00m to distil in full")));
+        Map<String, Object> all = SearchBenchmark.merge(results, "cv", baseline, "random", random);
         @SuppressWarnings("unchecked")
         Map<String, Object> cv = (Map<String, Object>) all.get("cv");
         assertEquals(3, cv.get("distilled_in_full"));
@@ -53,6 +55,7 @@ class SearchBenchmarkTest {
         assertTrue(md.contains("Best with at most half the baseline's parameters: `small` (evolution), 89.60 % at 40,000"
                 + " parameters (40 %), 0.40 points below the baseline: within 0.5 points."), md);
         assertTrue(md.contains("### random: 40 candidates in 601 s (budget 600 s)"), md);
+        assertTrue(md.contains("Not distilled in full:\n- `slow`: about 2h00m to distil in full"), md);
     }
 
     @Test
