@@ -41,9 +41,10 @@ CV="kd-reverse kd-js kd-mse fitnets at rkd sp labelling expansion dml born-again
 NLP="scratch kd kd-reverse labelling expansion"
 for m in $CV; do cell cv "$m" 1; done
 for s in 1 2 3; do for m in $NLP; do cell nlp "$m" "$s"; done; done
-teacher2nlp; for s in 1 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" "$s"; done; done
+teacher2nlp; for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" 1; done
 teacher2; cell cv multi-teacher 1
 # the cells the targets turn on first (scratch, kd and the best seed-1 methods), then the rest
 for s in 2 3; do for m in scratch kd kd-js rkd; do cell cv "$m" "$s"; done; done
 for s in 2 3; do for m in $CV multi-teacher; do cell cv "$m" "$s"; done; done
+for s in 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" "$s"; done; done
 echo "=== $(date +%H:%M:%S) queue done"
