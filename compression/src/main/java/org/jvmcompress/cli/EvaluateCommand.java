@@ -38,6 +38,9 @@ final class EvaluateCommand implements Command {
                                 + " or a folder with an IDX pair; nlp: .csv or .jsonl with text,label, or a folder per class").build())
                 .addOption(Option.builder().longOpt("compare").hasArg().argName("FILE")
                         .desc("second model: report the agreement of the two models' predictions").build())
+                .addOption(Option.builder().longOpt("ensemble").hasArg().argName("FILE,...")
+                        .desc("also the accuracy of each of these models and of the ensemble of all (the --model"
+                                + " included; class probabilities averaged) on the same test data").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build())
                 .addOption(Option.builder().longOpt("json").desc("also write evaluation.json into --output").build());
     }
@@ -59,6 +62,19 @@ final class EvaluateCommand implements Command {
         EvaluationReport rep = Evaluator.evaluate(m, data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, other);
         System.out.print(Render.text(rep));
+        if (cl.hasOption("ensemble")) {
+            java.util.List<org.jvmcompress.core.eval.Predictions> all = new java.util.ArrayList<>();
+            all.add(org.jvmcompress.core.eval.Predictions.of(m.inference(), data.test(), 256));
+            for (String f : cl.getOptionValue("ensemble").split(",")) {
+                LoadedModel e = Models.load(Path.of(f.trim()));
+                org.jvmcompress.core.eval.Evaluator.checkCompatible(e, data, "model " + e.path());
+                all.add(org.jvmcompress.core.eval.Predictions.of(e.inference(), data.test(), 256));
+                System.out.printf(java.util.Locale.ROOT, "ensemble member %s: accuracy %.4f%n", e.path(),
+                        all.get(all.size() - 1).accuracy());
+            }
+            System.out.printf(java.util.Locale.ROOT, "ensemble of %d models (probabilities averaged): accuracy %.4f%n",
+                    all.size(), org.jvmcompress.core.eval.Predictions.average(all).accuracy());
+        }
         if (cl.hasOption("json")) {
             Path out = Cli.output(cl, "runs/evaluate");
             Json.writeFile(out.resolve("evaluation.json"), rep);

@@ -41,12 +41,17 @@ class EndToEndTest {
         assertTrue(rec.get("command").asText().contains("train-teacher"), rec.toString());
 
         CliTest.Run e = CliTest.run("evaluate", "--model", out.resolve("teacher.zip").toString(), "--compare",
-                out.resolve("teacher.zip").toString(), "--json", "--output", dir.resolve("eval").toString());
+                out.resolve("teacher.zip").toString(), "--ensemble", out.resolve("teacher.zip").toString(), "--json",
+                "--output", dir.resolve("eval").toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("accuracy:") && e.out().contains("macro F1"), e.out());
         assertTrue(e.out().contains("latency batch 1: p50"), e.out());
         assertTrue(e.out().contains("agreement with") && e.out().contains("1.0000"), e.out());
         assertTrue(e.out().contains("confusion matrix"), e.out());
+        // a model averaged with itself predicts what it predicts alone
+        java.util.regex.Matcher acc = java.util.regex.Pattern.compile("accuracy: (\\d\\.\\d{4})").matcher(e.out());
+        assertTrue(acc.find(), e.out());
+        assertTrue(e.out().contains("ensemble of 2 models (probabilities averaged): accuracy " + acc.group(1)), e.out());
         JsonNode ev = Json.MAPPER.readTree(dir.resolve("eval/evaluation.json").toFile());
         assertEquals(10, ev.get("metrics").get("perClass").size());
         assertTrue(ev.get("speed").get("throughputSamplesPerS").asDouble() > 0);

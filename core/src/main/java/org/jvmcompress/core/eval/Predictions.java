@@ -73,6 +73,29 @@ public record Predictions(float[][] probabilities, int[] labels) {
         return pred.length == 0 ? 0 : (double) ok / pred.length;
     }
 
+    /** The ensemble of several models' predictions on the same items: their class probabilities averaged. */
+    public static Predictions average(java.util.List<Predictions> all) {
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException("no predictions to average");
+        }
+        Predictions first = all.get(0);
+        float[][] sum = new float[first.size()][];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = new float[first.probabilities()[i].length];
+        }
+        for (Predictions p : all) {
+            if (p.size() != first.size() || !java.util.Arrays.equals(p.labels(), first.labels())) {
+                throw new IllegalArgumentException("predictions on different items cannot be averaged");
+            }
+            for (int i = 0; i < sum.length; i++) {
+                for (int c = 0; c < sum[i].length; c++) {
+                    sum[i][c] += p.probabilities()[i][c] / all.size();
+                }
+            }
+        }
+        return new Predictions(sum, first.labels());
+    }
+
     /** Fraction of items on which two models predict the same class. */
     public static double agreement(Predictions a, Predictions b) {
         if (a.size() != b.size()) {

@@ -30,6 +30,21 @@ class MetricsTest {
     }
 
     @Test
+    void anEnsembleAveragesProbabilitiesAndCanBeatEachMember() {
+        int[] labels = {0, 1, 1};
+        // a is right on items 0 and 1 (confidently wrong on 2), b on items 0 and 2 (hesitantly wrong on 1)
+        Predictions a = new Predictions(new float[][] {{0.9f, 0.1f}, {0.2f, 0.8f}, {0.9f, 0.1f}}, labels);
+        Predictions b = new Predictions(new float[][] {{0.6f, 0.4f}, {0.55f, 0.45f}, {0.05f, 0.95f}}, labels);
+        Predictions e = Predictions.average(List.of(a, b));
+        assertArrayEquals(new float[] {0.375f, 0.625f}, e.probabilities()[1], 1e-6f);
+        assertEquals(2.0 / 3, a.accuracy(), 1e-12);
+        assertEquals(2.0 / 3, b.accuracy(), 1e-12);
+        assertEquals(1.0, e.accuracy(), 1e-12);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Predictions.average(
+                List.of(a, new Predictions(new float[][] {{1, 0}}, new int[] {0}))));
+    }
+
+    @Test
     void agreementCountsSamePredictions() {
         Predictions p = new Predictions(new float[][] {{0.9f, 0.1f}, {0.2f, 0.8f}, {0.6f, 0.4f}}, new int[] {0, 1, 1});
         Predictions q = new Predictions(new float[][] {{0.7f, 0.3f}, {0.4f, 0.6f}, {0.3f, 0.7f}}, new int[] {0, 1, 1});
