@@ -45,9 +45,10 @@ final class BenchSearchCommand implements Command {
                 .addOption(Option.builder().longOpt("full-epochs").hasArg().argName("N")
                         .desc("full distillation of the front's members (default 15, as the baseline's)").build())
                 .addOption(Option.builder().longOpt("full-max").hasArg().argName("N")
-                        .desc("front members distilled in full per strategy, spread from the smallest to the most"
-                                + " accurate of the accuracy/parameters front (default 4; 0: the whole front); an"
-                                + " architecture two strategies found is distilled once").build())
+                        .desc("front members distilled in full per strategy, from the accuracy/parameters front: the"
+                                + " most accurate within the baseline's parameters and within half of them, then spread"
+                                + " from the smallest (default 4; 0: the whole front); an architecture two strategies"
+                                + " found is distilled once").build())
                 .addOption(Option.builder().longOpt("full-max-minutes").hasArg().argName("M")
                         .desc("leave out of the full distillation the front members that would take longer, by their"
                                 + " proxy's time scaled to all the data and epochs (default 30; 0: no limit)").build())
@@ -83,7 +84,9 @@ final class BenchSearchCommand implements Command {
                             teacher.graph(), data.inputShape()), strategy, s, out.resolve(task.name()).resolve(name.trim()),
                     Cli.intOpt(cl, "proxy-epochs", 1, 1), Cli.intOpt(cl, "proxy-limit", 5000, 1),
                     Cli.intOpt(cl, "full-epochs", 15, 0), Cli.dataHome(cl), command, Cli.intOpt(cl, "full-max", 4, 0),
-                    out.resolve(task.name()).resolve("full"), 60 * Cli.doubleOpt(cl, "full-max-minutes", 30));
+                    out.resolve(task.name()).resolve("full"), 60 * Cli.doubleOpt(cl, "full-max-minutes", 30),
+                    // the targets: the most accurate within the baseline's parameters, and within half of them
+                    base.numParams(), base.numParams() / 2);
             @SuppressWarnings("unchecked")
             List<Map<String, Object>> front = (List<Map<String, Object>>) r.get("front");
             @SuppressWarnings("unchecked")

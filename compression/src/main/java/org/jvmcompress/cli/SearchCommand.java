@@ -148,7 +148,7 @@ final class SearchCommand implements Command {
     static Map<String, Object> search(LoadedModel teacher, Task task, TaskData data, org.jvmcompress.nas.SearchSpace space,
                                       Strategy strategy, Sweep.Settings s, Path out, int proxyEpochs, int proxyLimit,
                                       int fullEpochs, org.jvmcompress.core.data.DataHome home, String command,
-                                      int fullMax, Path fullDir, double maxFullSeconds) {
+                                      int fullMax, Path fullDir, double maxFullSeconds, long... caps) {
         org.jvmcompress.pipeline.DistillScorer scorer = new org.jvmcompress.pipeline.DistillScorer(teacher, task, data,
                 out, home, s.seed(), command);
         List<Candidate> all = new Sweep(out, space, strategy, s).run(
@@ -160,7 +160,7 @@ final class SearchCommand implements Command {
                 maxFullSeconds > 0 ? c -> c.seconds() * scale <= maxFullSeconds ? null
                         : String.format(Locale.ROOT, "about %s to distil in full (its proxy's %.0f s x %.0f) > %s",
                         org.jvmcompress.core.util.ProgressBar.formatDuration(c.seconds() * scale), c.seconds(), scale,
-                        org.jvmcompress.core.util.ProgressBar.formatDuration(maxFullSeconds)) : c -> null);
+                        org.jvmcompress.core.util.ProgressBar.formatDuration(maxFullSeconds)) : c -> null, caps);
     }
 
     /**
@@ -172,7 +172,7 @@ final class SearchCommand implements Command {
     static Map<String, Object> summarise(String taskName, org.jvmcompress.nas.SearchSpace space, Strategy strategy,
                                          Sweep.Settings s, int fullEpochs, List<Candidate> all,
                                          org.jvmcompress.pipeline.DistillScorer scorer, int fullMax, Path fullDir,
-                                         java.util.function.Function<Candidate, String> tooSlow) {
+                                         java.util.function.Function<Candidate, String> tooSlow, long... caps) {
         List<Candidate> front = Sweep.front(all);
         Map<String, Object> result = Search.summary(taskName, strategy.name(), all, front, s, space);
         if (fullEpochs > 0 && !front.isEmpty()) {
@@ -190,7 +190,7 @@ final class SearchCommand implements Command {
             if (!skipped.isEmpty()) {
                 result.put("not_distilled", skipped);
             }
-            List<Candidate> chosen = Search.retrainChoice(affordable, fullMax);
+            List<Candidate> chosen = Search.retrainChoice(affordable, fullMax, caps);
             for (int i = 0; i < chosen.size(); i++) {
                 System.err.printf(Locale.ROOT, "full distillation %d/%d of the front: %s (proxy %.4f)%n", i + 1,
                         chosen.size(), chosen.get(i).spec(), chosen.get(i).acc());

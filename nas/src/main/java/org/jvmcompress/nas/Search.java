@@ -78,10 +78,10 @@ public final class Search {
     /**
      * The front's members worth a full distillation when at most {@code max} can be afforded ({@code max} <= 0: all of
      * them): those on the accuracy / parameters front (not beaten on both by another member), all of them when they are
-     * few, else {@code max} spread evenly from the smallest to the most accurate (both always in). In order of
-     * parameters.
+     * few, else first the most accurate member within each of {@code caps} parameters (what a target asks about), then
+     * members spread evenly from the smallest to the most accurate, then the most accurate left. In order of parameters.
      */
-    public static List<Candidate> retrainChoice(List<Candidate> front, int max) {
+    public static List<Candidate> retrainChoice(List<Candidate> front, int max, long... caps) {
         if (max <= 0) {
             return front;
         }
@@ -93,10 +93,20 @@ public final class Search {
             return two;
         }
         java.util.LinkedHashSet<Candidate> pick = new java.util.LinkedHashSet<>();
-        for (int k = 0; k < max; k++) {
+        for (long cap : caps) { // along this front accuracy grows with parameters: the last one within the cap
+            two.stream().filter(c -> c.params() <= cap).reduce((a, b) -> b).ifPresent(c -> {
+                if (pick.size() < max) {
+                    pick.add(c);
+                }
+            });
+        }
+        for (int k = 0; k < max && pick.size() < max; k++) {
             pick.add(two.get(max == 1 ? two.size() - 1 : (int) Math.round(k * (two.size() - 1.0) / (max - 1))));
         }
-        return new java.util.ArrayList<>(pick);
+        for (int i = two.size() - 1; i >= 0 && pick.size() < max; i--) {
+            pick.add(two.get(i));
+        }
+        return pick.stream().sorted(java.util.Comparator.comparingLong(Candidate::params)).toList();
     }
 
     /** Spearman's rank correlation (average ranks for ties). */

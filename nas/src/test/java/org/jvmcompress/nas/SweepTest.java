@@ -188,5 +188,9 @@ class SweepTest {
         assertEquals(java.util.List.of(a, d, g), Search.retrainChoice(front, 3));
         assertEquals(java.util.List.of(g), Search.retrainChoice(front, 1));
         assertEquals(front, Search.retrainChoice(front, 0));
+        // targets first: the most accurate within 100 and within 50 parameters (e is not on the 2-D front)
+        assertEquals(java.util.List.of(d, f), Search.retrainChoice(front, 2, 100, 50));
+        assertEquals(java.util.List.of(a, d, f), Search.retrainChoice(front, 3, 100, 50));
+        assertEquals(java.util.List.of(a, b, d, f), Search.retrainChoice(front, 4, 100, 50));
     }
 }
