@@ -155,46 +155,73 @@ public final class SearchBenchmark {
         return sb.toString();
     }
 
-    /** Accuracy (test when known, else proxy) against parameters: each strategy's front and the baseline. */
+    /**
+     * Two panels over one logarithmic parameter axis: above, the test accuracy of the members distilled in full (each
+     * strategy) and the baseline; below, every strategy's front by proxy accuracy (the short distillation's scale).
+     */
     @SuppressWarnings("unchecked")
     public static void plot(Map<String, Object> task, String name, Path png) {
-        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeriesCollection full = new XYSeriesCollection();
+        XYSeriesCollection proxy = new XYSeriesCollection();
         Map<String, Object> strategies = (Map<String, Object>) task.get("strategies");
         for (Map.Entry<String, Object> s : strategies.entrySet()) {
-            XYSeries series = new XYSeries(s.getKey() + " front");
-            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) s.getValue()).get("front")) {
-                Object acc = f.get("acc") != null ? f.get("acc") : f.get("proxy_acc");
-                series.add(((Number) f.get("params")).doubleValue(), 100 * ((Number) acc).doubleValue());
+            XYSeries f = new XYSeries(s.getKey() + " (distilled in full)");
+            XYSeries p = new XYSeries(s.getKey() + " front (proxy)");
+            for (Map<String, Object> m : (List<Map<String, Object>>) ((Map<String, Object>) s.getValue()).get("front")) {
+                double params = ((Number) m.get("params")).doubleValue();
+                p.add(params, 100 * ((Number) m.get("proxy_acc")).doubleValue());
+                if (m.get("acc") != null) {
+                    f.add(params, 100 * ((Number) m.get("acc")).doubleValue());
+                }
             }
-            data.addSeries(series);
+            full.addSeries(f);
+            proxy.addSeries(p);
         }
         Map<String, Object> base = (Map<String, Object>) task.get("baseline");
         XYSeries b = new XYSeries("baseline " + base.get("arch"));
         b.add(((Number) base.get("params")).doubleValue(), 100 * ((Number) base.get("acc")).doubleValue());
-        data.addSeries(b);
+        full.addSeries(b);
         LogAxis x = new LogAxis("parameters");
-        NumberAxis y = new NumberAxis("accuracy (%; test after full distillation, else proxy)");
-        y.setAutoRangeIncludesZero(false);
-        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
-        for (int i = 0; i < data.getSeriesCount(); i++) {
-            r.setSeriesStroke(i, new BasicStroke(1.5f));
-        }
-        r.setSeriesPaint(data.getSeriesCount() - 1, Color.BLACK);
-        XYPlot plot = new XYPlot(data, x, y, r);
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        JFreeChart chart = new JFreeChart("Pareto fronts, " + name, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        x.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
+        x.setBase(10);
+        x.setSmallestValue(100);
+        org.jfree.chart.plot.CombinedDomainXYPlot plot = new org.jfree.chart.plot.CombinedDomainXYPlot(x);
+        plot.add(panel(full, "test accuracy after full distillation (%)", true), 3);
+        plot.add(panel(proxy, "proxy accuracy (%)", false), 2);
+        JFreeChart chart = new JFreeChart("Architecture search, " + name + ": accuracy against parameters",
+                JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         try {
             Path tmp = png.resolveSibling(png.getFileName() + ".part");
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 560);
+            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 700);
             Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new CompressionException("cannot write " + png + ": " + e.getMessage(), e);
         }
     }
+
+    private static XYPlot panel(XYSeriesCollection data, String label, boolean baselineLast) {
+        NumberAxis y = new NumberAxis(label);
+        y.setAutoRangeIncludesZero(false);
+        XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
+        for (int i = 0; i < data.getSeriesCount(); i++) {
+            r.setSeriesStroke(i, new BasicStroke(1.5f));
+            r.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+        }
+        if (baselineLast) {
+            r.setSeriesPaint(data.getSeriesCount() - 1, Color.BLACK);
+        }
+        XYPlot plot = new XYPlot(data, null, y, r);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        return plot;
+    }
+
+    /** One colour per strategy, the same in both panels. */
+    private static final Color[] PALETTE = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C),
+            new Color(0xFF7F0E), new Color(0x9467BD), new Color(0x8C564B)};
 
     /** The front entries with full results merged in by architecture. */
     public static List<Map<String, Object>> front(List<Map<String, Object>> front, List<Map<String, Object>> full) {
