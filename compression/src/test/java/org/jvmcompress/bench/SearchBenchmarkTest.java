@@ -56,6 +56,11 @@ class SearchBenchmarkTest {
                 + " parameters (40 %), 0.40 points below the baseline: within 0.5 points."), md);
         assertTrue(md.contains("### random: 40 candidates in 601 s (budget 600 s)"), md);
         assertTrue(md.contains("Not distilled in full:\n- `slow`: about 2h00m to distil in full"), md);
+        Path png = dir.resolve("nas-cv.png");
+        SearchBenchmark.plot(cv, "cv", png);
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(900, img.getWidth());
+        assertEquals(700, img.getHeight());
     }
 
     @Test
