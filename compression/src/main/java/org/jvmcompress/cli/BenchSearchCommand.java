@@ -67,9 +67,10 @@ final class BenchSearchCommand implements Command {
         String home = System.getenv("COMPRESSION_HOME");
         LoadedModel base = Models.load(Path.of(cl.getOptionValue("baseline", Path.of(home == null ? "." : home,
                 "models", "reference", task.name() + "-student.zip").toString())));
-        Map<String, Object> baseline = Map.of("arch", base.info() == null ? base.path().getFileName().toString()
-                        : base.info().architecture(), "params", base.numParams(),
-                "acc", Evaluator.accuracy(base.graph(), data.test()));
+        Map<String, Object> baseline = new java.util.LinkedHashMap<>(); // in this order in nas.json on every run
+        baseline.put("acc", Evaluator.accuracy(base.graph(), data.test()));
+        baseline.put("params", base.numParams());
+        baseline.put("arch", base.info() == null ? base.path().getFileName().toString() : base.info().architecture());
         Path out = Cli.output(cl, "runs/bench-search");
         Path results = Path.of(cl.getOptionValue("results", out.resolve("nas.json").toString()));
         double budget = 60 * Cli.doubleOpt(cl, "budget-minutes", 30);
