@@ -120,7 +120,9 @@ public final class DistillBenchmark {
             }
         }
         StringBuilder md = new StringBuilder("# Distillation results\n\nTest accuracy, mean ± std over seeds, on the"
-                + " held-out test split. Reproduce with:\n\n    " + command + "\n");
+                + " held-out test split. Each task's whole table is reproduced by the command under it (finished cells"
+                + " under " + cells.getFileName() + "/ are skipped; `bench/queue-distill.sh` runs the cells one at a"
+                + " time). Cells last written by:\n\n    " + command + "\n");
         for (Map.Entry<String, Map<String, List<Cell>>> t : all.entrySet()) {
             Map<String, Object> task = new LinkedHashMap<>();
             md.append("\n## ").append(t.getKey()).append("\n\n| method | recipe | test accuracy | seeds | params |\n|---|---|---|---|---|\n");
@@ -128,6 +130,12 @@ public final class DistillBenchmark {
             List<Map.Entry<String, List<Cell>>> rows = new ArrayList<>(t.getValue().entrySet());
             rows.sort(java.util.Comparator.comparingInt(e -> order.contains(e.getKey()) ? order.indexOf(e.getKey())
                     : order.size()));
+            md.insert(md.lastIndexOf("\n| method |"), String.format(Locale.ROOT,
+                    "    bin/compression bench-distill --teacher models/reference/%s-teacher.zip --methods %s --seeds %s"
+                            + " --results %s --output runs/bench-distill%n", t.getKey(),
+                    String.join(",", rows.stream().map(Map.Entry::getKey).toList()),
+                    String.join(",", rows.stream().flatMap(e -> e.getValue().stream().map(c -> Long.toString(c.seed())))
+                            .distinct().sorted().toList()), "docs/results/" + resultsJson.getFileName()));
             for (Map.Entry<String, List<Cell>> m : rows) {
                 List<Cell> cs = m.getValue();
                 double mean = cs.stream().mapToDouble(Cell::acc).average().orElse(Double.NaN);
@@ -144,8 +152,10 @@ public final class DistillBenchmark {
                     row.put("details", cs.stream().map(Cell::details).toList());
                 }
                 task.put(m.getKey(), row);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.2f ± %.2f %% | %d | %,d |%n", m.getKey(),
-                        cs.get(0).recipe(), 100 * mean, 100 * Math.sqrt(var), cs.size(), cs.get(0).params()));
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,d |%n", m.getKey(), cs.get(0).recipe(),
+                        cs.size() > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f %%", 100 * mean, 100 * Math.sqrt(var))
+                                : String.format(Locale.ROOT, "%.2f %% (one seed)", 100 * mean),
+                        cs.size(), cs.get(0).params()));
             }
             root.put(t.getKey(), task);
         }

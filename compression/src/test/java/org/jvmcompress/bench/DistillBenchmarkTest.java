@@ -66,5 +66,8 @@ class DistillBenchmarkTest {
         assertEquals(cv.get("scratch").get("params").asLong(), kd.get("params").asLong());
         String md = Files.readString(results.resolveSibling("distillation.md"));
         assertTrue(md.contains("| at |") && md.contains("bench-distill"), md);
+        assertTrue(md.contains("## cv\n    bin/compression bench-distill --teacher models/reference/cv-teacher.zip"
+                + " --methods scratch,kd,at --seeds 1,2 --results docs/results/distillation.json"), md);
+        assertTrue(md.contains(" ± "), md);
     }
 }
