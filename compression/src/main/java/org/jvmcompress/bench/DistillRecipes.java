@@ -35,8 +35,9 @@ public final class DistillRecipes {
                 case "mutual" -> "mutual learning with " + (p.peers().isEmpty() ? "1 peer" : p.peers()) + ", " + p.method();
                 case "born-again" -> p.generations() + " generations from the scratch student, " + p.method();
                 case "label" -> "teacher labels, confidence >= " + p.threshold() + ", pool " + p.pool();
-                case "expand" -> "teacher on augmented inputs (" + (p.augment() == null ? "defaults" : p.augment())
-                        + ", " + p.rounds() + " rounds), " + p.method();
+                case "expand" -> (teachers == Teachers.ALL ? "teachers (mixed by " + p.teacherMix() + ")" : "teacher")
+                        + " on augmented inputs (" + (p.augment() == null ? "defaults" : p.augment()) + ", "
+                        + p.rounds() + " rounds), " + p.method();
                 default -> p.scheme();
             };
             return s;
