@@ -1,17 +1,11 @@
 #!/usr/bin/env bash
 # Fills the distillation table (docs/results/distillation.json/.md), one cell (method x seed) per invocation of
 # bench-distill, skipping finished cells; run it in the background across sessions and commit the cells as they
-# come. Runs from a copy of the jar, so that rebuilding the suite meanwhile does not disturb it.
+# come. Runs from a frozen copy of the suite (bench/frozen-suite.sh).
 # `touch /tmp/queue-distill.stop` makes it stop after the cell in progress.
 set -u
 cd "$(dirname "$0")/.."
-export COMPRESSION_HOME="$PWD"
-[ -f compression/target/compression-all.jar ] || mvn -q -B -DskipTests install
-mkdir -p /tmp/queue-distill && cp compression/target/compression-all.jar /tmp/queue-distill/suite.jar
-J="java -Xmx8g -Dorg.eclipse.deeplearning4j.helpers.disable=false --add-opens java.base/java.lang=ALL-UNNAMED
- --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
- --add-opens java.base/java.util=ALL-UNNAMED --add-opens java.base/java.lang.invoke=ALL-UNNAMED
- -jar /tmp/queue-distill/suite.jar"
+. bench/frozen-suite.sh queue-distill
 cell() { # task method seed
   [ -f "docs/results/distillation-cells/$1/$2/seed-$3.json" ] && return 0
   [ -f /tmp/queue-distill.stop ] && exit 0

@@ -2,17 +2,11 @@
 # Fills docs/results/nas.json (+ nas.md, nas-<task>.png): each strategy of the architecture search under the same
 # budget, on CV then NLP, the fronts distilled in full. Resumable: run it again after a stop and it goes on from the
 # candidates and full distillations on disk (runs/bench-search); commit docs/results/nas.* as strategies finish.
-# Runs from a copy of the jar, so that rebuilding the suite meanwhile does not disturb it.
+# Runs from a frozen copy of the suite (bench/frozen-suite.sh).
 # `touch /tmp/queue-search.stop` makes it stop after the task in progress.
 set -u
 cd "$(dirname "$0")/.."
-export COMPRESSION_HOME="$PWD"
-[ -f compression/target/compression-all.jar ] || mvn -q -B -DskipTests install
-mkdir -p /tmp/queue-search && cp compression/target/compression-all.jar /tmp/queue-search/suite.jar
-J="java -Xmx8g -Dorg.eclipse.deeplearning4j.helpers.disable=false --add-opens java.base/java.lang=ALL-UNNAMED
- --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
- --add-opens java.base/java.util=ALL-UNNAMED --add-opens java.base/java.lang.invoke=ALL-UNNAMED
- -jar /tmp/queue-search/suite.jar"
+. bench/frozen-suite.sh queue-search
 STRATEGIES=${STRATEGIES:-evolution,arbiter-random,arbiter-genetic,arbiter-grid}
 mkdir -p runs/queue-logs
 for task in ${TASKS:-cv nlp}; do

@@ -48,6 +48,24 @@ public final class SearchBenchmark {
         return all;
     }
 
+    /** A front member distilled in full, with the strategy that found it. */
+    private record Distilled(String strategy, String arch, long params, double acc, double proxyAcc) {}
+
+    /** Every front member of every strategy of a task that was distilled in full (has a test accuracy). */
+    @SuppressWarnings("unchecked")
+    private static List<Distilled> distilled(Map<String, Object> task) {
+        List<Distilled> out = new ArrayList<>();
+        for (Map.Entry<String, Object> e : ((Map<String, Object>) task.get("strategies")).entrySet()) {
+            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) e.getValue()).get("front")) {
+                if (f.get("acc") != null) {
+                    out.add(new Distilled(e.getKey(), (String) f.get("arch"), ((Number) f.get("params")).longValue(),
+                            ((Number) f.get("acc")).doubleValue(), ((Number) f.get("proxy_acc")).doubleValue()));
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * The search's targets against the baseline, from the members distilled in full: the most accurate one that
      * dominates it (more accurate at no more parameters), and the most accurate one with at most half its parameters
@@ -58,57 +76,29 @@ public final class SearchBenchmark {
         Map<String, Object> base = (Map<String, Object>) task.get("baseline");
         double acc = ((Number) base.get("acc")).doubleValue();
         long params = ((Number) base.get("params")).longValue();
-        Map<String, Object> dom = null;
-        Map<String, Object> half = null;
-        String domBy = null;
-        String halfBy = null;
-        for (Map.Entry<String, Object> e : ((Map<String, Object>) task.get("strategies")).entrySet()) {
-            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) e.getValue()).get("front")) {
-                if (f.get("acc") == null) {
-                    continue;
-                }
-                double a = ((Number) f.get("acc")).doubleValue();
-                long p = ((Number) f.get("params")).longValue();
-                if (a > acc && p <= params && (dom == null || a > ((Number) dom.get("acc")).doubleValue())) {
-                    dom = f;
-                    domBy = e.getKey();
-                }
-                if (2 * p <= params && (half == null || a > ((Number) half.get("acc")).doubleValue())) {
-                    half = f;
-                    halfBy = e.getKey();
-                }
-            }
-        }
+        java.util.Comparator<Distilled> byAcc = java.util.Comparator.comparingDouble(Distilled::acc);
+        Distilled dom = distilled(task).stream().filter(d -> d.acc() > acc && d.params() <= params).max(byAcc)
+                .orElse(null);
+        Distilled half = distilled(task).stream().filter(d -> 2 * d.params() <= params).max(byAcc).orElse(null);
         StringBuilder sb = new StringBuilder("\n");
         sb.append(dom == null ? "No member distilled in full beats the baseline at no more parameters.\n"
                 : String.format(Locale.ROOT, "Dominates the baseline: `%s` (%s), %.2f %% at %,d parameters.%n",
-                dom.get("arch"), domBy, 100 * ((Number) dom.get("acc")).doubleValue(),
-                ((Number) dom.get("params")).longValue()));
+                dom.arch(), dom.strategy(), 100 * dom.acc(), dom.params()));
         sb.append(half == null ? "No member distilled in full has at most half the baseline's parameters.\n"
                 : String.format(Locale.ROOT, "Best with at most half the baseline's parameters: `%s` (%s), %.2f %% at"
-                        + " %,d parameters (%.0f %%), %.2f points %s the baseline: %s 0.5 points.%n", half.get("arch"),
-                halfBy, 100 * ((Number) half.get("acc")).doubleValue(), ((Number) half.get("params")).longValue(),
-                100.0 * ((Number) half.get("params")).longValue() / params,
-                Math.abs(100 * (((Number) half.get("acc")).doubleValue() - acc)),
-                ((Number) half.get("acc")).doubleValue() >= acc ? "above" : "below",
-                ((Number) half.get("acc")).doubleValue() >= acc - 0.005 ? "within" : "not within"));
+                        + " %,d parameters (%.0f %%), %.2f points %s the baseline: %s 0.5 points.%n", half.arch(),
+                half.strategy(), 100 * half.acc(), half.params(), 100.0 * half.params() / params,
+                Math.abs(100 * (half.acc() - acc)), half.acc() >= acc ? "above" : "below",
+                half.acc() >= acc - 0.005 ? "within" : "not within"));
         return sb.toString();
     }
 
     /** Proxy and full accuracy of every architecture distilled in full by any strategy of a task (once each). */
-    @SuppressWarnings("unchecked")
     static double[][] proxyAndFull(Map<String, Object> task) {
-        Map<String, double[]> byArch = new LinkedHashMap<>();
-        for (Object e : ((Map<String, Object>) task.get("strategies")).values()) {
-            for (Map<String, Object> f : (List<Map<String, Object>>) ((Map<String, Object>) e).get("front")) {
-                if (f.get("acc") != null) {
-                    byArch.putIfAbsent((String) f.get("arch"), new double[] {((Number) f.get("proxy_acc")).doubleValue(),
-                            ((Number) f.get("acc")).doubleValue()});
-                }
-            }
-        }
-        return new double[][] {byArch.values().stream().mapToDouble(v -> v[0]).toArray(),
-                byArch.values().stream().mapToDouble(v -> v[1]).toArray()};
+        Map<String, Distilled> byArch = new LinkedHashMap<>();
+        distilled(task).forEach(d -> byArch.putIfAbsent(d.arch(), d));
+        return new double[][] {byArch.values().stream().mapToDouble(Distilled::proxyAcc).toArray(),
+                byArch.values().stream().mapToDouble(Distilled::acc).toArray()};
     }
 
     @SuppressWarnings("unchecked")

@@ -60,6 +60,8 @@ final class BenchSearchCommand implements Command {
 
     @Override
     public int run(CommandLine cl) {
+        int fullMax = Cli.intOpt(cl, "full-max", 4, 0);
+        double maxFullSeconds = 60 * Cli.doubleOpt(cl, "full-max-minutes", 30, 0);
         SearchCommand.Teacher given = SearchCommand.Teacher.of(cl);
         LoadedModel teacher = given.model();
         Task task = given.task();
@@ -84,8 +86,8 @@ final class BenchSearchCommand implements Command {
             Map<String, Object> r = SearchCommand.search(teacher, task, data, Search.spaceFor(task.name(),
                             teacher.graph(), data.inputShape()), strategy, s, out.resolve(task.name()).resolve(name.trim()),
                     Cli.intOpt(cl, "proxy-epochs", 1, 1), Cli.intOpt(cl, "proxy-limit", 5000, 1),
-                    Cli.intOpt(cl, "full-epochs", 15, 0), Cli.dataHome(cl), command, Cli.intOpt(cl, "full-max", 4, 0),
-                    out.resolve(task.name()).resolve("full"), 60 * Cli.doubleOpt(cl, "full-max-minutes", 30),
+                    Cli.intOpt(cl, "full-epochs", 15, 0), Cli.dataHome(cl), command, fullMax,
+                    out.resolve(task.name()).resolve("full"), maxFullSeconds,
                     // the targets: the most accurate within the baseline's parameters, and within half of them
                     base.numParams(), base.numParams() / 2);
             @SuppressWarnings("unchecked")

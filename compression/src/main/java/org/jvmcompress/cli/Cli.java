@@ -43,6 +43,14 @@ final class Cli {
         return x;
     }
 
+    static double doubleOpt(CommandLine cl, String name, double fallback, double min) {
+        double x = doubleOpt(cl, name, fallback);
+        if (x < min) {
+            throw new CompressionException("--" + name + " must be at least " + min + ", got " + x);
+        }
+        return x;
+    }
+
     static double doubleOpt(CommandLine cl, String name, double fallback) {
         String v = cl.getOptionValue(name);
         if (v == null) {

@@ -53,11 +53,6 @@ public final class DistillScorer {
         return new Sweep.Score(o.state().bestValidationAccuracy(), Measure.bytesOnDisk(dir.resolve("student.zip")));
     }
 
-    /** A front member distilled on all the training data, under {@code <out>/full}; see {@link #full(Candidate, int, Path)}. */
-    public Map<String, Object> full(Candidate c, int epochs) {
-        return full(c, epochs, out.resolve("full"));
-    }
-
     /**
      * A front member distilled on all the training data in a folder of {@code fullDir} named by its architecture, so
      * that sweeps sharing {@code fullDir} (the strategies of one benchmark) distil an architecture once; its record is

@@ -82,6 +82,11 @@ class CliTest {
         Run a = run("train-teacher", "--task", "cv", "--arch", "vgg", "--output", dir.resolve("r").toString());
         assertEquals(1, a.code());
         assertTrue(a.err().contains("unknown architecture 'vgg' for task cv"), a.err());
+        Path search = dir.resolve("s");
+        Run m = run("bench-search", "--teacher", "t.zip", "--full-max-minutes", "-1", "--output", search.toString());
+        assertEquals(1, m.code());
+        assertTrue(m.err().contains("--full-max-minutes must be at least 0.0, got -1.0"), m.err());
+        assertFalse(Files.exists(search));
     }
 
     @Test

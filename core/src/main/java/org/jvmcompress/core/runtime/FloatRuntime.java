@@ -68,8 +68,10 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     /** Token lookup; the first op of a text network. */
     private record Embed(String name, int vocab, int dim, float[] table) implements Op {}
 
-    /** 2-D convolution, weights OIHW, batch norm folded in; 1-D convolutions have kh = 1 (over [1, length]). */
-    /** A convolution; {@code groups} > 1 splits the channels into that many groups (= in: depthwise). */
+    /**
+     * 2-D convolution, weights OIHW, batch norm folded in; 1-D convolutions have kh = 1 (over [1, length]);
+     * {@code groups} > 1 splits the channels into that many groups (= in: depthwise, weights G x O/G x I/G x H x W).
+     */
     private record Conv(String name, int out, int in, int kh, int kw, int sh, int sw, long[] pad, float[] weights,
                         float[] bias, boolean relu, int groups) implements Op {
         Conv(String name, int out, int in, int kh, int kw, int sh, int sw, long[] pad, float[] weights, float[] bias,
@@ -920,18 +922,13 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         return id;
     }
 
-    /** The array's values in row-major order (read straight from its buffer when it is a plain float array). */
-    private static float[] values(INDArray a) {
-        return org.jvmcompress.core.util.Matrices.floats(a);
-    }
-
     /** Class probabilities for a batch, as the DL4J network's output layer gives them. */
     @Override
     public synchronized INDArray apply(INDArray features) {
         long n = features.size(0);
         long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
         Plan p = plans.computeIfAbsent(n, k -> new Plan(k, shape));
-        float[] logits = p.run(values(features));
+        float[] logits = p.run(floats(features));
         int k = logits.length / (int) n;
         for (int r = 0; r < n; r++) {
             float max = Float.NEGATIVE_INFINITY;
