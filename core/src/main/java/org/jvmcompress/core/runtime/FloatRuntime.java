@@ -853,7 +853,13 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         /** The mean bag of a narrow (projected) table: a few sums per token, kept in registers. */
         private float[] narrowBag(Embed e, float[] ids, int len) {
             float[] out = new float[batch * e.dim()];
-            narrowBag(e, ids, len, out, 0, batch);
+            int parts = Math.min(Runtime.getRuntime().availableProcessors(), batch / 32);
+            if (parts < 2) {
+                narrowBag(e, ids, len, out, 0, batch);
+            } else { // the examples in as many parts as cores (each part writes its own rows of out)
+                java.util.stream.IntStream.range(0, parts).parallel().forEach(p ->
+                        narrowBag(e, ids, len, out, p * batch / parts, (p + 1) * batch / parts));
+            }
             return out;
         }
 

@@ -87,6 +87,8 @@ class FloatRuntimeTest {
     void textNetworks() {
         INDArray x = tokens(4, 40, 300);
         same(perturbed(Architectures.nlpStudent(300, 40, 2, C)), x, "embed, globalpool, dense");
+        // a batch large enough to be split across the cores
+        same(perturbed(Architectures.nlpStudent(300, 40, 2, C)), tokens(100, 40, 300), "embed, globalpool, dense");
         same(perturbed(Architectures.nlpBiLstm(ArchSpec.parse("nlp-teacher,width=0.25"), 300, 40, 2, C)), x,
                 "embed, lstm, globalpool, dense");
         same(perturbed(Architectures.nlpCnn(ArchSpec.parse("nlp-cnn,width=0.25,depth=2"), 300, 40, 2, C)), x,
