@@ -236,7 +236,7 @@ public final class Sweep {
         double[] spent = {history.stream().mapToDouble(Candidate::seconds).sum()};
         try (ProgressBar bar = byTime ? new ProgressBar("search " + strategy.name(), (long) Math.ceil(settings.maxSeconds()),
                 "s of budget") : new ProgressBar("search " + strategy.name(), settings.maxCandidates(), "candidates")) {
-            bar.step(byTime ? (long) spent[0] : history.size());
+            bar.resumed(byTime ? (long) spent[0] : history.size());
             while (!done(history)) {
                 int start = history.size();
                 // Rounds are aligned to multiples of `parallel`, also when a resumed sweep finishes a cut round: each

@@ -17,6 +17,8 @@ public final class ProgressBar implements AutoCloseable {
     private final boolean tty;
     private final long start = System.nanoTime();
     private long done;
+    /** Work finished before this run (a resumed job): counted in the bar, not in the rate. */
+    private long before;
     private long lastDraw;
     private int lastDecile = -1;
     private String suffix = "";
@@ -36,6 +38,13 @@ public final class ProgressBar implements AutoCloseable {
 
     public void step(long n) {
         done += n;
+        draw(false);
+    }
+
+    /** Marks n units as finished by an earlier run (a resumed job): they fill the bar but do not count in the rate. */
+    public void resumed(long n) {
+        done += n;
+        before += n;
         draw(false);
     }
 
@@ -68,8 +77,8 @@ public final class ProgressBar implements AutoCloseable {
         double frac = Math.min(1.0, (double) done / total);
         int width = 30;
         int filled = (int) Math.round(frac * width);
-        double rate = secs > 0 ? done / secs : 0;
-        String eta = rate > 0 && done < total ? formatDuration((total - done) / rate) : "0s";
+        double rate = secs > 0 ? (done - before) / secs : 0;
+        String eta = done >= total ? "0s" : rate > 0 ? formatDuration((total - done) / rate) : "-";
         return String.format(Locale.ROOT, "%s [%s%s] %3.0f%% %d/%d %s, %.1f %s/s, elapsed %s, ETA %s%s",
                 label, "#".repeat(filled), ".".repeat(width - filled), frac * 100, done, total, unit, rate, unit,
                 formatDuration(secs), eta, suffix.isEmpty() ? "" : " " + suffix);
