@@ -14,6 +14,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Measure;
 import org.jvmcompress.core.runtime.FloatRuntime;
+import org.jvmcompress.core.runtime.OneDnnLstmHelper;
 import org.jvmcompress.core.task.ArchSpec;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.TrainConfig;
@@ -115,6 +116,8 @@ final class BenchCommand implements Command {
                 rows[i] = i;
             }
             INDArray y = Batches.oneHot(yIdx, rows, k);
+            OneDnnLstmHelper.install(teacher); // as Trainer does: LSTMs train on oneDNN
+            OneDnnLstmHelper.install(student);
             FloatRuntime tFast = FloatRuntime.forGraph(teacher);
             FloatRuntime sFast = FloatRuntime.forGraph(student);
             java.util.function.UnaryOperator<INDArray> tInfer = tFast != null ? tFast : z -> teacher.outputSingle(false, z);

@@ -400,7 +400,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     }
 
     /** DL4J's LSTM blocks are (cell input, forget, output, input); oneDNN's gates (input, forget, cell, output). */
-    private static final int[] DL4J_BLOCK_OF_GATE = {3, 1, 0, 2};
+    static final int[] DL4J_BLOCK_OF_GATE = {3, 1, 0, 2};
 
     private static Lstm lstm(String name, LSTM f, Map<String, INDArray> p) {
         if (!(f.getGateActivationFn() instanceof ActivationSigmoid) || !(f.getActivationFn() instanceof ActivationTanH)) {
