@@ -14,10 +14,10 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Measure;
 import org.jvmcompress.core.runtime.FloatRuntime;
-import org.jvmcompress.core.runtime.OneDnnLstmHelper;
 import org.jvmcompress.core.task.ArchSpec;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.TrainConfig;
+import org.jvmcompress.core.train.TrainingSetup;
 import org.jvmcompress.core.util.Json;
 import org.jvmcompress.distill.OutputLoss;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
@@ -61,6 +61,8 @@ final class BenchCommand implements Command {
                 .addOption(Option.builder().longOpt("kd-teacher").hasArg().argName("FILE")
                         .desc("teacher of the real KD epoch (default models/reference/cv-teacher.zip; figure left out"
                                 + " when missing)").build())
+                .addOption(Option.builder().longOpt("kd-batch").hasArg().argName("N")
+                        .desc("batch size of the real KD epoch (default 128, the suite's distillation default)").build())
                 .addOption(Option.builder().longOpt("output").hasArg().argName("DIR")
                         .desc("folder for the KD epoch's teacher outputs (default runs/bench)").build())
                 .addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR").desc("data folder").build());
@@ -116,8 +118,8 @@ final class BenchCommand implements Command {
                 rows[i] = i;
             }
             INDArray y = Batches.oneHot(yIdx, rows, k);
-            OneDnnLstmHelper.install(teacher); // as Trainer does: LSTMs train on oneDNN
-            OneDnnLstmHelper.install(student);
+            TrainingSetup.prepare(teacher); // as Trainer does
+            TrainingSetup.prepare(student);
             FloatRuntime tFast = FloatRuntime.forGraph(teacher);
             FloatRuntime sFast = FloatRuntime.forGraph(student);
             java.util.function.UnaryOperator<INDArray> tInfer = tFast != null ? tFast : z -> teacher.outputSingle(false, z);
@@ -199,10 +201,12 @@ final class BenchCommand implements Command {
                 1, 0.5);
         org.jvmcompress.core.task.TaskData kd = org.jvmcompress.distill.OfflineDistiller.withTeacherTargets(t, d, m,
                 cache);
-        TrainConfig c = new TrainConfig("cv-student", 1, 128, 1e-3, 1.0, 1, 0, 1, 0);
+        int batch = Cli.intOpt(cl, "kd-batch", 128, 1);
+        TrainConfig c = new TrainConfig("cv-student", 1, batch, 1e-3, 1.0, 1, 0, 1, 0);
         ComputationGraph s = task.build("cv-student", d, c);
+        TrainingSetup.prepare(s);
         OutputLoss.set(s, new DistillationLossFunction(m.loss(), m.temperature(), m.alpha()));
-        Batches batches = new Batches(kd.train(), 128, true, 1);
+        Batches batches = new Batches(kd.train(), batch, true, 1);
         batches.setEpoch(1);
         t0 = System.nanoTime();
         try (var it = batches.prefetchedMulti();
@@ -217,6 +221,7 @@ final class BenchCommand implements Command {
         double secs = (System.nanoTime() - t0) / 1e9;
         out.put("cv.kd_epoch_samples_per_s", kd.train().size() / secs);
         out.put("cv.kd_epoch_s", secs * 60_000.0 / kd.train().size());
+        out.put("cv.kd_epoch_batch", batch);
     }
 
     /** Int8 inference on the oneDNN runtime, weights and ranges from the network itself (random data calibrates). */

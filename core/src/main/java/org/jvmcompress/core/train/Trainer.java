@@ -122,7 +122,7 @@ public final class Trainer {
             train = Batches.limit(train, c.trainLimit());
         }
         Batches batches = new Batches(train, c.batchSize(), true, c.seed());
-        nets.forEach(org.jvmcompress.core.runtime.OneDnnLstmHelper::install); // LSTMs train on oneDNN
+        nets.forEach(TrainingSetup::prepare);
         int sinceBest = st.epochsDone() - st.bestEpoch();
         for (int e = st.epochsDone() + 1; e <= c.maxEpochs() && sinceBest < c.patience(); e++) {
             long t0 = System.nanoTime();

@@ -1,0 +1,50 @@
+package org.jvmcompress.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.runtime.Backend;
+import org.jvmcompress.core.task.Architectures;
+import org.jvmcompress.core.task.SearchNets;
+import org.jvmcompress.core.task.TrainConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The set-up before training changes nothing that is computed: the same parameters after the same steps. */
+class TrainingSetupTest {
+    static final TrainConfig C = new TrainConfig("x", 1, 32, 1e-3, 1.0, 1, 0, 0, 0);
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+    }
+
+    @Test
+    void sameStepsWithCachedPreActivations() {
+        for (ComputationGraph plain : new ComputationGraph[] {Architectures.cvStudent(1, 28, 28, 10, C),
+                SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=1-1,k=3,t=res,bn=1,h=16"), 1, 28, 28, 10, C)}) {
+            ComputationGraph prepared = plain.clone();
+            INDArray before = plain.params().dup();
+            TrainingSetup.prepare(prepared);
+            assertEquals(CacheMode.DEVICE, prepared.getConfiguration().getCacheMode());
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 10);
+            for (int i = 0; i < 16; i++) {
+                y.putScalar(i, i % 10, 1);
+            }
+            for (int step = 0; step < 3; step++) {
+                plain.fit(new INDArray[] {x}, new INDArray[] {y});
+                prepared.fit(new INDArray[] {x}, new INDArray[] {y});
+            }
+            double d = plain.params().sub(prepared.params()).amaxNumber().doubleValue();
+            assertTrue(d < 1e-5, "parameters differ by " + d);
+            assertTrue(plain.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
+        }
+    }
+}
