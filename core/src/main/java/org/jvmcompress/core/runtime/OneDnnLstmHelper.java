@@ -350,7 +350,7 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             diffStateC = new memory(iterD, e);
             wLayerF = new memory(fpd.weights_layer_desc(), e);
             wIterF = new memory(fpd.weights_iter_desc(), e);
-            wLayerI = new memory(ipd.weights_layer_desc(), e);
+            wLayerI = new memory(ipd.weights_layer_desc(), e); // inference may want the weights in another layout
             wIterI = new memory(ipd.weights_iter_desc(), e);
             wLayerB = new memory(bpd.weights_layer_desc(), e);
             wIterB = new memory(bpd.weights_iter_desc(), e);
@@ -359,36 +359,23 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             fwdTraining = new lstm_forward(fpd);
             fwdInference = new lstm_forward(ipd);
             bwd = new lstm_backward(bpd);
-            Map<Integer, memory> common = Map.of(dnnl.DNNL_ARG_SRC_LAYER, src, dnnl.DNNL_ARG_BIAS, bias,
-                    dnnl.DNNL_ARG_DST_LAYER, dst);
-            Map<Integer, memory> a = new HashMap<>(common);
-            a.put(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayerI); // inference may want the weights in another layout
-            a.put(dnnl.DNNL_ARG_WEIGHTS_ITER, wIterI);
-            a.put(dnnl.DNNL_ARG_DST_ITER, lastH);
-            a.put(dnnl.DNNL_ARG_DST_ITER_C, lastC);
-            fwdInferenceArgs = args(a);
-            a.remove(dnnl.DNNL_ARG_DST_ITER);
-            a.remove(dnnl.DNNL_ARG_DST_ITER_C);
-            a.put(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayerF);
-            a.put(dnnl.DNNL_ARG_WEIGHTS_ITER, wIterF);
-            a.put(dnnl.DNNL_ARG_WORKSPACE, workspace);
-            a.put(dnnl.DNNL_ARG_SRC_ITER, zeroState);
-            a.put(dnnl.DNNL_ARG_SRC_ITER_C, zeroState);
+            Map<Integer, memory> a = new HashMap<>(Map.of(dnnl.DNNL_ARG_SRC_LAYER, src, dnnl.DNNL_ARG_BIAS, bias,
+                    dnnl.DNNL_ARG_DST_LAYER, dst));
+            Map<Integer, memory> inference = new HashMap<>(a);
+            inference.putAll(Map.of(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayerI, dnnl.DNNL_ARG_WEIGHTS_ITER, wIterI,
+                    dnnl.DNNL_ARG_DST_ITER, lastH, dnnl.DNNL_ARG_DST_ITER_C, lastC));
+            fwdInferenceArgs = args(inference);
+            a.putAll(Map.of(dnnl.DNNL_ARG_WORKSPACE, workspace, dnnl.DNNL_ARG_SRC_ITER, zeroState,
+                    dnnl.DNNL_ARG_SRC_ITER_C, zeroState)); // what training's forward and backward passes share
+            Map<Integer, memory> backward = new HashMap<>(a);
+            a.putAll(Map.of(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayerF, dnnl.DNNL_ARG_WEIGHTS_ITER, wIterF));
             fwdTrainingArgs = args(a);
-            Map<Integer, memory> b = new HashMap<>(common);
-            b.put(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayerB);
-            b.put(dnnl.DNNL_ARG_WEIGHTS_ITER, wIterB);
-            b.put(dnnl.DNNL_ARG_WORKSPACE, workspace);
-            b.put(dnnl.DNNL_ARG_DIFF_DST_LAYER, diffDst);
-            b.put(dnnl.DNNL_ARG_DIFF_SRC_LAYER, diffSrc);
-            b.put(dnnl.DNNL_ARG_DIFF_WEIGHTS_LAYER, diffWLayer);
-            b.put(dnnl.DNNL_ARG_DIFF_WEIGHTS_ITER, diffWIter);
-            b.put(dnnl.DNNL_ARG_DIFF_BIAS, diffBias);
-            b.put(dnnl.DNNL_ARG_SRC_ITER, zeroState);
-            b.put(dnnl.DNNL_ARG_SRC_ITER_C, zeroState);
-            b.put(dnnl.DNNL_ARG_DIFF_SRC_ITER, diffState);
-            b.put(dnnl.DNNL_ARG_DIFF_SRC_ITER_C, diffStateC);
-            bwdArgs = args(b);
+            backward.putAll(Map.of(dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayerB, dnnl.DNNL_ARG_WEIGHTS_ITER, wIterB,
+                    dnnl.DNNL_ARG_DIFF_DST_LAYER, diffDst, dnnl.DNNL_ARG_DIFF_SRC_LAYER, diffSrc,
+                    dnnl.DNNL_ARG_DIFF_WEIGHTS_LAYER, diffWLayer, dnnl.DNNL_ARG_DIFF_WEIGHTS_ITER, diffWIter,
+                    dnnl.DNNL_ARG_DIFF_BIAS, diffBias, dnnl.DNNL_ARG_DIFF_SRC_ITER, diffState,
+                    dnnl.DNNL_ARG_DIFF_SRC_ITER_C, diffStateC));
+            bwdArgs = args(backward);
             toForward = new Runnable[] {move(wLayerUser, wLayerF), move(wIterUser, wIterF)};
             toInference = new Runnable[] {move(wLayerUser, wLayerI), move(wIterUser, wIterI)};
             toBackward = new Runnable[] {move(wLayerUser, wLayerB), move(wIterUser, wIterB)};
