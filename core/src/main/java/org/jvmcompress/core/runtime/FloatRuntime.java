@@ -8,6 +8,7 @@ import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.binary;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.inner_product_forward;
@@ -63,7 +64,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * then keep DL4J. Results equal DL4J's to float rounding (tested to 1e-4 on the reference networks).
  */
 public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseable {
-    private sealed interface Op permits Embed, Conv, Pool, GlobalPool, Lstm, Dense {}
+    private sealed interface Op permits Embed, Conv, Pool, GlobalPool, Lstm, Dense, Add {}
+
+    /** Element-wise sum of this op's input and the output of op {@code other} (-1: the network input), then ReLU. */
+    private record Add(String name, int other, boolean relu) implements Op {}
 
     /** Token lookup; the first op of a text network. */
     private record Embed(String name, int vocab, int dim, float[] table) implements Op {}
@@ -93,13 +97,16 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             implements Op {}
 
     private final List<Op> ops;
+    /** The op whose output each op reads (-1: the network input); i - 1 in a chain. */
+    private final int[] from;
     private final String description;
     private final engine eng;
     private final stream strm;
     private final Map<Long, Plan> plans = new HashMap<>();
 
-    private FloatRuntime(List<Op> ops, String description) {
+    private FloatRuntime(List<Op> ops, int[] from, String description) {
         this.ops = ops;
+        this.from = from;
         this.description = description;
         this.eng = new engine(engine.kind.cpu, 0);
         this.strm = new stream(eng);
@@ -170,13 +177,30 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             throw new CompressionException("float runtime: one input and one output needed");
         }
         List<Op> ops = new ArrayList<>();
-        String prev = c.getNetworkInputs().get(0);
+        List<Integer> from = new ArrayList<>();
+        // The op whose output each vertex's value is (-1: the network input); folded and skipped vertices name the
+        // op before them.
+        Map<String, Integer> producer = new HashMap<>();
+        producer.put(c.getNetworkInputs().get(0), -1);
+        Map<String, Integer> consumers = new HashMap<>();
+        c.getVertexInputs().values().forEach(l -> l.forEach(v -> consumers.merge(v, 1, Integer::sum)));
         for (String name : topological(c)) {
             List<String> ins = c.getVertexInputs().get(name);
-            if (ins.size() != 1 || !ins.get(0).equals(prev)) {
-                throw unsupported(name, "the float runtime runs chains of layers only");
+            if (c.getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex ew
+                    && ew.getOp() == org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add && ins.size() == 2) {
+                ops.add(new Add(name, producer.get(ins.get(1)), false));
+                from.add(producer.get(ins.get(0)));
+                producer.put(name, ops.size() - 1);
+                continue;
             }
-            prev = name;
+            if (ins.size() != 1) {
+                throw unsupported(name, "a vertex with " + ins.size() + " inputs (the float runtime runs chains of"
+                        + " layers and residual sums)");
+            }
+            int src = producer.get(ins.get(0));
+            // Batch norm and ReLU fold into the op before them when nothing else reads that op's output.
+            boolean foldable = src >= 0 && src == ops.size() - 1 && consumers.get(ins.get(0)) == 1;
+            int opsBefore = ops.size();
             if (!(c.getVertices().get(name) instanceof LayerVertex lv)) {
                 throw unsupported(name, "a non-layer vertex");
             }
@@ -195,7 +219,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 throw unsupported(name, "layer normalisation");
             }
             Map<String, INDArray> p = g.getLayer(name).paramTable();
-            Op last = ops.isEmpty() ? null : ops.get(ops.size() - 1);
+            Op last = src >= 0 ? ops.get(src) : null;
             if (l instanceof EmbeddingSequenceLayer && ops.isEmpty()) {
                 if (p.containsKey("b")) {
                     throw unsupported(name, "an embedding with a bias");
@@ -259,22 +283,24 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                         modePad(dw.getConvolutionMode(), dw.getPadding()), gmhw, bias(p, in * mult),
                         relu(dw.getActivationFn(), name), in));
             } else if (l instanceof BatchNormalization bn) {
-                if (!(last instanceof Conv cv) || cv.relu()) {
+                if (!(last instanceof Conv cv) || cv.relu() || !foldable) {
                     throw unsupported(name, "batch normalisation not right after a convolution without activation");
                 }
                 ops.set(ops.size() - 1, folded(cv, bn, p));
             } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
-                if (last instanceof Conv cv && !cv.relu()) {
+                if (last instanceof Conv cv && !cv.relu() && foldable) {
                     ops.set(ops.size() - 1, new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(),
                             cv.pad(), cv.weights(), cv.bias(), true, cv.groups()));
-                } else if (last instanceof Dense d && !d.relu() && !d.softmax()) {
+                } else if (last instanceof Dense d && !d.relu() && !d.softmax() && foldable) {
                     ops.set(ops.size() - 1, new Dense(d.name(), d.out(), d.in(), d.weights(), d.bias(), true, false));
+                } else if (last instanceof Add ad && !ad.relu() && foldable) {
+                    ops.set(ops.size() - 1, new Add(ad.name(), ad.other(), true));
                 } else {
                     throw unsupported(name, "a ReLU that does not follow a convolution or dense layer");
                 }
             } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationIdentity
                     || l instanceof DropoutLayer) {
-                continue;
+                // nothing to run: the vertex's value is its input's
             } else if (l instanceof SubsamplingLayer sp && sp.getClass() == SubsamplingLayer.class
                     && (sp.getPoolingType() == PoolingType.MAX || sp.getPoolingType() == PoolingType.AVG)) {
                 if (sp.getDilation()[0] != 1 || sp.getDilation()[1] != 1) {
@@ -303,6 +329,21 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             } else {
                 throw unsupported(name, "layer type " + l.getClass().getSimpleName());
             }
+            if (ops.size() > opsBefore) {
+                from.add(src);
+            }
+            producer.put(name, ops.size() > opsBefore ? ops.size() - 1 : src);
+        }
+        if (producer.get(c.getNetworkOutputs().get(0)) != ops.size() - 1) {
+            throw new CompressionException("float runtime: the output layer is not the last one to run");
+        }
+        boolean chain = true;
+        for (int i = 0; i < from.size(); i++) {
+            chain &= from.get(i) == i - 1;
+        }
+        if (!chain && (ops.get(0) instanceof Embed || ops.stream().anyMatch(o -> o instanceof Dense)
+                && !(ops.get(0) instanceof Conv))) {
+            throw new CompressionException("float runtime: branches in a text network or before the first convolution");
         }
         if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Dense d) || !d.softmax()) {
             throw new CompressionException("float runtime: the network must end in a softmax output layer");
@@ -330,7 +371,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         StringBuilder sb = new StringBuilder("oneDNN f32 (");
         counts.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(k)
                 .append(v > 1 ? " x" + v : ""));
-        return new FloatRuntime(ops, sb.append(')').toString());
+        return new FloatRuntime(ops, from.stream().mapToInt(Integer::intValue).toArray(), sb.append(')').toString());
     }
 
     /**
@@ -543,8 +584,17 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                         : memory.format_tag.ab), eng);
             }
             memory cur = input;
+            long[] inDims = cd;
+            memory[] outs = new memory[ops.size()];
+            long[][] dims = new long[ops.size()][];
+            if (first == 1) { // the embedding's lookup fills the input buffer
+                outs[0] = input;
+                dims[0] = cd;
+            }
             for (int i = first; i < ops.size(); i++) {
                 Op op = ops.get(i);
+                cur = from[i] < 0 ? input : outs[from[i]];
+                cd = from[i] < 0 ? inDims : dims[from[i]];
                 if (op instanceof Lstm l) {
                     cur = lstm(l, cur, cd);
                     cd = new long[] {cd[0], n, 2L * l.hidden()};
@@ -573,7 +623,16 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 } else if (op instanceof Dense d) {
                     cur = dense(d, cur, cd);
                     cd = new long[] {n, d.out()};
+                } else if (op instanceof Add a) {
+                    long[] od = a.other() < 0 ? inDims : dims[a.other()];
+                    if (!java.util.Arrays.equals(od, cd)) {
+                        throw unsupported(a.name(), "a sum of " + java.util.Arrays.toString(cd) + " and "
+                                + java.util.Arrays.toString(od));
+                    }
+                    cur = sum(a, cur, a.other() < 0 ? input : outs[a.other()]);
                 }
+                outs[i] = cur;
+                dims[i] = cd;
             }
             output = cur;
             outDims = cd;
@@ -613,6 +672,19 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             memory out = new memory(pd.dst_desc(), eng);
             add(new pooling_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, cur, dnnl.DNNL_ARG_DST, out), pd.workspace_desc());
             keep.add(new Object[] {dst, d, pd});
+            return out;
+        }
+
+        /** x + y (y reordered to x's layout when they differ), then ReLU when the op says so. */
+        private memory sum(Add a, memory x, memory y) {
+            memory.desc dst = new memory.desc(x.get_desc().dims(), memory.data_type.f32, memory.format_tag.any);
+            binary.desc d = new binary.desc(dnnl.algorithm.binary_add, x.get_desc(), x.get_desc(), dst);
+            primitive_attr attr = reluAttr(a.relu());
+            binary.primitive_desc pd = new binary.primitive_desc(d, attr, eng);
+            memory y2 = into(y, x.get_desc());
+            memory out = new memory(pd.dst_desc(), eng);
+            add(new binary(pd), Map.of(dnnl.DNNL_ARG_SRC_0, x, dnnl.DNNL_ARG_SRC_1, y2, dnnl.DNNL_ARG_DST, out));
+            keep.add(new Object[] {dst, d, attr, pd});
             return out;
         }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Random;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.task.ArchSpec;
@@ -81,6 +82,12 @@ class FloatRuntimeTest {
         // depthwise-separable blocks: depthwise (grouped) then pointwise convolutions, batch norm folded into the latter
         same(perturbed(SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=2-1,k=3,t=sep,bn=1,h=16"), 1, 28, 28, 10, C)),
                 x, "conv x5, pool x2, dense x2");
+        // residual blocks: the sum (and the ReLU after it) as a oneDNN binary op; 1x1 projections where the width
+        // changes; batch norm folded into the convolution of each branch; identity shortcuts read a block's input
+        same(perturbed(SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=1-1,k=3,t=res,bn=0,h=16"), 1, 28, 28, 10, C)),
+                x, "conv x6, add x2, pool x2, dense x2");
+        same(perturbed(SearchNets.cv(SearchNets.parseCv("cvnet:c=8-8,b=2-1,k=3,t=res,bn=1,h=0"), 1, 28, 28, 10, C)),
+                x, "conv x7, add x3, pool x2, dense");
     }
 
     @Test
@@ -99,11 +106,21 @@ class FloatRuntimeTest {
 
     @Test
     void namesWhatItCannotRun() {
-        ComputationGraph res = SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=1-1,k=3,t=res,bn=0,h=16"), 1, 28, 28,
-                10, C);
-        assertNull(FloatRuntime.tryCompile(res));
-        CompressionException e = assertThrows(CompressionException.class, () -> FloatRuntime.compile(res));
-        assertTrue(e.getMessage().contains("chains of layers"), e.getMessage());
+        ComputationGraphConfiguration.GraphBuilder b = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .graphBuilder().addInputs("input").setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType
+                        .convolutional(28, 28, 1));
+        b.addLayer("a", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input");
+        b.addLayer("b", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                .activation(org.nd4j.linalg.activations.Activation.RELU).build(), "input");
+        b.addVertex("cat", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "a", "b");
+        b.addLayer("output", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(10)
+                .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "cat");
+        ComputationGraph merge = new ComputationGraph(b.setOutputs("output").build());
+        merge.init();
+        assertNull(FloatRuntime.tryCompile(merge));
+        CompressionException e = assertThrows(CompressionException.class, () -> FloatRuntime.compile(merge));
+        assertTrue(e.getMessage().contains("layer cat") && e.getMessage().contains("2 inputs"), e.getMessage());
         ComputationGraph attn = SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=attn,h=8,l=1"), 300, 40, 2, C);
         e = assertThrows(CompressionException.class, () -> FloatRuntime.compile(attn));
         assertTrue(e.getMessage().contains("SelfAttentionLayer"), e.getMessage());
