@@ -31,12 +31,13 @@ public final class SearchBenchmark {
 
     /** Merges one strategy's result into the results file (kept across runs and sessions). */
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> merge(Path results, String task, Map<String, Object> baseline, String strategy,
-                                            Map<String, Object> entry) {
+    public static Map<String, Object> merge(Path results, String task, Map<String, Object> baseline, String command,
+                                            String strategy, Map<String, Object> entry) {
         Map<String, Object> all = Files.isRegularFile(results) ? Json.read(results, LinkedHashMap.class, "nas results")
                 : new LinkedHashMap<>();
         Map<String, Object> t = (Map<String, Object>) all.computeIfAbsent(task, k -> new LinkedHashMap<>());
         t.put("baseline", baseline);
+        t.put("command", command); // the command that reproduces this task's table
         Map<String, Object> s = (Map<String, Object>) t.computeIfAbsent("strategies", k -> new LinkedHashMap<>());
         s.put(strategy, entry);
         double[][] pairs = proxyAndFull(t);
@@ -102,13 +103,17 @@ public final class SearchBenchmark {
     }
 
     @SuppressWarnings("unchecked")
-    public static String markdown(Map<String, Object> all, String command) {
-        StringBuilder sb = new StringBuilder("# Architecture search results\n\nReproduce with:\n\n    " + command + "\n");
+    public static String markdown(Map<String, Object> all) {
+        StringBuilder sb = new StringBuilder("# Architecture search results\n");
         for (Map.Entry<String, Object> t : all.entrySet()) {
             Map<String, Object> task = (Map<String, Object>) t.getValue();
             Map<String, Object> base = (Map<String, Object>) task.get("baseline");
-            sb.append(String.format(Locale.ROOT, "%n## %s%n%nBaseline: %s, %,d parameters, %.2f %% test accuracy.%n",
-                    t.getKey(), base.get("arch"), ((Number) base.get("params")).longValue(),
+            sb.append(String.format(Locale.ROOT, "%n## %s%n", t.getKey()));
+            if (task.get("command") != null) {
+                sb.append(String.format(Locale.ROOT, "%nReproduce with:%n%n    %s%n", task.get("command")));
+            }
+            sb.append(String.format(Locale.ROOT, "%nBaseline: %s, %,d parameters, %.2f %% test accuracy.%n",
+                    base.get("arch"), ((Number) base.get("params")).longValue(),
                     100 * ((Number) base.get("acc")).doubleValue()));
             sb.append(targets(task));
             if (task.containsKey("spearman_proxy_vs_full")) {

@@ -105,15 +105,15 @@ final class BenchSearchCommand implements Command {
             if (r.containsKey("spearman_proxy_vs_full")) {
                 entry.put("spearman_proxy_vs_full", r.get("spearman_proxy_vs_full"));
             }
-            all = SearchBenchmark.merge(results, task.name(), baseline, name.trim(), entry);
+            all = SearchBenchmark.merge(results, task.name(), baseline, command, name.trim(), entry);
             @SuppressWarnings("unchecked")
             Map<String, Object> t = (Map<String, Object>) all.get(task.name());
             SearchBenchmark.plot(t, task.name(), results.resolveSibling(results.getFileName().toString()
                     .replace(".json", "") + "-" + task.name() + ".png"));
             org.jvmcompress.core.util.AtomicFiles.writeString(results.resolveSibling(results.getFileName().toString()
-                    .replace(".json", ".md")), SearchBenchmark.markdown(all, command));
+                    .replace(".json", ".md")), SearchBenchmark.markdown(all));
         }
-        System.out.print(SearchBenchmark.markdown(all, command));
+        System.out.print(SearchBenchmark.markdown(all));
         return 0;
     }
 }

@@ -37,20 +37,22 @@ class SearchBenchmarkTest {
     void strategiesMergeIntoOneFileWithTargetsAndOneSpearmanOverEveryArchitecture(@TempDir Path dir) throws Exception {
         Path results = dir.resolve("nas.json");
         Map<String, Object> baseline = Map.of("arch", "cv-student", "params", 100_000L, "acc", 0.9000);
-        SearchBenchmark.merge(results, "cv", baseline, "evolution", entry(List.of(
+        SearchBenchmark.merge(results, "cv", baseline, "bench-search --teacher cv.zip", "evolution", entry(List.of(
                 member("small", 40_000, 0.80, 0.8960), member("big", 90_000, 0.85, 0.9050),
                 member("unretrained", 95_000, 0.86, null))));
         // the second strategy found "big" too: counted once in the correlation
         Map<String, Object> random = entry(List.of(member("tiny", 20_000, 0.70, 0.8700),
                 member("big", 90_000, 0.85, 0.9050)));
         random.put("not_distilled", List.of(Map.of("arch", "slow", "reason", "about 2h00m to distil in full")));
-        Map<String, Object> all = SearchBenchmark.merge(results, "cv", baseline, "random", random);
+        Map<String, Object> all = SearchBenchmark.merge(results, "cv", baseline, "bench-search --teacher cv.zip",
+                "random", random);
         @SuppressWarnings("unchecked")
         Map<String, Object> cv = (Map<String, Object>) all.get("cv");
         assertEquals(3, cv.get("distilled_in_full"));
         assertEquals(1.0, ((Number) cv.get("spearman_proxy_vs_full")).doubleValue(), 1e-12);
         assertTrue(Files.readString(results).contains("\"random\""));
-        String md = SearchBenchmark.markdown(all, "bench-search ...");
+        String md = SearchBenchmark.markdown(all);
+        assertTrue(md.contains("## cv\n\nReproduce with:\n\n    bench-search --teacher cv.zip\n"), md);
         assertTrue(md.contains("Dominates the baseline: `big` (evolution), 90.50 % at 90,000 parameters."), md);
         assertTrue(md.contains("Best with at most half the baseline's parameters: `small` (evolution), 89.60 % at 40,000"
                 + " parameters (40 %), 0.40 points below the baseline: within 0.5 points."), md);
@@ -66,9 +68,9 @@ class SearchBenchmarkTest {
     @Test
     void noMemberBeatingTheBaselineIsSaid(@TempDir Path dir) {
         Map<String, Object> all = SearchBenchmark.merge(dir.resolve("nas.json"), "nlp",
-                Map.of("arch", "nlp-student", "params", 640_066L, "acc", 0.893), "grid",
+                Map.of("arch", "nlp-student", "params", 640_066L, "acc", 0.893), "bench-search ...", "grid",
                 entry(List.of(member("a", 600_000, 0.8, 0.8900), member("b", 100_000, 0.7, 0.8800))));
-        String md = SearchBenchmark.markdown(all, "bench-search ...");
+        String md = SearchBenchmark.markdown(all);
         assertTrue(md.contains("No member distilled in full beats the baseline"), md);
         assertTrue(md.contains("1.30 points below the baseline: not within 0.5 points."), md);
     }
