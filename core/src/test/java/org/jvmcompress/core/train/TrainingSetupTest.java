@@ -47,4 +47,41 @@ class TrainingSetupTest {
             assertTrue(plain.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
         }
     }
+
+    @Test
+    void sameStepsForTextNetworks() {
+        for (ComputationGraph plain : new ComputationGraph[] {
+                Architectures.nlpBiLstm(org.jvmcompress.core.task.ArchSpec.parse("nlp-teacher,width=0.25"), 300, 30, 2, C),
+                SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=cnn,h=8,l=2"), 300, 30, 2, C)}) {
+            ComputationGraph prepared = plain.clone();
+            TrainingSetup.prepare(prepared);
+            assertTrue(java.util.Arrays.stream(prepared.getLayers()).anyMatch(l -> l instanceof FastGlobalMaxPooling));
+            assertEquals(prepared.getLayers().length, plain.getLayers().length);
+            INDArray before = plain.params().dup();
+            INDArray x = Nd4j.rand(DataType.FLOAT, 8, 30).muli(300).castTo(DataType.INT32).castTo(DataType.FLOAT);
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
+            for (int i = 0; i < 8; i++) {
+                y.putScalar(i, i % 2, 1);
+            }
+            plain.setInputs(x);
+            plain.setLabels(y);
+            plain.computeGradientAndScore();
+            prepared.setInputs(x);
+            prepared.setLabels(y);
+            prepared.computeGradientAndScore();
+            for (String key : plain.gradient().gradientForVariable().keySet()) {
+                INDArray a = plain.gradient().gradientForVariable().get(key);
+                double d = a.sub(prepared.gradient().gradientForVariable().get(key)).amaxNumber().doubleValue()
+                        / Math.max(1e-12, a.amaxNumber().doubleValue());
+                assertTrue(d < 1e-4, key + ": relative difference " + d);
+            }
+            for (int step = 0; step < 3; step++) {
+                plain.fit(new INDArray[] {x}, new INDArray[] {y});
+                prepared.fit(new INDArray[] {x}, new INDArray[] {y});
+            }
+            double d = plain.params().sub(prepared.params()).amaxNumber().doubleValue();
+            assertTrue(d < 1e-4, "parameters differ by " + d);
+            assertTrue(plain.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
+        }
+    }
 }
