@@ -42,7 +42,12 @@ public final class SearchBenchmark {
         s.put(strategy, entry);
         double[][] pairs = proxyAndFull(t);
         if (pairs[0].length >= 2) {
-            t.put("spearman_proxy_vs_full", org.jvmcompress.nas.Search.spearman(pairs[0], pairs[1]));
+            double rho = org.jvmcompress.nas.Search.spearman(pairs[0], pairs[1]);
+            if (Double.isFinite(rho)) { // not when every rank ties
+                t.put("spearman_proxy_vs_full", rho);
+            } else {
+                t.remove("spearman_proxy_vs_full");
+            }
             t.put("distilled_in_full", pairs[0].length);
         }
         Json.writeFile(results, all);
@@ -102,6 +107,14 @@ public final class SearchBenchmark {
                 byArch.values().stream().mapToDouble(Distilled::acc).toArray()};
     }
 
+    /**
+     * A correlation read from the results: null unless a finite number (a Spearman over one member is NaN, which the
+     * JSON file holds as the string "NaN", as files written before this check do).
+     */
+    public static Double finite(Object o) {
+        return o instanceof Number x && Double.isFinite(x.doubleValue()) ? x.doubleValue() : null;
+    }
+
     @SuppressWarnings("unchecked")
     public static String markdown(Map<String, Object> all) {
         StringBuilder sb = new StringBuilder("# Architecture search results\n");
@@ -116,10 +129,10 @@ public final class SearchBenchmark {
                     base.get("arch"), ((Number) base.get("params")).longValue(),
                     100 * ((Number) base.get("acc")).doubleValue()));
             sb.append(targets(task));
-            if (task.containsKey("spearman_proxy_vs_full")) {
+            if (finite(task.get("spearman_proxy_vs_full")) != null) {
                 sb.append(String.format(Locale.ROOT, "%nProxy accuracy against accuracy after the full distillation,"
                                 + " over the %s architectures distilled in full: Spearman %.3f.%n",
-                        task.get("distilled_in_full"), ((Number) task.get("spearman_proxy_vs_full")).doubleValue()));
+                        task.get("distilled_in_full"), finite(task.get("spearman_proxy_vs_full"))));
             }
             Map<String, Object> strategies = (Map<String, Object>) task.get("strategies");
             for (Map.Entry<String, Object> s : strategies.entrySet()) {
@@ -141,9 +154,9 @@ public final class SearchBenchmark {
                         sb.append("- `").append(n.get("arch")).append("`: ").append(n.get("reason")).append('\n');
                     }
                 }
-                if (e.containsKey("spearman_proxy_vs_full")) {
+                if (finite(e.get("spearman_proxy_vs_full")) != null) {
                     sb.append(String.format(Locale.ROOT, "%nSpearman (proxy vs full accuracy on the front): %.3f%n",
-                            ((Number) e.get("spearman_proxy_vs_full")).doubleValue()));
+                            finite(e.get("spearman_proxy_vs_full"))));
                 }
             }
         }

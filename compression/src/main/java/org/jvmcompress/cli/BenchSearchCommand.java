@@ -102,7 +102,7 @@ final class BenchSearchCommand implements Command {
             if (r.containsKey("not_distilled")) {
                 entry.put("not_distilled", r.get("not_distilled"));
             }
-            if (r.containsKey("spearman_proxy_vs_full")) {
+            if (SearchBenchmark.finite(r.get("spearman_proxy_vs_full")) != null) { // none over fewer than two members
                 entry.put("spearman_proxy_vs_full", r.get("spearman_proxy_vs_full"));
             }
             all = SearchBenchmark.merge(results, task.name(), baseline, command, name.trim(), entry);

@@ -72,6 +72,13 @@ class SearchBenchmarkTest {
                 entry(List.of(member("a", 600_000, 0.8, 0.8900), member("b", 100_000, 0.7, 0.8800))));
         String md = SearchBenchmark.markdown(all);
         assertTrue(md.contains("No member distilled in full beats the baseline"), md);
+        // a strategy with one member distilled in full has no correlation; a file may hold it as "NaN"
+        Map<String, Object> one = entry(List.of(member("c", 90_000, 0.6, 0.8700)));
+        one.put("spearman_proxy_vs_full", "NaN");
+        all = SearchBenchmark.merge(dir.resolve("nas.json"), "nlp", Map.of("arch", "nlp-student", "params", 640_066L,
+                "acc", 0.893), "bench-search ...", "random", one);
+        md = SearchBenchmark.markdown(all);
+        assertTrue(md.contains("### random") && !md.contains("NaN"), md);
         assertTrue(md.contains("1.30 points below the baseline: not within 0.5 points."), md);
     }
 }

@@ -90,7 +90,9 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     private record GlobalPool(boolean max) implements Op {}
 
     /** Bidirectional LSTM, outputs of both directions concatenated; weights in oneDNN's ldigo/ldgo order. */
-    private record Lstm(String name, int in, int hidden, float[] wLayer, float[] wIter, float[] bias) implements Op {}
+    /** An LSTM over the sequence, one direction or two (outputs concatenated), weights in oneDNN's ldigo/ldgo order. */
+    private record Lstm(String name, int dirs, int in, int hidden, float[] wLayer, float[] wIter, float[] bias)
+            implements Op {}
 
     /** Dense layer, weights [out, in] (in = C*H*W of a flattened image, channel-major as DL4J flattens). */
     private record Dense(String name, int out, int in, float[] weights, float[] bias, boolean relu, boolean softmax)
@@ -311,9 +313,11 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             } else if (l instanceof GlobalPoolingLayer gp && last != null
                     && (gp.getPoolingType() == PoolingType.MAX || gp.getPoolingType() == PoolingType.AVG)) {
                 ops.add(new GlobalPool(gp.getPoolingType() == PoolingType.MAX));
-            } else if (l instanceof Bidirectional bi && last instanceof Embed
+            } else if (l instanceof Bidirectional bi && (last instanceof Embed || last instanceof Lstm)
                     && bi.getMode() == Bidirectional.Mode.CONCAT && bi.getFwd() instanceof LSTM f) {
-                ops.add(lstm(name, f, p));
+                ops.add(lstm(name, f, p, new String[] {"f", "b"}));
+            } else if (l instanceof LSTM f && (last instanceof Embed || last instanceof Lstm)) {
+                ops.add(lstm(name, f, p, new String[] {""}));
             } else if (l instanceof DenseLayer || l instanceof OutputLayer) {
                 IActivation fn = ((BaseLayer) l).getActivationFn();
                 boolean out = l instanceof OutputLayer;
@@ -357,10 +361,10 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                     + " or pooling over time");
         }
         for (int i = 1; i < ops.size(); i++) {
-            if (ops.get(i) instanceof Lstm && i != 1 || ops.get(i - 1) instanceof Lstm
-                    && !(ops.get(i) instanceof GlobalPool)) {
-                throw new CompressionException("float runtime: an LSTM must follow the embedding and be pooled over"
-                        + " time");
+            if (ops.get(i) instanceof Lstm && !(ops.get(i - 1) instanceof Embed || ops.get(i - 1) instanceof Lstm)
+                    || ops.get(i - 1) instanceof Lstm && !(ops.get(i) instanceof GlobalPool || ops.get(i) instanceof Lstm)) {
+                throw new CompressionException("float runtime: LSTMs must follow the embedding (or each other) and be"
+                        + " pooled over time");
             }
         }
         foldBagProjection(ops);
@@ -443,21 +447,25 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     /** DL4J's LSTM blocks are (cell input, forget, output, input); oneDNN's gates (input, forget, cell, output). */
     static final int[] DL4J_BLOCK_OF_GATE = {3, 1, 0, 2};
 
-    private static Lstm lstm(String name, LSTM f, Map<String, INDArray> p) {
+    /** An LSTM layer's weights (prefixes "f" and "b" in a Bidirectional wrapper, "" alone) in oneDNN's order. */
+    private static Lstm lstm(String name, LSTM f, Map<String, INDArray> p, String[] dir) {
         if (!(f.getGateActivationFn() instanceof ActivationSigmoid) || !(f.getActivationFn() instanceof ActivationTanH)) {
             throw unsupported(name, "an LSTM with gate activation " + f.getGateActivationFn() + " and activation "
                     + f.getActivationFn() + " (sigmoid and tanh run)");
         }
-        int in = (int) p.get("fW").size(0);
-        int h = (int) p.get("fRW").size(0);
-        if (p.get("fRW").size(1) != 4L * h) {
+        if (f.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NCW) {
+            throw unsupported(name, "an LSTM with channels-last data");
+        }
+        int in = (int) p.get(dir[0] + "W").size(0);
+        int h = (int) p.get(dir[0] + "RW").size(0);
+        if (p.get(dir[0] + "RW").size(1) != 4L * h) {
             throw unsupported(name, "an LSTM with peephole weights");
         }
-        float[] wl = new float[2 * in * 4 * h];
-        float[] wi = new float[2 * h * 4 * h];
-        float[] b = new float[2 * 4 * h];
-        String[] dir = {"f", "b"};
-        for (int d = 0; d < 2; d++) {
+        int dirs = dir.length;
+        float[] wl = new float[dirs * in * 4 * h];
+        float[] wi = new float[dirs * h * 4 * h];
+        float[] b = new float[dirs * 4 * h];
+        for (int d = 0; d < dirs; d++) {
             float[][] w = p.get(dir[d] + "W").toFloatMatrix(); // [in][4h]
             float[][] rw = p.get(dir[d] + "RW").toFloatMatrix(); // [h][4h]
             float[] bias = floats(p.get(dir[d] + "b"));
@@ -474,7 +482,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 }
             }
         }
-        return new Lstm(name, in, h, wl, wi, b);
+        return new Lstm(name, dirs, in, h, wl, wi, b);
     }
 
     private static float[] floats(INDArray a) {
@@ -597,10 +605,12 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 cd = from[i] < 0 ? inDims : dims[from[i]];
                 if (op instanceof Lstm l) {
                     cur = lstm(l, cur, cd);
-                    cd = new long[] {cd[0], n, 2L * l.hidden()};
-                    lstmWidth = 2 * l.hidden();
-                    javaFrom = i + 1;
-                    break;
+                    cd = new long[] {cd[0], n, (long) l.dirs() * l.hidden()};
+                    lstmWidth = l.dirs() * l.hidden();
+                    if (!(ops.get(i + 1) instanceof Lstm)) { // pooling over time and what follows run in Java
+                        javaFrom = i + 1;
+                        break;
+                    }
                 } else if (op instanceof Conv c) {
                     long[] pad = c.pad() != null ? c.pad()
                             : padding(ConvolutionMode.Same, null, cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
@@ -722,20 +732,22 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             long n = cd[1];
             memory.desc src = cur.get_desc();
             memory.desc none = new memory.desc();
-            long[] wl = {1, 2, l.in(), 4, l.hidden()};
-            long[] wi = {1, 2, l.hidden(), 4, l.hidden()};
+            long[] wl = {1, l.dirs(), l.in(), 4, l.hidden()};
+            long[] wi = {1, l.dirs(), l.hidden(), 4, l.hidden()};
             memory.desc wlAny = new memory.desc(wl, memory.data_type.f32, memory.format_tag.any);
             memory.desc wiAny = new memory.desc(wi, memory.data_type.f32, memory.format_tag.any);
-            memory.desc bia = new memory.desc(new long[] {1, 2, 4, l.hidden()}, memory.data_type.f32,
+            memory.desc bia = new memory.desc(new long[] {1, l.dirs(), 4, l.hidden()}, memory.data_type.f32,
                     memory.format_tag.ldgo);
-            memory.desc dst = new memory.desc(new long[] {t, n, 2L * l.hidden()}, memory.data_type.f32,
+            memory.desc dst = new memory.desc(new long[] {t, n, (long) l.dirs() * l.hidden()}, memory.data_type.f32,
                     memory.format_tag.tnc);
-            lstm_forward.desc d = new lstm_forward.desc(dnnl.prop_kind.forward_inference,
-                    dnnl.rnn_direction.bidirectional_concat, src, none, none, wlAny, wiAny, bia, dst, none, none);
+            var direction = l.dirs() == 2 ? dnnl.rnn_direction.bidirectional_concat
+                    : dnnl.rnn_direction.unidirectional_left2right;
+            lstm_forward.desc d = new lstm_forward.desc(dnnl.prop_kind.forward_inference, direction, src, none, none,
+                    wlAny, wiAny, bia, dst, none, none);
             lstm_forward.primitive_desc pd = new lstm_forward.primitive_desc(d, eng);
             memory wLayer = constant(wl, memory.format_tag.ldigo, l.wLayer(), pd.weights_layer_desc());
             memory wIter = constant(wi, memory.format_tag.ldigo, l.wIter(), pd.weights_iter_desc());
-            memory b = constant(new long[] {1, 2, 4, l.hidden()}, memory.format_tag.ldgo, l.bias(), bia);
+            memory b = constant(new long[] {1, l.dirs(), 4, l.hidden()}, memory.format_tag.ldgo, l.bias(), bia);
             memory out = new memory(pd.dst_layer_desc(), eng);
             add(new lstm_forward(pd), Map.of(dnnl.DNNL_ARG_SRC_LAYER, cur, dnnl.DNNL_ARG_WEIGHTS_LAYER, wLayer,
                     dnnl.DNNL_ARG_WEIGHTS_ITER, wIter, dnnl.DNNL_ARG_BIAS, b, dnnl.DNNL_ARG_DST_LAYER, out),

@@ -102,6 +102,13 @@ class FloatRuntimeTest {
                 "embed, conv x2, globalpool, dense");
         same(perturbed(SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=mean,h=8,l=1"), 300, 40, 2, C)), x,
                 "embed, globalpool, dense x2");
+        // one direction, and LSTMs stacked (the search space's encoders)
+        same(perturbed(SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=lstm,h=12,l=1"), 300, 40, 2, C)), x,
+                "embed, lstm, globalpool, dense");
+        same(perturbed(SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=lstm,h=12,l=2"), 300, 40, 2, C)), x,
+                "embed, lstm x2, globalpool, dense");
+        same(perturbed(SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=bilstm,h=8,l=2"), 300, 40, 2, C)), x,
+                "embed, lstm x2, globalpool, dense");
     }
 
     @Test
