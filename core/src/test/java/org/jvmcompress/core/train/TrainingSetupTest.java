@@ -24,27 +24,47 @@ class TrainingSetupTest {
         Backend.init();
     }
 
+    /** One-hot labels, example i of class i % classes. */
+    static INDArray labels(int n, int classes) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % classes, 1);
+        }
+        return y;
+    }
+
+    /** The plain and the prepared network (its clone) give the same gradients and parameters after 3 steps. */
+    static void sameSteps(ComputationGraph plain, ComputationGraph prepared, INDArray x, INDArray y, double tolerance) {
+        INDArray before = plain.params().dup();
+        for (ComputationGraph g : new ComputationGraph[] {plain, prepared}) {
+            g.setInputs(x);
+            g.setLabels(y);
+            g.computeGradientAndScore();
+        }
+        for (String key : plain.gradient().gradientForVariable().keySet()) {
+            INDArray a = plain.gradient().gradientForVariable().get(key);
+            double d = a.sub(prepared.gradient().gradientForVariable().get(key)).amaxNumber().doubleValue()
+                    / Math.max(1e-12, a.amaxNumber().doubleValue());
+            assertTrue(d < tolerance, key + ": relative difference " + d);
+        }
+        for (int step = 0; step < 3; step++) {
+            plain.fit(new INDArray[] {x}, new INDArray[] {y});
+            prepared.fit(new INDArray[] {x}, new INDArray[] {y});
+        }
+        double d = plain.params().sub(prepared.params()).amaxNumber().doubleValue();
+        assertTrue(d < tolerance, "parameters differ by " + d);
+        assertTrue(plain.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
+    }
+
     @Test
     void sameStepsWithCachedPreActivations() {
         for (ComputationGraph plain : new ComputationGraph[] {Architectures.cvStudent(1, 28, 28, 10, C),
                 SearchNets.cv(SearchNets.parseCv("cvnet:c=8-16,b=1-1,k=3,t=res,bn=1,h=16"), 1, 28, 28, 10, C)}) {
             ComputationGraph prepared = plain.clone();
-            INDArray before = plain.params().dup();
             TrainingSetup.prepare(prepared);
             assertEquals(CacheMode.DEVICE, prepared.getConfiguration().getCacheMode());
             Nd4j.getRandom().setSeed(3);
-            INDArray x = Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 16, 10);
-            for (int i = 0; i < 16; i++) {
-                y.putScalar(i, i % 10, 1);
-            }
-            for (int step = 0; step < 3; step++) {
-                plain.fit(new INDArray[] {x}, new INDArray[] {y});
-                prepared.fit(new INDArray[] {x}, new INDArray[] {y});
-            }
-            double d = plain.params().sub(prepared.params()).amaxNumber().doubleValue();
-            assertTrue(d < 1e-5, "parameters differ by " + d);
-            assertTrue(plain.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
+            sameSteps(plain, prepared, Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28), labels(16, 10), 1e-5);
         }
     }
 
@@ -57,31 +77,8 @@ class TrainingSetupTest {
             TrainingSetup.prepare(prepared);
             assertTrue(java.util.Arrays.stream(prepared.getLayers()).anyMatch(l -> l instanceof FastGlobalMaxPooling));
             assertEquals(prepared.getLayers().length, plain.getLayers().length);
-            INDArray before = plain.params().dup();
             INDArray x = Nd4j.rand(DataType.FLOAT, 8, 30).muli(300).castTo(DataType.INT32).castTo(DataType.FLOAT);
-            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 2);
-            for (int i = 0; i < 8; i++) {
-                y.putScalar(i, i % 2, 1);
-            }
-            plain.setInputs(x);
-            plain.setLabels(y);
-            plain.computeGradientAndScore();
-            prepared.setInputs(x);
-            prepared.setLabels(y);
-            prepared.computeGradientAndScore();
-            for (String key : plain.gradient().gradientForVariable().keySet()) {
-                INDArray a = plain.gradient().gradientForVariable().get(key);
-                double d = a.sub(prepared.gradient().gradientForVariable().get(key)).amaxNumber().doubleValue()
-                        / Math.max(1e-12, a.amaxNumber().doubleValue());
-                assertTrue(d < 1e-4, key + ": relative difference " + d);
-            }
-            for (int step = 0; step < 3; step++) {
-                plain.fit(new INDArray[] {x}, new INDArray[] {y});
-                prepared.fit(new INDArray[] {x}, new INDArray[] {y});
-            }
-            double d = plain.params().sub(prepared.params()).amaxNumber().doubleValue();
-            assertTrue(d < 1e-4, "parameters differ by " + d);
-            assertTrue(plain.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
+            sameSteps(plain, prepared, x, labels(8, 2), 1e-4);
         }
     }
 }
