@@ -21,7 +21,6 @@ import org.jvmcompress.core.train.TrainingSetup;
 import org.jvmcompress.core.util.Json;
 import org.jvmcompress.distill.OutputLoss;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
-import org.jvmcompress.quantize.EmbeddingBagRuntime;
 import org.jvmcompress.quantize.Int8Runtime;
 import org.jvmcompress.quantize.QuantizedModel;
 import org.jvmcompress.quantize.Quantizer;
@@ -253,18 +252,13 @@ final class BenchCommand implements Command {
             }
         };
         QuantizedModel q = Quantizer.quantize(g, src, Quantizer.Settings.of("int8-per-channel").withItems(256));
-        java.util.function.UnaryOperator<INDArray> rt;
+        java.util.function.UnaryOperator<INDArray> run;
         try {
-            rt = Int8Runtime.compile(q)::output;
+            run = q.integerRuntime().run(); // what QuantizedModel.load runs
         } catch (CompressionException e) {
-            try { // what QuantizedModel.load runs for a text model that oneDNN's runtime does not take
-                rt = EmbeddingBagRuntime.compile(q)::output;
-            } catch (CompressionException e2) {
-                System.err.println(task + " " + role + ": no int8 figure: " + e.getMessage() + "; " + e2.getMessage());
-                return;
-            }
+            System.err.println(task + " " + role + ": no int8 figure: " + e.getMessage());
+            return;
         }
-        java.util.function.UnaryOperator<INDArray> run = rt;
         out.put(task + "." + role + "_int8_infer_b256_samples_per_s", rate(() -> run.apply(timed), 256, 3, reps));
     }
 

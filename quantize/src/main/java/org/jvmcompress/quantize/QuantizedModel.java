@@ -39,28 +39,43 @@ public record QuantizedModel(ComputationGraphConfiguration conf, Map<String, Map
         return activations.isEmpty() ? g : GraphSurgery.withFakeQuant(g, activations, Map.of());
     }
 
+    /** An integer runtime of this model: what runs a batch, and its name. */
+    public record IntegerRuntime(java.util.function.UnaryOperator<org.nd4j.linalg.api.ndarray.INDArray> run,
+                                 String name) {}
+
     /**
-     * This model ready to run: with the oneDNN integer runtime when it supports the model (int8 modes of
-     * convolutional networks), the Java one for embedding-bag text models ({@link EmbeddingBagRuntime}), else with
-     * the dequantising runtime ({@link #toGraph()}).
+     * The integer runtime for this model: oneDNN's when it supports the model (int8 modes of convolutional networks),
+     * else the Java one for embedding-bag text models ({@link EmbeddingBagRuntime}); an error saying why neither runs
+     * it otherwise.
      */
+    public IntegerRuntime integerRuntime() {
+        if (activations.isEmpty()) {
+            throw new org.jvmcompress.core.CompressionException("integer runtime: the activations are not quantised");
+        }
+        String why = "";
+        if (Int8Runtime.available()) {
+            try {
+                return new IntegerRuntime(Int8Runtime.compile(this)::output,
+                        "oneDNN int8 (u8 activations x s8 weights, s32 accumulation)");
+            } catch (org.jvmcompress.core.CompressionException e) {
+                why = e.getMessage() + "; ";
+            }
+        }
+        try {
+            return new IntegerRuntime(EmbeddingBagRuntime.compile(this)::output, EmbeddingBagRuntime.NAME);
+        } catch (org.jvmcompress.core.CompressionException e) {
+            throw new org.jvmcompress.core.CompressionException(why + e.getMessage());
+        }
+    }
+
+    /** This model ready to run: on its {@link #integerRuntime()}, else with the dequantising runtime ({@link #toGraph()}). */
     public org.jvmcompress.core.model.LoadedModel load(java.nio.file.Path file,
                                                        org.jvmcompress.core.model.ModelInfo info) {
         ComputationGraph g = toGraph();
-        if (!activations.isEmpty() && Int8Runtime.available()) {
-            try {
-                Int8Runtime rt = Int8Runtime.compile(this);
-                return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", rt::output,
-                        "oneDNN int8 (u8 activations x s8 weights, s32 accumulation)");
-            } catch (org.jvmcompress.core.CompressionException e) {
-                org.slf4j.LoggerFactory.getLogger(QuantizedModel.class).info("{}", e.getMessage());
-            }
-        }
         if (!activations.isEmpty()) {
             try {
-                EmbeddingBagRuntime rt = EmbeddingBagRuntime.compile(this);
-                return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", rt::output,
-                        EmbeddingBagRuntime.NAME);
+                IntegerRuntime rt = integerRuntime();
+                return new org.jvmcompress.core.model.LoadedModel(g, info, file, "jcq", rt.run(), rt.name());
             } catch (org.jvmcompress.core.CompressionException e) {
                 org.slf4j.LoggerFactory.getLogger(QuantizedModel.class).info("{}; using the dequantising runtime",
                         e.getMessage());

@@ -89,7 +89,6 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     /** Pooling over all positions (time for text): max, or mean. */
     private record GlobalPool(boolean max) implements Op {}
 
-    /** Bidirectional LSTM, outputs of both directions concatenated; weights in oneDNN's ldigo/ldgo order. */
     /** An LSTM over the sequence, one direction or two (outputs concatenated), weights in oneDNN's ldigo/ldgo order. */
     private record Lstm(String name, int dirs, int in, int hidden, float[] wLayer, float[] wIter, float[] bias)
             implements Op {}
@@ -298,7 +297,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 } else if (last instanceof Add ad && !ad.relu() && foldable) {
                     ops.set(ops.size() - 1, new Add(ad.name(), ad.other(), true));
                 } else {
-                    throw unsupported(name, "a ReLU that does not follow a convolution or dense layer");
+                    throw unsupported(name, "a ReLU that does not follow a convolution, dense layer or sum");
                 }
             } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationIdentity
                     || l instanceof DropoutLayer) {
@@ -345,9 +344,8 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         for (int i = 0; i < from.size(); i++) {
             chain &= from.get(i) == i - 1;
         }
-        if (!chain && (ops.get(0) instanceof Embed || ops.stream().anyMatch(o -> o instanceof Dense)
-                && !(ops.get(0) instanceof Conv))) {
-            throw new CompressionException("float runtime: branches in a text network or before the first convolution");
+        if (!chain && !(ops.get(0) instanceof Conv)) {
+            throw new CompressionException("float runtime: branches only in a network that starts with a convolution");
         }
         if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Dense d) || !d.softmax()) {
             throw new CompressionException("float runtime: the network must end in a softmax output layer");
@@ -445,7 +443,29 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     }
 
     /** DL4J's LSTM blocks are (cell input, forget, output, input); oneDNN's gates (input, forget, cell, output). */
-    static final int[] DL4J_BLOCK_OF_GATE = {3, 1, 0, 2};
+    private static final int[] DL4J_BLOCK_OF_GATE = {3, 1, 0, 2};
+
+    /** DL4J's LSTM weights [rows, 4h] (row-major, blocks c, f, o, i) as oneDNN's [rows][gate i, f, c, o][h]. */
+    static float[] toGates(float[] dl4j, int rows, int h) {
+        float[] out = new float[rows * 4 * h];
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0; g < 4; g++) {
+                System.arraycopy(dl4j, r * 4 * h + DL4J_BLOCK_OF_GATE[g] * h, out, (r * 4 + g) * h, h);
+            }
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #toGates}. */
+    static float[] fromGates(float[] gates, int rows, int h) {
+        float[] out = new float[rows * 4 * h];
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0; g < 4; g++) {
+                System.arraycopy(gates, (r * 4 + g) * h, out, r * 4 * h + DL4J_BLOCK_OF_GATE[g] * h, h);
+            }
+        }
+        return out;
+    }
 
     /** An LSTM layer's weights (prefixes "f" and "b" in a Bidirectional wrapper, "" alone) in oneDNN's order. */
     private static Lstm lstm(String name, LSTM f, Map<String, INDArray> p, String[] dir) {
@@ -465,22 +485,10 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         float[] wl = new float[dirs * in * 4 * h];
         float[] wi = new float[dirs * h * 4 * h];
         float[] b = new float[dirs * 4 * h];
-        for (int d = 0; d < dirs; d++) {
-            float[][] w = p.get(dir[d] + "W").toFloatMatrix(); // [in][4h]
-            float[][] rw = p.get(dir[d] + "RW").toFloatMatrix(); // [h][4h]
-            float[] bias = floats(p.get(dir[d] + "b"));
-            for (int g = 0; g < 4; g++) {
-                int blk = DL4J_BLOCK_OF_GATE[g] * h;
-                for (int o = 0; o < h; o++) {
-                    for (int i = 0; i < in; i++) {
-                        wl[((d * in + i) * 4 + g) * h + o] = w[i][blk + o];
-                    }
-                    for (int i = 0; i < h; i++) {
-                        wi[((d * h + i) * 4 + g) * h + o] = rw[i][blk + o];
-                    }
-                    b[(d * 4 + g) * h + o] = bias[blk + o];
-                }
-            }
+        for (int d = 0; d < dirs; d++) { // direction d's block of each array (ldigo / ldgo)
+            System.arraycopy(toGates(floats(p.get(dir[d] + "W")), in, h), 0, wl, d * in * 4 * h, in * 4 * h);
+            System.arraycopy(toGates(floats(p.get(dir[d] + "RW")), h, h), 0, wi, d * h * 4 * h, h * 4 * h);
+            System.arraycopy(toGates(floats(p.get(dir[d] + "b")), 1, h), 0, b, d * 4 * h, 4 * h);
         }
         return new Lstm(name, dirs, in, h, wl, wi, b);
     }

@@ -53,7 +53,6 @@ public final class OneDnnLstmHelper implements LSTMHelper {
     /** System property: {@code auto} (default) trains LSTMs on oneDNN where it can, {@code dl4j} never. */
     public static final String PROPERTY = "compression.lstm";
 
-    private static final int[] BLOCK = FloatRuntime.DL4J_BLOCK_OF_GATE;
     private static engine eng;
 
     private final stream strm;
@@ -209,9 +208,9 @@ public final class OneDnnLstmHelper implements LSTMHelper {
         INDArray gw = gradientViews.get(inputWeightKey);
         INDArray grw = gradientViews.get(recurrentWeightKey);
         INDArray gb = gradientViews.get(biasWeightKey);
-        gw.assign(Nd4j.create(fromGates(floats(p.diffWLayerUser), p.in, p.h), new long[] {p.in, 4L * p.h}, 'c'));
-        grw.assign(Nd4j.create(fromGates(floats(p.diffWIterUser), p.h, p.h), new long[] {p.h, 4L * p.h}, 'c'));
-        gb.assign(Nd4j.create(fromGates(floats(p.diffBias), 1, p.h), gb.shape(), 'c'));
+        gw.assign(Nd4j.create(FloatRuntime.fromGates(floats(p.diffWLayerUser), p.in, p.h), gw.shape(), 'c'));
+        grw.assign(Nd4j.create(FloatRuntime.fromGates(floats(p.diffWIterUser), p.h, p.h), grw.shape(), 'c'));
+        gb.assign(Nd4j.create(FloatRuntime.fromGates(floats(p.diffBias), 1, p.h), gb.shape(), 'c'));
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(inputWeightKey, gw);
         g.gradientForVariable().put(recurrentWeightKey, grw);
@@ -225,28 +224,6 @@ public final class OneDnnLstmHelper implements LSTMHelper {
     private static double fingerprint(INDArray w, INDArray rw, INDArray b) {
         return w.sumNumber().doubleValue() * 3 + rw.sumNumber().doubleValue() * 7 + b.sumNumber().doubleValue() * 11
                 + w.getDouble(0) * 13 + rw.getDouble(rw.length() - 1) * 17;
-    }
-
-    /** DL4J's [rows, 4h] (blocks c, f, o, i) as oneDNN's [rows][gate i, f, c, o][h]. */
-    private static float[] toGates(float[] dl4j, int rows, int h) {
-        float[] out = new float[rows * 4 * h];
-        for (int r = 0; r < rows; r++) {
-            for (int g = 0; g < 4; g++) {
-                System.arraycopy(dl4j, r * 4 * h + BLOCK[g] * h, out, (r * 4 + g) * h, h);
-            }
-        }
-        return out;
-    }
-
-    /** The inverse of {@link #toGates}. */
-    private static float[] fromGates(float[] gates, int rows, int h) {
-        float[] out = new float[rows * 4 * h];
-        for (int r = 0; r < rows; r++) {
-            for (int g = 0; g < 4; g++) {
-                System.arraycopy(gates, (r * 4 + g) * h, out, r * 4 * h + BLOCK[g] * h, h);
-            }
-        }
-        return out;
     }
 
     private static float[] floats(memory m) {
@@ -315,6 +292,8 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             memory.desc wlAny = new memory.desc(wl, memory.data_type.f32, memory.format_tag.any);
             memory.desc wiAny = new memory.desc(wi, memory.data_type.f32, memory.format_tag.any);
             memory.desc biasD = new memory.desc(bd, memory.data_type.f32, memory.format_tag.ldgo);
+            memory.desc wlPlain = new memory.desc(wl, memory.data_type.f32, memory.format_tag.ldigo);
+            memory.desc wiPlain = new memory.desc(wi, memory.data_type.f32, memory.format_tag.ldigo);
             var dir = dnnl.rnn_direction.unidirectional_left2right;
             // The initial state is given as zeros, not left out: left out, oneDNN 2.5's training forward pass does
             // not write it into the workspace, and the backward pass read garbage as h(-1) into the recurrent
@@ -326,8 +305,6 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             lstm_forward.desc id = new lstm_forward.desc(dnnl.prop_kind.forward_inference, dir, srcD, none, none,
                     wlAny, wiAny, biasD, dstD, iterD, iterD);
             lstm_forward.primitive_desc ipd = new lstm_forward.primitive_desc(id, e);
-            memory.desc wlPlain = new memory.desc(wl, memory.data_type.f32, memory.format_tag.ldigo);
-            memory.desc wiPlain = new memory.desc(wi, memory.data_type.f32, memory.format_tag.ldigo);
             lstm_backward.desc bd2 = new lstm_backward.desc(dnnl.prop_kind.backward, dir, srcD, iterD, iterD, wlAny,
                     wiAny, biasD, dstD, none, none, srcD, iterD, iterD, wlPlain, wiPlain, biasD, dstD, none, none);
             lstm_backward.primitive_desc bpd = new lstm_backward.primitive_desc(bd2, e, fpd);
@@ -335,11 +312,11 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             dst = new memory(dstD, e);
             diffSrc = new memory(srcD, e);
             diffDst = new memory(dstD, e);
-            wLayerUser = new memory(new memory.desc(wl, memory.data_type.f32, memory.format_tag.ldigo), e);
-            wIterUser = new memory(new memory.desc(wi, memory.data_type.f32, memory.format_tag.ldigo), e);
+            wLayerUser = new memory(wlPlain, e);
+            wIterUser = new memory(wiPlain, e);
             bias = new memory(biasD, e);
-            diffWLayerUser = new memory(new memory.desc(wl, memory.data_type.f32, memory.format_tag.ldigo), e);
-            diffWIterUser = new memory(new memory.desc(wi, memory.data_type.f32, memory.format_tag.ldigo), e);
+            diffWLayerUser = new memory(wlPlain, e);
+            diffWIterUser = new memory(wiPlain, e);
             diffBias = new memory(biasD, e);
             workspace = new memory(fpd.workspace_desc(), e);
             zeroState = new memory(iterD, e);
@@ -416,9 +393,9 @@ public final class OneDnnLstmHelper implements LSTMHelper {
         }
 
         void weights(INDArray w, INDArray rw, INDArray b) {
-            put(wLayerUser, toGates(org.jvmcompress.core.util.Matrices.floats(w), in, h));
-            put(wIterUser, toGates(org.jvmcompress.core.util.Matrices.floats(rw), h, h));
-            put(bias, toGates(org.jvmcompress.core.util.Matrices.floats(b), 1, h));
+            put(wLayerUser, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(w), in, h));
+            put(wIterUser, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(rw), h, h));
+            put(bias, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(b), 1, h));
         }
 
         private void put(memory m, float[] v) {
