@@ -82,7 +82,12 @@ public final class OneDnnLstmHelper implements LSTMHelper {
      * layers got it.
      */
     public static int install(ComputationGraph g) {
-        if ("dl4j".equals(System.getProperty(PROPERTY)) || !FloatRuntime.available()
+        String mode = System.getProperty(PROPERTY, "auto");
+        if (!mode.equals("auto") && !mode.equals("dl4j")) {
+            throw new org.jvmcompress.core.CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode
+                    + "'");
+        }
+        if (mode.equals("dl4j") || !FloatRuntime.available()
                 || g.getConfiguration().getBackpropType() != BackpropType.Standard) {
             return 0;
         }

@@ -86,6 +86,12 @@ class OneDnnLstmHelperTest {
         try {
             assertEquals(0, OneDnnLstmHelper.install(Architectures.nlpBiLstm(ArchSpec.parse("nlp-teacher,width=0.25"),
                     300, 30, 2, FloatRuntimeTest.C)));
+            System.setProperty(OneDnnLstmHelper.PROPERTY, "fast");
+            org.jvmcompress.core.CompressionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    org.jvmcompress.core.CompressionException.class, () -> OneDnnLstmHelper.install(
+                            Architectures.nlpBiLstm(ArchSpec.parse("nlp-teacher,width=0.25"), 300, 30, 2,
+                                    FloatRuntimeTest.C)));
+            assertTrue(e.getMessage().contains("takes auto or dl4j, got 'fast'"), e.getMessage());
         } finally {
             System.clearProperty(OneDnnLstmHelper.PROPERTY);
         }
