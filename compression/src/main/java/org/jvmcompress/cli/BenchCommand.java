@@ -18,6 +18,7 @@ import org.jvmcompress.core.task.ArchSpec;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainingSetup;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.jvmcompress.core.util.Json;
 import org.jvmcompress.distill.OutputLoss;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
@@ -124,19 +125,21 @@ final class BenchCommand implements Command {
             java.util.function.UnaryOperator<INDArray> tInfer = tFast != null ? tFast : z -> teacher.outputSingle(false, z);
             java.util.function.UnaryOperator<INDArray> sInfer = sFast != null ? sFast : z -> student.outputSingle(false, z);
             out.put(task + ".inference_runtime", tFast != null ? tFast.toString() : "DL4J");
+            out.put(task + ".teacher_trainer", TrainingSetup.trainerOf(teacher));
+            out.put(task + ".student_trainer", TrainingSetup.trainerOf(student));
             System.err.println(task + ": teacher train steps");
-            out.put(task + ".teacher_train_samples_per_s", rate(() -> teacher.fit(new INDArray[] {x}, new INDArray[] {y}),
+            out.put(task + ".teacher_train_samples_per_s", rate(() -> TrainingSetup.fit(teacher, new MultiDataSet(x, y)),
                     b, 3, reps));
             OutputLoss.set(student, new DistillationLossFunction("kd", 4, 0.9));
             System.err.println(task + ": KD steps (teacher forward + student step)");
             out.put(task + ".kd_student_train_samples_per_s", rate(() -> {
                 INDArray p = tInfer.apply(x);
                 INDArray logits = org.nd4j.linalg.ops.transforms.Transforms.log(p.add(1e-30), false);
-                student.fit(new INDArray[] {x}, new INDArray[] {DistillationLossFunction.packLabels(logits, y)});
+                TrainingSetup.fit(student, new MultiDataSet(x, DistillationLossFunction.packLabels(logits, y)));
             }, b, 3, reps));
             OutputLoss.set(student, new org.nd4j.linalg.lossfunctions.impl.LossMCXENT());
             System.err.println(task + ": student train steps (cross-entropy only)");
-            out.put(task + ".student_train_samples_per_s", rate(() -> student.fit(new INDArray[] {x}, new INDArray[] {y}),
+            out.put(task + ".student_train_samples_per_s", rate(() -> TrainingSetup.fit(student, new MultiDataSet(x, y)),
                     b, 3, reps));
             INDArray xb = input(cv, 256);
             INDArray x1 = input(cv, 1);
@@ -213,7 +216,7 @@ final class BenchCommand implements Command {
                      kd.train().size(), "samples")) {
             while (it.hasNext()) {
                 org.nd4j.linalg.dataset.api.MultiDataSet ds = it.next();
-                s.fit(ds);
+                TrainingSetup.fit(s, ds);
                 bar.step(ds.getFeatures(0).size(0));
             }
         }

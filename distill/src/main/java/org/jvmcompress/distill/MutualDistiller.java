@@ -47,8 +47,8 @@ public final class MutualDistiller {
                 }
                 INDArray target = Nd4j.create(avg.combine(peers, null, temperature));
                 ComputationGraph g = nets.get(i);
-                g.fit(new org.nd4j.linalg.dataset.MultiDataSet(x, DistillationLossFunction.packLabels(target, y)));
-                loss += g.score();
+                loss += org.jvmcompress.core.train.TrainingSetup.fit(g, new org.nd4j.linalg.dataset.MultiDataSet(x,
+                        DistillationLossFunction.packLabels(target, y)));
             }
             return loss / nets.size();
         };

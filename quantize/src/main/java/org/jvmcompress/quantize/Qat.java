@@ -43,10 +43,10 @@ public final class Qat {
             INDArray floats = params.dup();
             fakeQuantiseWeights(g, s);
             INDArray quantised = params.dup();
-            g.fit(ds);
+            double loss = org.jvmcompress.core.train.TrainingSetup.fit(g, ds);
             // params = floats + (params - quantised)
             params.subi(quantised).addi(floats);
-            return g.score();
+            return loss;
         };
     }
 

@@ -56,10 +56,7 @@ public final class Trainer {
     }
 
     /** The plain step: fit the first network on the batch. */
-    public static final Step FIT = (nets, ds) -> {
-        nets.get(0).fit(ds);
-        return nets.get(0).score();
-    };
+    public static final Step FIT = (nets, ds) -> TrainingSetup.fit(nets.get(0), ds);
 
     private Trainer() {}
 

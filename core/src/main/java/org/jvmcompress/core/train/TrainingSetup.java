@@ -1,23 +1,53 @@
 package org.jvmcompress.core.train;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.WeakHashMap;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.runtime.OneDnnLstmHelper;
+import org.jvmcompress.core.runtime.OneDnnTrainer;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * What every network gets before the suite trains it, whatever file or builder it came from: the pre-activations of
  * each layer kept from the forward pass for the backward pass ({@link CacheMode#DEVICE}; with DL4J's default, none,
  * every convolution runs its forward pass twice per step, once more inside backprop), LSTM layers on oneDNN
  * ({@link OneDnnLstmHelper}) and a faster backward pass of global max pooling over time ({@link FastGlobalMaxPooling}).
- * None changes what is computed.
+ * None changes what is computed. {@link #fit} is the training step the suite takes: on oneDNN primitives
+ * ({@link OneDnnTrainer}) for the convolutional chains it runs, DL4J's {@code fit} for the rest.
  */
 public final class TrainingSetup {
     private TrainingSetup() {}
+
+    /** Each network's trainer (empty: DL4J's fit), made on its first step. */
+    private static final Map<ComputationGraph, Optional<OneDnnTrainer>> TRAINERS =
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     public static void prepare(ComputationGraph g) {
         g.getConfiguration().setCacheMode(CacheMode.DEVICE); // the graph opens the cache workspace only when set
         g.setCacheMode(CacheMode.DEVICE);
         OneDnnLstmHelper.install(g);
         FastGlobalMaxPooling.install(g);
+    }
+
+    /**
+     * One optimisation step of {@code g} on a batch, as {@code g.fit(batch)} takes it (the same updater, state and
+     * iteration count); returns the batch's loss.
+     */
+    public static double fit(ComputationGraph g, MultiDataSet batch) {
+        Optional<OneDnnTrainer> t = TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(OneDnnTrainer.forGraph(k)));
+        if (t.isPresent()) {
+            return t.get().fit(batch);
+        }
+        g.fit(batch);
+        return g.score();
+    }
+
+    /** What trains {@code g}: "oneDNN trainer (...)" or "DL4J". */
+    public static String trainerOf(ComputationGraph g) {
+        return TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(OneDnnTrainer.forGraph(k)))
+                .map(Object::toString).orElse("DL4J");
     }
 }

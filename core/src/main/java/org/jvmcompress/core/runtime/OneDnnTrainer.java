@@ -1,0 +1,924 @@
+package org.jvmcompress.core.runtime;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.batch_normalization_backward;
+import org.bytedeco.dnnl.batch_normalization_forward;
+import org.bytedeco.dnnl.convolution_backward_data;
+import org.bytedeco.dnnl.convolution_backward_weights;
+import org.bytedeco.dnnl.convolution_forward;
+import org.bytedeco.dnnl.eltwise_backward;
+import org.bytedeco.dnnl.eltwise_forward;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.inner_product_backward_data;
+import org.bytedeco.dnnl.inner_product_backward_weights;
+import org.bytedeco.dnnl.inner_product_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.pooling_backward;
+import org.bytedeco.dnnl.pooling_forward;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.dropout.IDropout;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Matrices;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * Training steps of a convolutional network on oneDNN primitives, for the networks DL4J spends most of its step
+ * outside the arithmetic on (small convolutions, per-layer array management): a chain of convolutions (ReLU or
+ * identity), max or average pooling, batch normalisation, ReLU layers, dense layers (with dropout on their input)
+ * and a softmax output layer with any loss function.
+ *
+ * <p>The network stays a plain DL4J network and DL4J stays in charge of everything but the arithmetic: the primitives
+ * read the weights where DL4J keeps them and write the gradients (summed over the batch, DL4J's convention) into DL4J's
+ * gradient views; the loss's gradient comes from the output layer's own {@link ILossFunction}; DL4J's updater then
+ * turns the gradients into the update (Adam and its state, learning-rate schedules, weight decay, gradient
+ * normalisation, the division by the batch size), and the parameters step as {@code ComputationGraph.fit} steps them.
+ * Batch normalisation's running mean and variance move as DL4J moves them (its "gradient" for them is the update).
+ * Activations stay in the layouts oneDNN picks between layers; primitives are built once per batch size.
+ * Checked against DL4J's own steps in {@code OneDnnTrainerTest}.
+ */
+public final class OneDnnTrainer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneDnnTrainer.class);
+
+    /** System property choosing the training path: {@code auto} (this trainer where it applies) or {@code dl4j}. */
+    public static final String PROPERTY = "compression.trainer";
+
+    private enum Kind { CONV, POOL, BN, RELU, DENSE, OUT }
+
+    /** One layer of the chain: its geometry and its parameters' and gradients' views in DL4J's flat arrays. */
+    private static final class Spec {
+        final Kind kind;
+        final String name;
+        int out;
+        int kh;
+        int kw;
+        int sh;
+        int sw;
+        int[] pad;
+        ConvolutionMode mode;
+        boolean relu;
+        boolean max;
+        boolean includePad;
+        double eps;
+        double decay;
+        boolean logStd;
+        /** Dropout on the layer's input: the probability of keeping a unit (1: none). */
+        double retain = 1;
+        /** Parameter and gradient views: weights (gamma and beta as one [2, C] block for batch norm), bias. */
+        INDArray w;
+        INDArray b;
+        INDArray gw;
+        INDArray gb;
+        INDArray mean;
+        INDArray var;
+        INDArray gmean;
+        INDArray gvar;
+
+        Spec(Kind kind, String name) {
+            this.kind = kind;
+            this.name = name;
+        }
+    }
+
+    /** Weak, so that a cache of trainers keyed by network lets the networks go. */
+    private final java.lang.ref.WeakReference<ComputationGraph> graph;
+    private final List<Spec> specs;
+    private final IActivation outputActivation;
+    private final INDArray params;
+    private final INDArray gradients;
+    /** The per-parameter gradient views, keyed "layer_param" as DL4J's updater splits them. */
+    private final Map<String, INDArray> gradientViews;
+    private final engine eng;
+    private final stream strm;
+    private final Map<Long, Plan> plans = new HashMap<>();
+    private final SplittableRandom random;
+
+    private OneDnnTrainer(ComputationGraph g, List<Spec> specs, IActivation outputActivation,
+                          Map<String, INDArray> gradientViews) {
+        this.graph = new java.lang.ref.WeakReference<>(g);
+        this.specs = specs;
+        this.outputActivation = outputActivation;
+        this.params = g.params();
+        this.gradients = g.getFlattenedGradients();
+        this.gradientViews = gradientViews;
+        this.eng = new engine(engine.kind.cpu, 0);
+        this.strm = new stream(eng);
+        this.random = new SplittableRandom(g.getConfiguration().getDefaultConfiguration().getSeed());
+    }
+
+    /**
+     * The trainer for a network, or null when {@value #PROPERTY} is {@code dl4j}, oneDNN is not there or the network
+     * has a layer this trainer does not run (DL4J's {@code fit} then trains it).
+     */
+    public static OneDnnTrainer forGraph(ComputationGraph g) {
+        String mode = System.getProperty(PROPERTY, "auto");
+        if (!mode.equals("auto") && !mode.equals("dl4j")) {
+            throw new CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode + "'");
+        }
+        if (mode.equals("dl4j") || !FloatRuntime.available()) {
+            return null;
+        }
+        try {
+            return create(g);
+        } catch (CompressionException e) {
+            LOG.debug("training with DL4J: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    /** The trainer for a network; a {@link CompressionException} names the layer it does not run. */
+    public static OneDnnTrainer create(ComputationGraph g) {
+        ComputationGraphConfiguration c = g.getConfiguration();
+        if (c.getNetworkInputs().size() != 1 || c.getNetworkOutputs().size() != 1) {
+            throw new CompressionException("oneDNN trainer: one input and one output needed");
+        }
+        if (g.getFlattenedGradients() == null) {
+            g.initGradientsView();
+        }
+        List<Spec> specs = new ArrayList<>();
+        Map<String, INDArray> views = new LinkedHashMap<>();
+        String prev = c.getNetworkInputs().get(0);
+        IActivation outAct = null;
+        List<String> order = FloatRuntime.topological(c);
+        for (String name : order) {
+            List<String> ins = c.getVertexInputs().get(name);
+            if (ins.size() != 1 || !ins.get(0).equals(prev)) {
+                throw unsupported(name, "not a chain of layers");
+            }
+            prev = name;
+            if (!(c.getVertices().get(name) instanceof LayerVertex lv)) {
+                throw unsupported(name, "a non-layer vertex");
+            }
+            Layer l = lv.getLayerConf().getLayer();
+            if (lv.getPreProcessor() != null && !(lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor cf
+                    && cf.getFormat() == CNN2DFormat.NCHW && (l instanceof DenseLayer || l instanceof OutputLayer))) {
+                throw unsupported(name, "input preprocessor " + lv.getPreProcessor().getClass().getSimpleName());
+            }
+            IDropout drop = l.getIDropout();
+            boolean dense = l instanceof DenseLayer || l instanceof OutputLayer;
+            if (drop != null && !(dense && drop instanceof Dropout d && d.getPSchedule() == null && d.getP() > 0)) {
+                throw unsupported(name, "dropout " + drop);
+            }
+            if (l instanceof BaseLayer bl && bl.getWeightNoise() != null) {
+                throw unsupported(name, "weight noise");
+            }
+            org.deeplearning4j.nn.api.Layer running = g.getLayer(name);
+            Map<String, INDArray> p = running.paramTable();
+            Spec s;
+            if (l instanceof ConvolutionLayer cl && cl.getClass() == ConvolutionLayer.class) {
+                if (cl.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+                    throw unsupported(name, "channels-last data");
+                }
+                if (cl.getDilation()[0] != 1 || cl.getDilation()[1] != 1) {
+                    throw unsupported(name, "dilated convolution");
+                }
+                if (!cl.hasBias()) {
+                    throw unsupported(name, "a convolution without bias");
+                }
+                if (cl.getConvolutionMode() == ConvolutionMode.Causal) {
+                    throw unsupported(name, "causal convolution");
+                }
+                s = new Spec(Kind.CONV, name);
+                long[] ws = p.get("W").shape();
+                s.out = (int) ws[0];
+                s.kh = (int) ws[2];
+                s.kw = (int) ws[3];
+                s.sh = cl.getStride()[0];
+                s.sw = cl.getStride()[1];
+                s.pad = cl.getPadding();
+                s.mode = cl.getConvolutionMode();
+                s.relu = relu(cl.getActivationFn(), name);
+                s.w = plain(p.get("W"), 'c', name);
+                s.b = plain(p.get("b"), 'c', name);
+            } else if (l instanceof SubsamplingLayer sp && sp.getClass() == SubsamplingLayer.class
+                    && (sp.getPoolingType() == PoolingType.MAX || sp.getPoolingType() == PoolingType.AVG)) {
+                if (sp.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+                    throw unsupported(name, "channels-last data");
+                }
+                if (sp.getDilation()[0] != 1 || sp.getDilation()[1] != 1) {
+                    throw unsupported(name, "dilated pooling");
+                }
+                if (sp.getConvolutionMode() == ConvolutionMode.Causal) {
+                    throw unsupported(name, "causal pooling");
+                }
+                s = new Spec(Kind.POOL, name);
+                s.max = sp.getPoolingType() == PoolingType.MAX;
+                s.includePad = sp.isAvgPoolIncludePadInDivisor();
+                s.kh = sp.getKernelSize()[0];
+                s.kw = sp.getKernelSize()[1];
+                s.sh = sp.getStride()[0];
+                s.sw = sp.getStride()[1];
+                s.pad = sp.getPadding();
+                s.mode = sp.getConvolutionMode();
+            } else if (l instanceof BatchNormalization bn) {
+                if (bn.isLockGammaBeta() || bn.getCnn2DFormat() != CNN2DFormat.NCHW || !p.containsKey("gamma")) {
+                    throw unsupported(name, "batch normalisation with fixed gamma and beta or channels-last data");
+                }
+                // (DL4J's batch norm layer applies no activation, whatever its configuration says)
+                s = new Spec(Kind.BN, name);
+                s.eps = bn.getEps();
+                s.decay = bn.getDecay();
+                s.logStd = bn.isUseLogStd();
+                s.w = adjacent(p.get("gamma"), p.get("beta"), name);
+                s.mean = plain(p.get("mean"), 'c', name);
+                s.var = plain(p.get(s.logStd ? "log10stdev" : "var"), 'c', name);
+            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
+                s = new Spec(Kind.RELU, name);
+            } else if (l instanceof DenseLayer dl && dl.getClass() == DenseLayer.class && !dl.hasLayerNorm()
+                    || l instanceof OutputLayer ol && ol.getClass() == OutputLayer.class) {
+                boolean out = l instanceof OutputLayer;
+                IActivation fn = ((BaseLayer) l).getActivationFn();
+                if (!(l instanceof DenseLayer dl ? dl.hasBias() : ((OutputLayer) l).hasBias())) {
+                    throw unsupported(name, "a dense layer without bias");
+                }
+                if (out) {
+                    if (!(fn instanceof ActivationSoftmax)) {
+                        throw unsupported(name, "an output layer without softmax");
+                    }
+                    outAct = fn;
+                }
+                s = new Spec(out ? Kind.OUT : Kind.DENSE, name);
+                s.out = (int) p.get("W").size(1);
+                s.relu = !out && relu(fn, name);
+                s.w = plain(p.get("W"), 'f', name);
+                s.b = plain(p.get("b"), 'c', name);
+                if (drop != null) {
+                    s.retain = ((Dropout) drop).getP();
+                }
+            } else {
+                throw unsupported(name, "layer type " + l.getClass().getSimpleName());
+            }
+            if (s.kind == Kind.OUT && !name.equals(c.getNetworkOutputs().get(0))) {
+                throw unsupported(name, "an output layer inside the network");
+            }
+            gradientsOf(running, name, p, s, views);
+            specs.add(s);
+        }
+        if (specs.isEmpty() || specs.get(specs.size() - 1).kind != Kind.OUT) {
+            throw new CompressionException("oneDNN trainer: the network must end in a softmax output layer");
+        }
+        if (specs.get(0).kind == Kind.DENSE || specs.get(0).kind == Kind.OUT) {
+            throw new CompressionException("oneDNN trainer: a network that starts with a dense layer");
+        }
+        for (int i = 1; i < specs.size(); i++) {
+            Spec s = specs.get(i);
+            if (s.retain < 1 && specs.get(i - 1).kind != Kind.DENSE) {
+                throw unsupported(s.name, "dropout on an input that is not a dense layer's output");
+            }
+        }
+        return new OneDnnTrainer(g, specs, outAct, views);
+    }
+
+    /** The gradient views of a layer's parameters: the same offsets in the layer's gradient array as in its params. */
+    private static void gradientsOf(org.deeplearning4j.nn.api.Layer running, String name, Map<String, INDArray> p,
+                                    Spec s, Map<String, INDArray> views) {
+        if (p.isEmpty()) {
+            return;
+        }
+        INDArray flatParams = running.params();
+        INDArray flatGrads = running.getGradientsViewArray();
+        if (flatParams == null || flatGrads == null || flatParams.length() != flatGrads.length()) {
+            throw unsupported(name, "no gradient view");
+        }
+        flatGrads = flatGrads.reshape(flatGrads.length());
+        long base = address(flatParams);
+        Map<String, INDArray> byName = new HashMap<>();
+        for (Map.Entry<String, INDArray> e : p.entrySet()) {
+            INDArray param = e.getValue();
+            long off = (address(param) - base) / 4;
+            if (off < 0 || off + param.length() > flatParams.length()) {
+                throw unsupported(name, "parameter " + e.getKey() + " outside the layer's parameter array");
+            }
+            INDArray gv = flatGrads.get(NDArrayIndex.interval(off, off + param.length()))
+                    .reshape(param.ordering(), param.shape());
+            byName.put(e.getKey(), gv);
+            views.put(name + "_" + e.getKey(), gv);
+        }
+        switch (s.kind) {
+            case CONV, DENSE, OUT -> {
+                s.gw = byName.get("W");
+                s.gb = byName.get("b");
+            }
+            case BN -> {
+                s.gw = adjacent(byName.get("gamma"), byName.get("beta"), name);
+                s.gmean = byName.get("mean");
+                s.gvar = byName.get(s.logStd ? "log10stdev" : "var");
+            }
+            default -> { }
+        }
+    }
+
+    /** The native address of an array's first element (its own offset included). */
+    private static long address(INDArray a) {
+        if (a.offset() != a.data().offset()) {
+            throw new CompressionException("oneDNN trainer: an array view with an unexpected offset");
+        }
+        Pointer p = a.data().addressPointer();
+        return p.address() + p.position() * p.sizeof();
+    }
+
+    /** A pointer to a native address. */
+    private static Pointer at(long where) {
+        return new Pointer() {
+            {
+                address = where;
+            }
+        };
+    }
+
+    private static INDArray plain(INDArray a, char order, String name) {
+        if (a.dataType() != DataType.FLOAT || a.ordering() != order && a.rank() > 1 && !a.isVector()
+                || a.elementWiseStride() != 1) {
+            throw unsupported(name, "parameters that are not contiguous float arrays in DL4J's usual order");
+        }
+        return a;
+    }
+
+    /** Two [1, C] arrays that lie one after the other in memory, as one [2, C] block (gamma then beta). */
+    private static INDArray adjacent(INDArray first, INDArray second, String name) {
+        plain(first, 'c', name);
+        plain(second, 'c', name);
+        if (address(second) != address(first) + first.length() * 4) {
+            throw unsupported(name, "gamma and beta apart in memory");
+        }
+        return first;
+    }
+
+    private static boolean relu(IActivation fn, String name) {
+        if (fn instanceof ActivationReLU) {
+            return true;
+        }
+        if (fn == null || fn instanceof ActivationIdentity) {
+            return false;
+        }
+        throw unsupported(name, "activation " + fn);
+    }
+
+    private static CompressionException unsupported(String layer, String why) {
+        return new CompressionException("oneDNN trainer: layer " + layer + ": " + why);
+    }
+
+    /** A short description of what runs, for logs. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("oneDNN trainer (");
+        for (Spec s : specs) {
+            sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(s.kind.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return sb.append(')').toString();
+    }
+
+    /**
+     * One optimisation step on a batch, as {@code ComputationGraph.fit(batch)} takes it; returns the batch's mean
+     * loss (without regularisation terms).
+     */
+    public synchronized double fit(MultiDataSet ds) {
+        ComputationGraph g = graph.get();
+        if (g == null) {
+            throw new IllegalStateException("the network is gone");
+        }
+        String outName = g.getConfiguration().getNetworkOutputs().get(0);
+        ILossFunction loss = ((OutputLayer) g.getLayer(outName).conf().getLayer()).getLossFn();
+        if (address(g.params()) != address(params) || address(g.getFlattenedGradients()) != address(gradients)) {
+            throw new IllegalStateException("the network's parameter arrays were replaced; make a new trainer");
+        }
+        INDArray x = ds.getFeatures(0);
+        long n = x.size(0);
+        if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || x.elementWiseStride() != 1) {
+            x = x.castTo(DataType.FLOAT).dup('c');
+        }
+        long[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
+        Plan plan = plans.computeIfAbsent(n, k -> new Plan(k, shape));
+        if (!java.util.Arrays.equals(plan.inShape, shape)) {
+            throw new CompressionException("oneDNN trainer: input of shape " + java.util.Arrays.toString(x.shape())
+                    + " after batches of " + java.util.Arrays.toString(plan.inShape));
+        }
+        plan.input.set_data_handle(at(address(x)));
+        plan.forward();
+        float[] logits = plan.read(plan.logits);
+        int k = logits.length / (int) n;
+        INDArray pre = Nd4j.create(logits, new long[] {n, k}, 'c');
+        INDArray labels = ds.getLabels(0);
+        INDArray mask = ds.getLabelsMaskArray(0);
+        double score = loss.computeScore(labels, pre, outputActivation, mask, true);
+        INDArray dPre = loss.computeGradient(labels, pre, outputActivation, mask);
+        plan.write(plan.dLogits, Matrices.floats(dPre));
+        plan.backward();
+        plan.runningStatistics();
+        int iteration = g.getConfiguration().getIterationCount();
+        int epoch = g.getConfiguration().getEpochCount();
+        DefaultGradient grad = new DefaultGradient(gradients);
+        gradientViews.forEach(grad::setGradientFor);
+        g.getUpdater().update(grad, iteration, epoch, (int) n, LayerWorkspaceMgr.noWorkspaces());
+        params.subi(gradients.reshape(params.shape()));
+        g.getConfiguration().setIterationCount(iteration + 1);
+        g.setScore(score);
+        return score;
+    }
+
+    /** The primitives and buffers for one batch size. */
+    private final class Plan {
+        final long n;
+        final long[] inShape;
+        final List<Runnable> fwd = new ArrayList<>();
+        final List<Runnable> bwd = new ArrayList<>();
+        final List<Object> keep = new ArrayList<>();
+        final memory input;
+        memory logits;
+        memory dLogits;
+        /** Batch norm's batch mean and variance, by layer (null for other layers). */
+        final memory[] batchMean = new memory[specs.size()];
+        final memory[] batchVar = new memory[specs.size()];
+        /** Dropout masks (keep / retain, or 0), by layer. */
+        final float[][] masks = new float[specs.size()][];
+
+        Plan(long n, long[] inShape) {
+            this.n = n;
+            this.inShape = inShape;
+            long[] dims = new long[inShape.length + 1];
+            dims[0] = n;
+            System.arraycopy(inShape, 0, dims, 1, inShape.length);
+            if (dims.length != 4) {
+                throw new CompressionException("oneDNN trainer: images [batch, channels, height, width] needed, got "
+                        + java.util.Arrays.toString(dims));
+            }
+            input = new memory(new memory.desc(dims, memory.data_type.f32, memory.format_tag.abcd), eng,
+                    new FloatPointer(1));
+            keep.add(input);
+            int count = specs.size();
+            memory[] src = new memory[count];     // what each layer's forward primitive read
+            memory[] dst = new memory[count];     // what it wrote
+            memory[] ws = new memory[count];      // pooling workspaces
+            Object[] fpd = new Object[count];     // forward primitive descriptors (hints for the backward ones)
+            memory cur = input;
+            for (int i = 0; i < count; i++) {
+                Spec s = specs.get(i);
+                long[] cd = dims(cur);
+                switch (s.kind) {
+                    case CONV -> {
+                        long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
+                        long oh = (cd[2] + pad[0] + pad[2] - s.kh) / s.sh + 1;
+                        long ow = (cd[3] + pad[1] + pad[3] - s.kw) / s.sw + 1;
+                        convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
+                                dnnl.algorithm.convolution_direct, any(cd), any(weightDims(s, cd)), plainDesc(s.out),
+                                any(new long[] {n, s.out, oh, ow}), new long[] {s.sh, s.sw},
+                                new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+                        convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d,
+                                reluAttr(s.relu), eng);
+                        src[i] = into(fwd, cur, pd.src_desc());
+                        memory w = into(fwd, user(s.w, weightDims(s, cd)), pd.weights_desc());
+                        dst[i] = new memory(pd.dst_desc(), eng);
+                        exec(fwd, new convolution_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, src[i],
+                                dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
+                                dnnl.DNNL_ARG_DST, dst[i]));
+                        keep.add(new Object[] {d, pd});
+                        fpd[i] = pd;
+                    }
+                    case POOL -> {
+                        long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
+                        long oh = (cd[2] + pad[0] + pad[2] - s.kh) / s.sh + 1;
+                        long ow = (cd[3] + pad[1] + pad[3] - s.kw) / s.sw + 1;
+                        pooling_forward.desc d = new pooling_forward.desc(dnnl.prop_kind.forward_training,
+                                poolAlgorithm(s), cur.get_desc(), any(new long[] {n, cd[1], oh, ow}),
+                                new long[] {s.sh, s.sw}, new long[] {s.kh, s.kw}, new long[] {pad[0], pad[1]},
+                                new long[] {pad[2], pad[3]});
+                        pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(d, eng);
+                        src[i] = cur;
+                        dst[i] = new memory(pd.dst_desc(), eng);
+                        Map<Integer, memory> a = new HashMap<>(Map.of(dnnl.DNNL_ARG_SRC, cur, dnnl.DNNL_ARG_DST,
+                                dst[i]));
+                        if (pd.workspace_desc().get_size() > 0) {
+                            ws[i] = new memory(pd.workspace_desc(), eng);
+                            a.put(dnnl.DNNL_ARG_WORKSPACE, ws[i]);
+                        }
+                        exec(fwd, new pooling_forward(pd), a);
+                        keep.add(new Object[] {d, pd});
+                        fpd[i] = new Object[] {pd, pad};
+                    }
+                    case BN -> {
+                        batch_normalization_forward.desc d = new batch_normalization_forward.desc(
+                                dnnl.prop_kind.forward_training, cur.get_desc(), (float) s.eps,
+                                dnnl.normalization_flags.use_scale_shift);
+                        batch_normalization_forward.primitive_desc pd =
+                                new batch_normalization_forward.primitive_desc(d, eng);
+                        src[i] = cur;
+                        dst[i] = new memory(pd.dst_desc(), eng);
+                        batchMean[i] = new memory(pd.mean_desc(), eng);
+                        batchVar[i] = new memory(pd.variance_desc(), eng);
+                        exec(fwd, new batch_normalization_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, cur,
+                                dnnl.DNNL_ARG_DST, dst[i], dnnl.DNNL_ARG_SCALE_SHIFT,
+                                user(s.w, new long[] {2, cd[1]}), dnnl.DNNL_ARG_MEAN, batchMean[i],
+                                dnnl.DNNL_ARG_VARIANCE, batchVar[i]));
+                        keep.add(new Object[] {d, pd});
+                        fpd[i] = pd;
+                    }
+                    case RELU -> {
+                        eltwise_forward.desc d = new eltwise_forward.desc(dnnl.prop_kind.forward_training,
+                                dnnl.algorithm.eltwise_relu_use_dst_for_bwd, cur.get_desc(), 0f, 0f);
+                        eltwise_forward.primitive_desc pd = new eltwise_forward.primitive_desc(d, eng);
+                        src[i] = cur;
+                        dst[i] = new memory(pd.dst_desc(), eng);
+                        exec(fwd, new eltwise_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, cur, dnnl.DNNL_ARG_DST,
+                                dst[i]));
+                        keep.add(new Object[] {d, pd});
+                        fpd[i] = pd;
+                    }
+                    case DENSE, OUT -> {
+                        if (s.retain < 1) {
+                            memory dropped = new memory(cur.get_desc(), eng);
+                            int size = (int) (cur.get_desc().get_size() / 4);
+                            float[] mask = new float[size];
+                            masks[i] = mask;
+                            memory from = cur;
+                            fwd.add(() -> {
+                                float inv = (float) (1 / s.retain);
+                                for (int j = 0; j < mask.length; j++) {
+                                    mask[j] = random.nextDouble() < s.retain ? inv : 0f;
+                                }
+                                float[] v = read(from);
+                                for (int j = 0; j < v.length; j++) {
+                                    v[j] *= mask[j];
+                                }
+                                write(dropped, v);
+                            });
+                            cur = dropped;
+                            keep.add(dropped);
+                        }
+                        long[] wd = cd.clone();
+                        wd[0] = s.out;
+                        inner_product_forward.desc d = new inner_product_forward.desc(dnnl.prop_kind.forward_training,
+                                any(cd), any(wd), plainDesc(s.out),
+                                new memory.desc(new long[] {n, s.out}, memory.data_type.f32, memory.format_tag.ab));
+                        inner_product_forward.primitive_desc pd = new inner_product_forward.primitive_desc(d,
+                                reluAttr(s.relu), eng);
+                        src[i] = into(fwd, cur, pd.src_desc());
+                        memory w = into(fwd, user(s.w, wd), pd.weights_desc());
+                        dst[i] = new memory(pd.dst_desc(), eng);
+                        exec(fwd, new inner_product_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, src[i],
+                                dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
+                                dnnl.DNNL_ARG_DST, dst[i]));
+                        keep.add(new Object[] {d, pd});
+                        fpd[i] = new Object[] {pd, wd, cur};
+                    }
+                    default -> throw new IllegalStateException();
+                }
+                cur = dst[i];
+            }
+            logits = cur;
+            dLogits = new memory(logits.get_desc(), eng);
+            keep.add(dLogits);
+            // Backward, from the loss's gradient to the first layer's weights.
+            memory diff = dLogits;
+            for (int i = count - 1; i >= 0; i--) {
+                Spec s = specs.get(i);
+                boolean needData = i > 0;
+                switch (s.kind) {
+                    case CONV -> {
+                        convolution_forward.primitive_desc pd = (convolution_forward.primitive_desc) fpd[i];
+                        if (s.relu) {
+                            diff = reluBackward(dst[i], diff);
+                        }
+                        long[] sd = dims(src[i]);
+                        long[] pad = FloatRuntime.padding(s.mode, s.pad, sd[2], sd[3], s.kh, s.kw, s.sh, s.sw);
+                        long[] wd = weightDims(s, sd);
+                        long[] od = dims(dst[i]);
+                        convolution_backward_weights.desc bd = new convolution_backward_weights.desc(
+                                dnnl.algorithm.convolution_direct, any(sd), any(wd), plainDesc(s.out), any(od),
+                                new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+                        convolution_backward_weights.primitive_desc bpd =
+                                new convolution_backward_weights.primitive_desc(bd, eng, pd);
+                        memory bSrc = into(bwd, src[i], bpd.src_desc());
+                        memory bDiff = into(bwd, diff, bpd.diff_dst_desc());
+                        memory dW = new memory(bpd.diff_weights_desc(), eng);
+                        exec(bwd, new convolution_backward_weights(bpd), Map.of(dnnl.DNNL_ARG_SRC, bSrc,
+                                dnnl.DNNL_ARG_DIFF_DST, bDiff, dnnl.DNNL_ARG_DIFF_WEIGHTS, dW,
+                                dnnl.DNNL_ARG_DIFF_BIAS, user(s.gb, new long[] {s.out})));
+                        copy(bwd, dW, user(s.gw, wd));
+                        keep.add(new Object[] {bd, bpd, dW});
+                        if (needData) {
+                            convolution_backward_data.desc dd = new convolution_backward_data.desc(
+                                    dnnl.algorithm.convolution_direct, any(sd), any(wd), any(od),
+                                    new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+                            convolution_backward_data.primitive_desc dpd =
+                                    new convolution_backward_data.primitive_desc(dd, eng, pd);
+                            memory w = into(bwd, user(s.w, wd), dpd.weights_desc());
+                            memory dDiff = into(bwd, diff, dpd.diff_dst_desc());
+                            memory dSrc = new memory(dpd.diff_src_desc(), eng);
+                            exec(bwd, new convolution_backward_data(dpd), Map.of(dnnl.DNNL_ARG_WEIGHTS, w,
+                                    dnnl.DNNL_ARG_DIFF_DST, dDiff, dnnl.DNNL_ARG_DIFF_SRC, dSrc));
+                            keep.add(new Object[] {dd, dpd});
+                            diff = dSrc;
+                        }
+                    }
+                    case POOL -> {
+                        Object[] f = (Object[]) fpd[i];
+                        pooling_forward.primitive_desc pd = (pooling_forward.primitive_desc) f[0];
+                        long[] pad = (long[]) f[1];
+                        pooling_backward.desc bd = new pooling_backward.desc(poolAlgorithm(s), src[i].get_desc(),
+                                dst[i].get_desc(), new long[] {s.sh, s.sw}, new long[] {s.kh, s.kw},
+                                new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+                        pooling_backward.primitive_desc bpd = new pooling_backward.primitive_desc(bd, eng, pd);
+                        memory bDiff = into(bwd, diff, bpd.diff_dst_desc());
+                        memory dSrc = new memory(bpd.diff_src_desc(), eng);
+                        Map<Integer, memory> a = new HashMap<>(Map.of(dnnl.DNNL_ARG_DIFF_DST, bDiff,
+                                dnnl.DNNL_ARG_DIFF_SRC, dSrc));
+                        if (ws[i] != null) {
+                            a.put(dnnl.DNNL_ARG_WORKSPACE, ws[i]);
+                        }
+                        exec(bwd, new pooling_backward(bpd), a);
+                        keep.add(new Object[] {bd, bpd});
+                        diff = dSrc;
+                    }
+                    case BN -> {
+                        batch_normalization_forward.primitive_desc pd =
+                                (batch_normalization_forward.primitive_desc) fpd[i];
+                        batch_normalization_backward.desc bd = new batch_normalization_backward.desc(
+                                dnnl.prop_kind.backward, src[i].get_desc(), src[i].get_desc(), (float) s.eps,
+                                dnnl.normalization_flags.use_scale_shift);
+                        batch_normalization_backward.primitive_desc bpd =
+                                new batch_normalization_backward.primitive_desc(bd, eng, pd);
+                        memory bDiff = into(bwd, diff, bpd.diff_dst_desc());
+                        memory dSrc = new memory(bpd.diff_src_desc(), eng);
+                        long c = dims(src[i])[1];
+                        exec(bwd, new batch_normalization_backward(bpd), Map.of(dnnl.DNNL_ARG_SRC, src[i],
+                                dnnl.DNNL_ARG_MEAN, batchMean[i], dnnl.DNNL_ARG_VARIANCE, batchVar[i],
+                                dnnl.DNNL_ARG_DIFF_DST, bDiff, dnnl.DNNL_ARG_SCALE_SHIFT,
+                                user(s.w, new long[] {2, c}), dnnl.DNNL_ARG_DIFF_SRC, dSrc,
+                                dnnl.DNNL_ARG_DIFF_SCALE_SHIFT, user(s.gw, new long[] {2, c})));
+                        keep.add(new Object[] {bd, bpd});
+                        diff = dSrc;
+                    }
+                    case RELU -> diff = reluBackward(dst[i], diff);
+                    case DENSE, OUT -> {
+                        Object[] f = (Object[]) fpd[i];
+                        inner_product_forward.primitive_desc pd = (inner_product_forward.primitive_desc) f[0];
+                        long[] wd = (long[]) f[1];
+                        memory in = (memory) f[2];
+                        if (s.relu) {
+                            diff = reluBackward(dst[i], diff);
+                        }
+                        long[] sd = dims(in);
+                        memory.desc od = new memory.desc(new long[] {n, s.out}, memory.data_type.f32,
+                                memory.format_tag.ab);
+                        inner_product_backward_weights.desc bd = new inner_product_backward_weights.desc(any(sd),
+                                any(wd), plainDesc(s.out), od);
+                        inner_product_backward_weights.primitive_desc bpd =
+                                new inner_product_backward_weights.primitive_desc(bd, eng, pd);
+                        memory bSrc = into(bwd, src[i], bpd.src_desc());
+                        memory bDiff = into(bwd, diff, bpd.diff_dst_desc());
+                        memory dW = new memory(bpd.diff_weights_desc(), eng);
+                        exec(bwd, new inner_product_backward_weights(bpd), Map.of(dnnl.DNNL_ARG_SRC, bSrc,
+                                dnnl.DNNL_ARG_DIFF_DST, bDiff, dnnl.DNNL_ARG_DIFF_WEIGHTS, dW,
+                                dnnl.DNNL_ARG_DIFF_BIAS, user(s.gb, new long[] {s.out})));
+                        copy(bwd, dW, user(s.gw, wd));
+                        keep.add(new Object[] {bd, bpd, dW});
+                        if (needData) {
+                            inner_product_backward_data.desc dd = new inner_product_backward_data.desc(any(sd),
+                                    any(wd), od);
+                            inner_product_backward_data.primitive_desc dpd =
+                                    new inner_product_backward_data.primitive_desc(dd, eng, pd);
+                            memory w = into(bwd, user(s.w, wd), dpd.weights_desc());
+                            memory dDiff = into(bwd, diff, dpd.diff_dst_desc());
+                            memory dSrc = new memory(dpd.diff_src_desc(), eng);
+                            exec(bwd, new inner_product_backward_data(dpd), Map.of(dnnl.DNNL_ARG_WEIGHTS, w,
+                                    dnnl.DNNL_ARG_DIFF_DST, dDiff, dnnl.DNNL_ARG_DIFF_SRC, dSrc));
+                            keep.add(new Object[] {dd, dpd});
+                            diff = dSrc;
+                            if (masks[i] != null) {
+                                float[] mask = masks[i];
+                                memory d2 = dSrc;
+                                memory plainDiff = into(bwd, d2, in.get_desc());
+                                bwd.add(() -> {
+                                    float[] v = read(plainDiff);
+                                    for (int j = 0; j < v.length; j++) {
+                                        v[j] *= mask[j];
+                                    }
+                                    write(plainDiff, v);
+                                });
+                                diff = plainDiff;
+                            }
+                        }
+                    }
+                    default -> throw new IllegalStateException();
+                }
+            }
+        }
+
+        private memory reluBackward(memory dstMem, memory diff) {
+            memory.desc dd = dstMem.get_desc();
+            eltwise_forward.desc fd = new eltwise_forward.desc(dnnl.prop_kind.forward_training,
+                    dnnl.algorithm.eltwise_relu_use_dst_for_bwd, dd, 0f, 0f);
+            eltwise_forward.primitive_desc fpd = new eltwise_forward.primitive_desc(fd, eng);
+            eltwise_backward.desc bd = new eltwise_backward.desc(dnnl.algorithm.eltwise_relu_use_dst_for_bwd, dd,
+                    dd, 0f, 0f);
+            eltwise_backward.primitive_desc bpd = new eltwise_backward.primitive_desc(bd, eng, fpd);
+            memory d = into(bwd, diff, bpd.diff_dst_desc());
+            memory out = new memory(bpd.diff_src_desc(), eng);
+            exec(bwd, new eltwise_backward(bpd), Map.of(dnnl.DNNL_ARG_DST, dstMem, dnnl.DNNL_ARG_DIFF_DST, d,
+                    dnnl.DNNL_ARG_DIFF_SRC, out));
+            keep.add(new Object[] {fd, fpd, bd, bpd});
+            return out;
+        }
+
+        private memory.desc any(long[] dims) {
+            memory.desc d = new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
+            keep.add(d);
+            return d;
+        }
+
+        private memory.desc plainDesc(long count) {
+            memory.desc d = new memory.desc(new long[] {count}, memory.data_type.f32, memory.format_tag.a);
+            keep.add(d);
+            return d;
+        }
+
+        /** A oneDNN view of a DL4J array (row-major over {@code dims}). */
+        private memory user(INDArray a, long[] dims) {
+            memory.format_tag tag = switch (dims.length) {
+                case 1 -> memory.format_tag.a;
+                case 2 -> memory.format_tag.ab;
+                case 4 -> memory.format_tag.abcd;
+                default -> throw new IllegalStateException("rank " + dims.length);
+            };
+            memory m = new memory(new memory.desc(dims, memory.data_type.f32, tag), eng, at(address(a)));
+            keep.add(m);
+            return m;
+        }
+
+        private primitive_attr reluAttr(boolean relu) {
+            primitive_attr attr = new primitive_attr();
+            if (relu) {
+                post_ops po = new post_ops();
+                po.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+                attr.set_post_ops(po);
+                keep.add(po);
+            }
+            keep.add(attr);
+            return attr;
+        }
+
+        /** {@code cur} in the layout {@code want}: itself, or a buffer a reorder (added to {@code list}) fills. */
+        private memory into(List<Runnable> list, memory cur, memory.desc want) {
+            if (cur.get_desc().equals(want)) {
+                return cur;
+            }
+            memory m = new memory(want, eng);
+            copy(list, cur, m);
+            return m;
+        }
+
+        private void copy(List<Runnable> list, memory from, memory to) {
+            if (from.get_desc().equals(to.get_desc())) {
+                long bytes = from.get_desc().get_size();
+                list.add(() -> Pointer.memcpy(to.get_data_handle(), from.get_data_handle(), bytes));
+                return;
+            }
+            reorder.primitive_desc pd = new reorder.primitive_desc(from, to);
+            exec(list, new reorder(pd), Map.of(dnnl.DNNL_ARG_FROM, from, dnnl.DNNL_ARG_TO, to));
+            keep.add(new Object[] {pd, to});
+        }
+
+        private void exec(List<Runnable> list, primitive p, Map<Integer, memory> a) {
+            IntMemoryMap map = new IntMemoryMap();
+            a.forEach(map::put);
+            keep.add(new Object[] {p, map});
+            keep.addAll(a.values());
+            list.add(() -> p.execute(strm, map));
+        }
+
+        void forward() {
+            fwd.forEach(Runnable::run);
+            strm._wait();
+        }
+
+        void backward() {
+            bwd.forEach(Runnable::run);
+            strm._wait();
+        }
+
+        float[] read(memory m) {
+            float[] v = new float[(int) (m.get_desc().get_size() / 4)];
+            strm._wait();
+            new FloatPointer(m.get_data_handle()).capacity(v.length).get(v);
+            return v;
+        }
+
+        void write(memory m, float[] v) {
+            strm._wait();
+            new FloatPointer(m.get_data_handle()).capacity(v.length).put(v);
+        }
+
+        /**
+         * DL4J's "gradient" of batch norm's running statistics, which its updater leaves as it is and the step then
+         * subtracts: (1 - decay)(mean - batch mean), and for the variance the same or, stored as log10 of the standard
+         * deviation, log10 of the old over the new standard deviation.
+         */
+        void runningStatistics() {
+            for (int i = 0; i < specs.size(); i++) {
+                Spec s = specs.get(i);
+                if (s.kind != Kind.BN) {
+                    continue;
+                }
+                float[] bm = read(batchMean[i]);
+                float[] bv = read(batchVar[i]);
+                float[] mean = Matrices.floats(s.mean);
+                float[] var = Matrices.floats(s.var);
+                float[] dm = new float[bm.length];
+                float[] dv = new float[bm.length];
+                double d = s.decay;
+                for (int c = 0; c < bm.length; c++) {
+                    dm[c] = (float) ((1 - d) * (mean[c] - bm[c]));
+                    if (s.logStd) {
+                        double vi = Math.pow(10, 2.0 * var[c]);
+                        double vi1 = d * vi + (1 - d) * bv[c];
+                        dv[c] = (float) (Math.log(vi / vi1) / (2 * Math.log(10)));
+                    } else {
+                        dv[c] = (float) ((1 - d) * (var[c] - bv[c]));
+                    }
+                }
+                s.gmean.assign(Nd4j.create(dm, s.gmean.shape(), 'c'));
+                s.gvar.assign(Nd4j.create(dv, s.gvar.shape(), 'c'));
+            }
+        }
+
+        void release() {
+            keep.forEach(OneDnnTrainer::closeAll);
+            keep.clear();
+            fwd.clear();
+            bwd.clear();
+        }
+    }
+
+    /** A memory's dimensions. */
+    private static long[] dims(memory m) {
+        memory.desc d = m.get_desc();
+        long[] out = new long[d.data().ndims()];
+        d.dims().get(out);
+        return out;
+    }
+
+    private static long[] weightDims(Spec s, long[] inDims) {
+        return new long[] {s.out, inDims[1], s.kh, s.kw};
+    }
+
+    private static dnnl.algorithm poolAlgorithm(Spec s) {
+        return s.max ? dnnl.algorithm.pooling_max : s.includePad ? dnnl.algorithm.pooling_avg_include_padding
+                : dnnl.algorithm.pooling_avg_exclude_padding;
+    }
+
+    private static void closeAll(Object o) {
+        if (o instanceof Pointer p) {
+            p.close();
+        } else if (o instanceof Object[] arr) {
+            for (Object x : arr) {
+                closeAll(x);
+            }
+        }
+    }
+
+    /** Frees the primitives and buffers now. */
+    @Override
+    public synchronized void close() {
+        plans.values().forEach(Plan::release);
+        plans.clear();
+    }
+}

@@ -1,0 +1,152 @@
+package org.jvmcompress.core.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.task.Architectures;
+import org.jvmcompress.core.task.SearchNets;
+import org.jvmcompress.core.task.TrainConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Training steps on oneDNN move every parameter (and batch norm's running statistics) as DL4J's own steps do. */
+class OneDnnTrainerTest {
+    static final TrainConfig C = new TrainConfig("x", 1, 32, 1e-3, 1.0, 1, 0, 0, 0);
+
+    @BeforeAll
+    static void init() {
+        Backend.init();
+    }
+
+    static INDArray labels(int n, int classes) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, (i * 7) % classes, 1);
+        }
+        return y;
+    }
+
+    /**
+     * Steps of DL4J's fit on the network and as many of the trainer on its clone: the same parameters. A bias before
+     * batch norm has a zero gradient (Adam moves it by rounding noise, differently in each), so it is not compared, nor
+     * after the first step the running mean of the batch norm it shifts.
+     */
+    static void sameSteps(ComputationGraph dl4j, INDArray x, INDArray y, double tolerance, int steps) {
+        ComputationGraph ours = dl4j.clone();
+        INDArray before = dl4j.params().dup();
+        OneDnnTrainer t = OneDnnTrainer.create(ours);
+        MultiDataSet ds = new MultiDataSet(x, y);
+        for (int step = 0; step < steps; step++) {
+            dl4j.fit(ds);
+            double score = t.fit(ds);
+            assertEquals(dl4j.score(), score, 1e-4 * Math.max(1, Math.abs(score)), "loss at step " + step);
+        }
+        assertEquals(steps, ours.getConfiguration().getIterationCount());
+        INDArray moved = dl4j.params().sub(before);
+        assertTrue(moved.amaxNumber().doubleValue() > 0, "the steps changed nothing");
+        for (String layer : dl4j.paramTable().keySet()) {
+            if (layer.endsWith("_b") && dl4j.paramTable().containsKey(layer.replace("_b", "_bn_gamma"))
+                    || steps > 1 && layer.endsWith("_bn_mean")) {
+                continue;
+            }
+            INDArray a = dl4j.paramTable().get(layer);
+            INDArray b = ours.paramTable().get(layer);
+            double d = a.sub(b).amaxNumber().doubleValue() / Math.max(1e-3, a.amaxNumber().doubleValue());
+            assertTrue(d < tolerance, layer + ": relative difference " + d);
+        }
+        // Adam's state too (what a checkpoint saves)
+        INDArray s1 = dl4j.getUpdater().getStateViewArray();
+        INDArray s2 = ours.getUpdater().getStateViewArray();
+        double d = s1.sub(s2).amaxNumber().doubleValue() / Math.max(1e-12, s1.amaxNumber().doubleValue());
+        assertTrue(d < tolerance, "updater state: relative difference " + d);
+        t.close();
+    }
+
+    @Test
+    void studentStepsEqualDl4j() {
+        Nd4j.getRandom().setSeed(5);
+        sameSteps(Architectures.cvStudent(1, 28, 28, 10, C), Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28),
+                labels(16, 10), 1e-3, 3);
+    }
+
+    @Test
+    void batchNormStepsEqualDl4j() {
+        Nd4j.getRandom().setSeed(6);
+        // conv + batch norm + ReLU layers, both batch norm parameterisations of the running variance
+        ComputationGraph g = Architectures.cv(new Architectures.CvShape(new int[] {8, 12}, 2, 16, true, 0, false),
+                1, 12, 12, 4, C);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 10, 1, 12, 12).subi(0.5);
+        sameSteps(g.clone(), x, labels(10, 4), 1e-3, 1);
+        sameSteps(g, x, labels(10, 4), 1e-3, 3);
+        ComputationGraph v = Architectures.cv(new Architectures.CvShape(new int[] {6}, 1, 8, true, 0, false),
+                2, 9, 9, 3, C);
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration vc = v.getConfiguration().clone();
+        ((org.deeplearning4j.nn.conf.layers.BatchNormalization) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                vc.getVertices().get("conv1_bn")).getLayerConf().getLayer()).setUseLogStd(false);
+        ComputationGraph varParam = new ComputationGraph(vc);
+        varParam.init();
+        assertTrue(varParam.getLayer("conv1_bn").paramTable().containsKey("var"));
+        sameSteps(varParam.clone(), Nd4j.rand(DataType.FLOAT, 7, 2, 9, 9), labels(7, 3), 1e-3, 1);
+        sameSteps(varParam, Nd4j.rand(DataType.FLOAT, 7, 2, 9, 9), labels(7, 3), 1e-3, 3);
+    }
+
+    @Test
+    void dropoutTrainsAndLastBatchesOfOtherSizesRun() {
+        Nd4j.getRandom().setSeed(7);
+        ComputationGraph g = Architectures.cv(new Architectures.CvShape(new int[] {8}, 1, 32, true, 0.5, false),
+                1, 10, 10, 3, C);
+        OneDnnTrainer t = OneDnnTrainer.create(g);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 24, 1, 10, 10);
+        INDArray y = labels(24, 3);
+        for (int i = 0; i < 24; i++) { // a learnable signal: the class brightens one third of the image
+            int c = (i * 7) % 3;
+            x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(c * 3, c * 3 + 3),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).addi(2);
+        }
+        double first = t.fit(new MultiDataSet(x, y));
+        double last = first;
+        for (int step = 0; step < 60; step++) {
+            last = t.fit(new MultiDataSet(x, y));
+        }
+        assertTrue(Double.isFinite(last) && last < 0.5 * first, "loss " + first + " -> " + last);
+        // a smaller batch (an epoch's last) gets its own primitives
+        double small = t.fit(new MultiDataSet(x.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5)).dup(),
+                y.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5)).dup()));
+        assertTrue(Double.isFinite(small));
+        INDArray out = g.outputSingle(x);
+        int right = 0;
+        for (int i = 0; i < 24; i++) {
+            right += out.getRow(i).argMax().getInt(0) == (i * 7) % 3 ? 1 : 0;
+        }
+        assertTrue(right >= 20, right + " of 24 right after training");
+    }
+
+    @Test
+    void unsupportedNetworksAreNamedAndLeftToDl4j() {
+        ComputationGraph res = SearchNets.cv(SearchNets.parseCv("cvnet:c=8,b=1,k=3,t=res,bn=0,h=8"), 1, 8, 8, 2, C);
+        CompressionException e = assertThrows(CompressionException.class, () -> OneDnnTrainer.create(res));
+        assertTrue(e.getMessage().contains("chain"), e.getMessage());
+        assertNull(OneDnnTrainer.forGraph(res));
+        ComputationGraph text = Architectures.nlpStudent(50, 10, 2, C);
+        assertNull(OneDnnTrainer.forGraph(text));
+        assertNotNull(OneDnnTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C)));
+        System.setProperty(OneDnnTrainer.PROPERTY, "dl4j");
+        try {
+            assertNull(OneDnnTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C)));
+            System.setProperty(OneDnnTrainer.PROPERTY, "fast");
+            assertThrows(CompressionException.class, () -> OneDnnTrainer.forGraph(res));
+        } finally {
+            System.clearProperty(OneDnnTrainer.PROPERTY);
+        }
+    }
+}
