@@ -886,23 +886,34 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         /** Max or mean over time of [T, N, C] (the LSTM's output). */
         private float[] overTime(float[] h, boolean max, int width) {
             int c = width; // per (t, n) row
-            int t = h.length / (batch * c);
-            float[] out = new float[batch * c];
-            if (max) {
-                java.util.Arrays.fill(out, Float.NEGATIVE_INFINITY);
-            }
-            for (int s = 0; s < t; s++) {
-                int base = s * batch * c;
-                for (int k = 0; k < batch * c; k++) {
-                    float v = h[base + k];
-                    out[k] = max ? Math.max(out[k], v) : out[k] + v;
+            int row = batch * c;
+            int t = h.length / row;
+            float[] out = new float[row];
+            // Split the (n, c) positions across the cores; each loop is branch-free so that it vectorises.
+            int parts = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), row / 4096));
+            java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
+                int from = (int) ((long) part * row / parts);
+                int to = (int) ((long) (part + 1) * row / parts);
+                System.arraycopy(h, from, out, from, to - from);
+                for (int s = 1; s < t; s++) {
+                    int base = s * row;
+                    if (max) {
+                        for (int k = from; k < to; k++) {
+                            float v = h[base + k];
+                            out[k] = v > out[k] ? v : out[k];
+                        }
+                    } else {
+                        for (int k = from; k < to; k++) {
+                            out[k] += h[base + k];
+                        }
+                    }
                 }
-            }
-            if (!max) {
-                for (int k = 0; k < out.length; k++) {
-                    out[k] /= t;
+                if (!max) {
+                    for (int k = from; k < to; k++) {
+                        out[k] /= t;
+                    }
                 }
-            }
+            });
             return out;
         }
 

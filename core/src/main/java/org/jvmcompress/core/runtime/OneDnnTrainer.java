@@ -2,7 +2,6 @@ package org.jvmcompress.core.runtime;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -45,9 +44,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
-import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.activations.IActivation;
@@ -56,32 +53,19 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
- * Training steps of a convolutional network on oneDNN primitives, for the networks DL4J spends most of its step
- * outside the arithmetic on (small convolutions, per-layer array management): a chain of convolutions (ReLU or
- * identity), max or average pooling, batch normalisation, ReLU layers, dense layers (with dropout on their input)
- * and a softmax output layer with any loss function.
- *
- * <p>The network stays a plain DL4J network and DL4J stays in charge of everything but the arithmetic: the primitives
- * read the weights where DL4J keeps them and write the gradients (summed over the batch, DL4J's convention) into DL4J's
- * gradient views; the loss's gradient comes from the output layer's own {@link ILossFunction}; DL4J's updater then
- * turns the gradients into the update (Adam and its state, learning-rate schedules, weight decay, gradient
- * normalisation, the division by the batch size), and the parameters step as {@code ComputationGraph.fit} steps them.
- * Batch normalisation's running mean and variance move as DL4J moves them (its "gradient" for them is the update).
- * Activations stay in the layouts oneDNN picks between layers; primitives are built once per batch size.
- * Checked against DL4J's own steps in {@code OneDnnTrainerTest}.
+ * Training steps of a convolutional network on oneDNN primitives ({@link NativeTrainer}), for the networks DL4J spends
+ * most of its step outside the arithmetic on (small convolutions, per-layer array management): a chain of
+ * convolutions (ReLU or identity), max or average pooling, batch normalisation, ReLU layers, dense layers (with
+ * dropout on their input) and a softmax output layer with any loss function. The primitives read the weights from
+ * DL4J's parameter arrays and write the gradients into its gradient arrays; batch normalisation's running mean and
+ * variance move as DL4J moves them (its "gradient" for them is the update). Activations stay in the layouts oneDNN
+ * picks between layers; primitives are built once per batch size. Checked against DL4J's own steps in
+ * {@code OneDnnTrainerTest}.
  */
-public final class OneDnnTrainer implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OneDnnTrainer.class);
-
-    /** System property choosing the training path: {@code auto} (this trainer where it applies) or {@code dl4j}. */
-    public static final String PROPERTY = "compression.trainer";
-
+public final class OneDnnTrainer extends NativeTrainer {
     private enum Kind { CONV, POOL, BN, RELU, DENSE, OUT }
 
     /** One layer of the chain: its geometry and its parameters' and gradients' views in DL4J's flat arrays. */
@@ -119,50 +103,22 @@ public final class OneDnnTrainer implements AutoCloseable {
         }
     }
 
-    /** Weak, so that a cache of trainers keyed by network lets the networks go. */
-    private final java.lang.ref.WeakReference<ComputationGraph> graph;
     private final List<Spec> specs;
-    private final IActivation outputActivation;
-    private final INDArray params;
-    private final INDArray gradients;
-    /** The per-parameter gradient views, keyed "layer_param" as DL4J's updater splits them. */
-    private final Map<String, INDArray> gradientViews;
     private final engine eng;
     private final stream strm;
     private final Map<Long, Plan> plans = new HashMap<>();
     private final SplittableRandom random;
+    /** The plan and the features of the batch in progress. */
+    private Plan plan;
+    private INDArray features;
 
     private OneDnnTrainer(ComputationGraph g, List<Spec> specs, IActivation outputActivation,
                           Map<String, INDArray> gradientViews) {
-        this.graph = new java.lang.ref.WeakReference<>(g);
+        super(g, gradientViews, outputActivation);
         this.specs = specs;
-        this.outputActivation = outputActivation;
-        this.params = g.params();
-        this.gradients = g.getFlattenedGradients();
-        this.gradientViews = gradientViews;
         this.eng = new engine(engine.kind.cpu, 0);
         this.strm = new stream(eng);
         this.random = new SplittableRandom(g.getConfiguration().getDefaultConfiguration().getSeed());
-    }
-
-    /**
-     * The trainer for a network, or null when {@value #PROPERTY} is {@code dl4j}, oneDNN is not there or the network
-     * has a layer this trainer does not run (DL4J's {@code fit} then trains it).
-     */
-    public static OneDnnTrainer forGraph(ComputationGraph g) {
-        String mode = System.getProperty(PROPERTY, "auto");
-        if (!mode.equals("auto") && !mode.equals("dl4j")) {
-            throw new CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode + "'");
-        }
-        if (mode.equals("dl4j") || !FloatRuntime.available()) {
-            return null;
-        }
-        try {
-            return create(g);
-        } catch (CompressionException e) {
-            LOG.debug("training with DL4J: {}", e.getMessage());
-            return null;
-        }
     }
 
     /** The trainer for a network; a {@link CompressionException} names the layer it does not run. */
@@ -175,7 +131,7 @@ public final class OneDnnTrainer implements AutoCloseable {
             g.initGradientsView();
         }
         List<Spec> specs = new ArrayList<>();
-        Map<String, INDArray> views = new LinkedHashMap<>();
+        Map<String, INDArray> views = views();
         String prev = c.getNetworkInputs().get(0);
         IActivation outAct = null;
         List<String> order = FloatRuntime.topological(c);
@@ -290,7 +246,19 @@ public final class OneDnnTrainer implements AutoCloseable {
             if (s.kind == Kind.OUT && !name.equals(c.getNetworkOutputs().get(0))) {
                 throw unsupported(name, "an output layer inside the network");
             }
-            gradientsOf(running, name, p, s, views);
+            Map<String, INDArray> grads = gradientsOf(running, name, views);
+            switch (s.kind) {
+                case CONV, DENSE, OUT -> {
+                    s.gw = grads.get("W");
+                    s.gb = grads.get("b");
+                }
+                case BN -> {
+                    s.gw = adjacent(grads.get("gamma"), grads.get("beta"), name);
+                    s.gmean = grads.get("mean");
+                    s.gvar = grads.get(s.logStd ? "log10stdev" : "var");
+                }
+                default -> { }
+            }
             specs.add(s);
         }
         if (specs.isEmpty() || specs.get(specs.size() - 1).kind != Kind.OUT) {
@@ -306,71 +274,6 @@ public final class OneDnnTrainer implements AutoCloseable {
             }
         }
         return new OneDnnTrainer(g, specs, outAct, views);
-    }
-
-    /** The gradient views of a layer's parameters: the same offsets in the layer's gradient array as in its params. */
-    private static void gradientsOf(org.deeplearning4j.nn.api.Layer running, String name, Map<String, INDArray> p,
-                                    Spec s, Map<String, INDArray> views) {
-        if (p.isEmpty()) {
-            return;
-        }
-        INDArray flatParams = running.params();
-        INDArray flatGrads = running.getGradientsViewArray();
-        if (flatParams == null || flatGrads == null || flatParams.length() != flatGrads.length()) {
-            throw unsupported(name, "no gradient view");
-        }
-        flatGrads = flatGrads.reshape(flatGrads.length());
-        long base = address(flatParams);
-        Map<String, INDArray> byName = new HashMap<>();
-        for (Map.Entry<String, INDArray> e : p.entrySet()) {
-            INDArray param = e.getValue();
-            long off = (address(param) - base) / 4;
-            if (off < 0 || off + param.length() > flatParams.length()) {
-                throw unsupported(name, "parameter " + e.getKey() + " outside the layer's parameter array");
-            }
-            INDArray gv = flatGrads.get(NDArrayIndex.interval(off, off + param.length()))
-                    .reshape(param.ordering(), param.shape());
-            byName.put(e.getKey(), gv);
-            views.put(name + "_" + e.getKey(), gv);
-        }
-        switch (s.kind) {
-            case CONV, DENSE, OUT -> {
-                s.gw = byName.get("W");
-                s.gb = byName.get("b");
-            }
-            case BN -> {
-                s.gw = adjacent(byName.get("gamma"), byName.get("beta"), name);
-                s.gmean = byName.get("mean");
-                s.gvar = byName.get(s.logStd ? "log10stdev" : "var");
-            }
-            default -> { }
-        }
-    }
-
-    /** The native address of an array's first element (its own offset included). */
-    private static long address(INDArray a) {
-        if (a.offset() != a.data().offset()) {
-            throw new CompressionException("oneDNN trainer: an array view with an unexpected offset");
-        }
-        Pointer p = a.data().addressPointer();
-        return p.address() + p.position() * p.sizeof();
-    }
-
-    /** A pointer to a native address. */
-    private static Pointer at(long where) {
-        return new Pointer() {
-            {
-                address = where;
-            }
-        };
-    }
-
-    private static INDArray plain(INDArray a, char order, String name) {
-        if (a.dataType() != DataType.FLOAT || a.ordering() != order && a.rank() > 1 && !a.isVector()
-                || a.elementWiseStride() != 1) {
-            throw unsupported(name, "parameters that are not contiguous float arrays in DL4J's usual order");
-        }
-        return a;
     }
 
     /** Two [1, C] arrays that lie one after the other in memory, as one [2, C] block (gamma then beta). */
@@ -393,10 +296,6 @@ public final class OneDnnTrainer implements AutoCloseable {
         throw unsupported(name, "activation " + fn);
     }
 
-    private static CompressionException unsupported(String layer, String why) {
-        return new CompressionException("oneDNN trainer: layer " + layer + ": " + why);
-    }
-
     /** A short description of what runs, for logs. */
     @Override
     public String toString() {
@@ -407,52 +306,33 @@ public final class OneDnnTrainer implements AutoCloseable {
         return sb.append(')').toString();
     }
 
-    /**
-     * One optimisation step on a batch, as {@code ComputationGraph.fit(batch)} takes it; returns the batch's mean
-     * loss (without regularisation terms).
-     */
-    public synchronized double fit(MultiDataSet ds) {
-        ComputationGraph g = graph.get();
-        if (g == null) {
-            throw new IllegalStateException("the network is gone");
-        }
-        String outName = g.getConfiguration().getNetworkOutputs().get(0);
-        ILossFunction loss = ((OutputLayer) g.getLayer(outName).conf().getLayer()).getLossFn();
-        if (address(g.params()) != address(params) || address(g.getFlattenedGradients()) != address(gradients)) {
-            throw new IllegalStateException("the network's parameter arrays were replaced; make a new trainer");
-        }
-        INDArray x = ds.getFeatures(0);
-        long n = x.size(0);
-        if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || x.elementWiseStride() != 1) {
+    @Override
+    protected float[] forward(INDArray batch) {
+        INDArray x = batch;
+        if (x.dataType() != DataType.FLOAT || x.ordering() != 'c' || x.elementWiseStride() != 1
+                || x.offset() != x.data().offset()) {
             x = x.castTo(DataType.FLOAT).dup('c');
         }
+        long n = x.size(0);
         long[] shape = java.util.Arrays.copyOfRange(x.shape(), 1, x.rank());
-        Plan plan = plans.computeIfAbsent(n, k -> new Plan(k, shape));
+        plan = plans.computeIfAbsent(n, k -> new Plan(k, shape));
         if (!java.util.Arrays.equals(plan.inShape, shape)) {
             throw new CompressionException("oneDNN trainer: input of shape " + java.util.Arrays.toString(x.shape())
                     + " after batches of " + java.util.Arrays.toString(plan.inShape));
         }
         plan.input.set_data_handle(at(address(x)));
+        features = x; // kept until the backward pass, which reads it
         plan.forward();
-        float[] logits = plan.read(plan.logits);
-        int k = logits.length / (int) n;
-        INDArray pre = Nd4j.create(logits, new long[] {n, k}, 'c');
-        INDArray labels = ds.getLabels(0);
-        INDArray mask = ds.getLabelsMaskArray(0);
-        double score = loss.computeScore(labels, pre, outputActivation, mask, true);
-        INDArray dPre = loss.computeGradient(labels, pre, outputActivation, mask);
-        plan.write(plan.dLogits, Matrices.floats(dPre));
+        return plan.read(plan.logits);
+    }
+
+    @Override
+    protected void backward(float[] dPre) {
+        plan.write(plan.dLogits, dPre);
         plan.backward();
+        plan.input.set_data_handle(at(0));
+        features = null;
         plan.runningStatistics();
-        int iteration = g.getConfiguration().getIterationCount();
-        int epoch = g.getConfiguration().getEpochCount();
-        DefaultGradient grad = new DefaultGradient(gradients);
-        gradientViews.forEach(grad::setGradientFor);
-        g.getUpdater().update(grad, iteration, epoch, (int) n, LayerWorkspaceMgr.noWorkspaces());
-        params.subi(gradients.reshape(params.shape()));
-        g.getConfiguration().setIterationCount(iteration + 1);
-        g.setScore(score);
-        return score;
     }
 
     /** The primitives and buffers for one batch size. */
@@ -917,7 +797,7 @@ public final class OneDnnTrainer implements AutoCloseable {
 
     /** Frees the primitives and buffers now. */
     @Override
-    public synchronized void close() {
+    public void close() {
         plans.values().forEach(Plan::release);
         plans.clear();
     }

@@ -7,6 +7,7 @@ import java.util.WeakHashMap;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.runtime.OneDnnLstmHelper;
+import org.jvmcompress.core.runtime.NativeTrainer;
 import org.jvmcompress.core.runtime.OneDnnTrainer;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
@@ -15,14 +16,15 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * each layer kept from the forward pass for the backward pass ({@link CacheMode#DEVICE}; with DL4J's default, none,
  * every convolution runs its forward pass twice per step, once more inside backprop), LSTM layers on oneDNN
  * ({@link OneDnnLstmHelper}) and a faster backward pass of global max pooling over time ({@link FastGlobalMaxPooling}).
- * None changes what is computed. {@link #fit} is the training step the suite takes: on oneDNN primitives
- * ({@link OneDnnTrainer}) for the convolutional chains it runs, DL4J's {@code fit} for the rest.
+ * None changes what is computed. {@link #fit} is the training step the suite takes: outside DL4J ({@link NativeTrainer}: on
+ * oneDNN primitives for convolutional chains, {@link OneDnnTrainer}, in Java for embedding bags) where the network
+ * allows it, DL4J's {@code fit} for the rest.
  */
 public final class TrainingSetup {
     private TrainingSetup() {}
 
     /** Each network's trainer (empty: DL4J's fit), made on its first step. */
-    private static final Map<ComputationGraph, Optional<OneDnnTrainer>> TRAINERS =
+    private static final Map<ComputationGraph, Optional<NativeTrainer>> TRAINERS =
             Collections.synchronizedMap(new WeakHashMap<>());
 
     public static void prepare(ComputationGraph g) {
@@ -37,7 +39,7 @@ public final class TrainingSetup {
      * iteration count); returns the batch's loss.
      */
     public static double fit(ComputationGraph g, MultiDataSet batch) {
-        Optional<OneDnnTrainer> t = TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(OneDnnTrainer.forGraph(k)));
+        Optional<NativeTrainer> t = TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(NativeTrainer.forGraph(k)));
         if (t.isPresent()) {
             return t.get().fit(batch);
         }
@@ -45,9 +47,9 @@ public final class TrainingSetup {
         return g.score();
     }
 
-    /** What trains {@code g}: "oneDNN trainer (...)" or "DL4J". */
+    /** What trains {@code g}: "oneDNN trainer (...)", "embedding-bag trainer" or "DL4J". */
     public static String trainerOf(ComputationGraph g) {
-        return TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(OneDnnTrainer.forGraph(k)))
+        return TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(NativeTrainer.forGraph(k)))
                 .map(Object::toString).orElse("DL4J");
     }
 }

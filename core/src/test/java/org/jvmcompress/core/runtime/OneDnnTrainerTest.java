@@ -43,7 +43,8 @@ class OneDnnTrainerTest {
     static void sameSteps(ComputationGraph dl4j, INDArray x, INDArray y, double tolerance, int steps) {
         ComputationGraph ours = dl4j.clone();
         INDArray before = dl4j.params().dup();
-        OneDnnTrainer t = OneDnnTrainer.create(ours);
+        NativeTrainer t = NativeTrainer.forGraph(ours);
+        assertNotNull(t, "no native trainer");
         MultiDataSet ds = new MultiDataSet(x, y);
         for (int step = 0; step < steps; step++) {
             dl4j.fit(ds);
@@ -100,6 +101,25 @@ class OneDnnTrainerTest {
     }
 
     @Test
+    void embeddingBagStepsEqualDl4j() {
+        Nd4j.getRandom().setSeed(8);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 12, 30).muli(299).castTo(DataType.INT32).castTo(DataType.FLOAT);
+        x.putScalar(0, 0, 7); // a token twice in one example and in two examples
+        x.putScalar(0, 1, 7);
+        x.putScalar(1, 5, 7);
+        sameSteps(Architectures.nlpStudent(300, 30, 2, C), x, labels(12, 2), 1e-3, 3);
+        sameSteps(SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=mean,h=8,l=1"), 300, 30, 3, C), x,
+                labels(12, 3), 1e-3, 3);
+        ComputationGraph g = Architectures.nlpStudent(300, 30, 2, C);
+        NativeTrainer t = NativeTrainer.forGraph(g);
+        INDArray bad = x.dup();
+        bad.putScalar(2, 3, 300);
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> t.fit(new MultiDataSet(bad, labels(12, 2))));
+        assertTrue(e.getMessage().contains("vocabulary"), e.getMessage());
+    }
+
+    @Test
     void dropoutTrainsAndLastBatchesOfOtherSizesRun() {
         Nd4j.getRandom().setSeed(7);
         ComputationGraph g = Architectures.cv(new Architectures.CvShape(new int[] {8}, 1, 32, true, 0.5, false),
@@ -136,17 +156,19 @@ class OneDnnTrainerTest {
         ComputationGraph res = SearchNets.cv(SearchNets.parseCv("cvnet:c=8,b=1,k=3,t=res,bn=0,h=8"), 1, 8, 8, 2, C);
         CompressionException e = assertThrows(CompressionException.class, () -> OneDnnTrainer.create(res));
         assertTrue(e.getMessage().contains("chain"), e.getMessage());
-        assertNull(OneDnnTrainer.forGraph(res));
-        ComputationGraph text = Architectures.nlpStudent(50, 10, 2, C);
-        assertNull(OneDnnTrainer.forGraph(text));
-        assertNotNull(OneDnnTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C)));
-        System.setProperty(OneDnnTrainer.PROPERTY, "dl4j");
+        assertNull(NativeTrainer.forGraph(res));
+        ComputationGraph text = Architectures.nlpBiLstm(org.jvmcompress.core.task.ArchSpec.parse("nlp-teacher,width=0.25"),
+                50, 10, 2, C);
+        assertNull(NativeTrainer.forGraph(text));
+        assertTrue(NativeTrainer.forGraph(Architectures.nlpStudent(50, 10, 2, C)) instanceof BagTrainer);
+        assertNotNull(NativeTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C)));
+        System.setProperty(NativeTrainer.PROPERTY, "dl4j");
         try {
-            assertNull(OneDnnTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C)));
-            System.setProperty(OneDnnTrainer.PROPERTY, "fast");
-            assertThrows(CompressionException.class, () -> OneDnnTrainer.forGraph(res));
+            assertNull(NativeTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C)));
+            System.setProperty(NativeTrainer.PROPERTY, "fast");
+            assertThrows(CompressionException.class, () -> NativeTrainer.forGraph(res));
         } finally {
-            System.clearProperty(OneDnnTrainer.PROPERTY);
+            System.clearProperty(NativeTrainer.PROPERTY);
         }
     }
 }

@@ -1,0 +1,286 @@
+package org.jvmcompress.core.runtime;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.bytedeco.javacpp.FloatPointer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Matrices;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Training steps of an embedding bag in Java ({@link NativeTrainer}): an embedding without bias, the mean over time,
+ * dense layers (ReLU or identity) and a softmax output layer — nlp-student and the search's mean encoders. DL4J's step
+ * for this network is mostly array management around a few small products (the embedding's rows gathered into a
+ * [batch x length, dim] array, pooled, scattered back); here the forward pass sums each example's rows straight from
+ * DL4J's table and the backward pass adds each token's share of the gradient into the table's gradient, split across
+ * the cores by embedding column. DL4J's updater makes the step as for every network (Adam over the whole table, as
+ * DL4J and PyTorch do by default). Checked against DL4J's own steps in {@code OneDnnTrainerTest}.
+ */
+public final class BagTrainer extends NativeTrainer {
+    /** A dense layer (the output layer last): weights [in, out] column-major as DL4J keeps them. */
+    private record Dense(int in, int out, boolean relu, INDArray w, INDArray b, INDArray gw, INDArray gb) {}
+
+    private final int vocab;
+    private final int dim;
+    /** The sequence length the embedding takes (0: any). */
+    private final int length;
+    /** The batch's sequence length. */
+    private int steps;
+    private final INDArray table;
+    private final INDArray tableGrad;
+    /** DL4J's table is [vocab, dim]; column-major unless this says otherwise. */
+    private final boolean rowMajor;
+    private final List<Dense> dense;
+    // the batch in progress
+    private int n;
+    private int[] tokens;
+    /** Each dense layer's input [n, in] (row-major), the pooled embedding first. */
+    private float[][] inputs;
+    private float[] tableGradBuffer;
+
+    private BagTrainer(ComputationGraph g, Map<String, INDArray> views, IActivation outAct, int vocab, int dim,
+                       int length, INDArray table, INDArray tableGrad, List<Dense> dense) {
+        super(g, views, outAct);
+        this.vocab = vocab;
+        this.dim = dim;
+        this.length = length;
+        this.table = table;
+        this.tableGrad = tableGrad;
+        this.rowMajor = table.ordering() == 'c';
+        this.dense = dense;
+    }
+
+    /** The trainer for a network; a {@link CompressionException} names the layer it does not run. */
+    public static BagTrainer create(ComputationGraph g) {
+        ComputationGraphConfiguration c = g.getConfiguration();
+        if (c.getNetworkInputs().size() != 1 || c.getNetworkOutputs().size() != 1) {
+            throw new CompressionException("bag trainer: one input and one output needed");
+        }
+        List<String> order = FloatRuntime.topological(c);
+        if (order.size() < 3) {
+            throw new CompressionException("bag trainer: an embedding, pooling and an output layer needed");
+        }
+        if (g.getFlattenedGradients() == null) {
+            g.initGradientsView();
+        }
+        Map<String, INDArray> views = views();
+        String prev = c.getNetworkInputs().get(0);
+        int vocab = 0;
+        int dim = 0;
+        int length = 0;
+        INDArray table = null;
+        INDArray tableGrad = null;
+        IActivation outAct = null;
+        List<Dense> dense = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            String name = order.get(i);
+            List<String> ins = c.getVertexInputs().get(name);
+            if (ins.size() != 1 || !ins.get(0).equals(prev)) {
+                throw unsupported(name, "not a chain of layers");
+            }
+            prev = name;
+            if (!(c.getVertices().get(name) instanceof LayerVertex lv) || lv.getPreProcessor() != null) {
+                throw unsupported(name, "a vertex other than a plain layer");
+            }
+            Layer l = lv.getLayerConf().getLayer();
+            if (l.getIDropout() != null) {
+                throw unsupported(name, "dropout");
+            }
+            org.deeplearning4j.nn.api.Layer running = g.getLayer(name);
+            Map<String, INDArray> p = running.paramTable();
+            Map<String, INDArray> grads = gradientsOf(running, name, views);
+            if (i == 0) {
+                if (!(l instanceof EmbeddingSequenceLayer e) || e.getClass() != EmbeddingSequenceLayer.class
+                        || e.hasBias()
+                        || !(e.getActivationFn() == null || e.getActivationFn() instanceof ActivationIdentity)) {
+                    throw unsupported(name, "not an embedding without bias and activation");
+                }
+                vocab = (int) e.getNIn();
+                dim = (int) e.getNOut();
+                length = e.isInferInputLength() ? 0 : e.getInputLength(); // 0: any (DL4J takes the input's)
+                table = plain(p.get("W"), p.get("W").ordering(), name);
+                tableGrad = grads.get("W");
+            } else if (i == 1) {
+                if (!(l instanceof GlobalPoolingLayer gp) || gp.getPoolingType() != PoolingType.AVG
+                        || !gp.isCollapseDimensions()
+                        || gp.getPoolingDimensions() != null && !Arrays.equals(gp.getPoolingDimensions(), new int[] {2})) {
+                    throw unsupported(name, "not an average over time");
+                }
+            } else if (l instanceof DenseLayer d && d.getClass() == DenseLayer.class && !d.hasLayerNorm() && d.hasBias()
+                    || l instanceof OutputLayer o && o.getClass() == OutputLayer.class && o.hasBias()) {
+                IActivation fn = ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn();
+                boolean out = l instanceof OutputLayer;
+                if (out != (i == order.size() - 1)) {
+                    throw unsupported(name, "an output layer that is not the last");
+                }
+                if (out && !(fn instanceof ActivationSoftmax)
+                        || !out && !(fn instanceof ActivationReLU || fn instanceof ActivationIdentity)) {
+                    throw unsupported(name, "activation " + fn);
+                }
+                if (out) {
+                    outAct = fn;
+                }
+                INDArray w = plain(p.get("W"), 'f', name);
+                dense.add(new Dense((int) w.size(0), (int) w.size(1), fn instanceof ActivationReLU, w,
+                        plain(p.get("b"), 'c', name), grads.get("W"), grads.get("b")));
+            } else {
+                throw unsupported(name, "layer type " + l.getClass().getSimpleName());
+            }
+        }
+        if (outAct == null) {
+            throw new CompressionException("bag trainer: the network must end in a softmax output layer");
+        }
+        return new BagTrainer(g, views, outAct, vocab, dim, length, table, tableGrad, dense);
+    }
+
+    /** Where (token v, column j) of the table is. */
+    private int index(int v, int j) {
+        return rowMajor ? v * dim + j : v + j * vocab;
+    }
+
+    @Override
+    public String toString() {
+        return "embedding-bag trainer (" + vocab + " x " + dim + ", " + dense.size() + " dense)";
+    }
+
+    private static FloatBuffer buffer(INDArray a) {
+        return new FloatPointer(at(address(a))).capacity(a.length()).asBuffer();
+    }
+
+    private static float[] read(INDArray a) {
+        float[] v = new float[(int) a.length()];
+        new FloatPointer(at(address(a))).capacity(v.length).get(v);
+        return v;
+    }
+
+    private static void write(INDArray a, float[] v) {
+        new FloatPointer(at(address(a))).capacity(v.length).put(v);
+    }
+
+    @Override
+    protected float[] forward(INDArray features) {
+        n = (int) features.size(0);
+        float[] ids = Matrices.floats(features);
+        steps = ids.length / n;
+        if (length > 0 && steps != length || features.rank() == 3 && features.size(1) != 1
+                || features.rank() > 3 || features.rank() < 2) {
+            throw new CompressionException("bag trainer: token input " + Arrays.toString(features.shape())
+                    + " for an embedding of sequences of " + length);
+        }
+        tokens = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            int id = (int) ids[i];
+            if (id < 0 || id >= vocab) {
+                throw new CompressionException("token id " + ids[i] + " outside the vocabulary of " + vocab);
+            }
+            tokens[i] = id;
+        }
+        FloatBuffer w = buffer(table);
+        float[] pooled = new float[n * dim];
+        float inv = 1f / steps;
+        // One embedding column at a time (DL4J's table is column-major: a column is one contiguous run that stays
+        // in cache while every token reads it), the columns split across the cores.
+        int parts = Math.max(1, Math.min(dim, Runtime.getRuntime().availableProcessors()));
+        IntStream.range(0, parts).parallel().forEach(part -> {
+            for (int j = part * dim / parts; j < (part + 1) * dim / parts; j++) {
+                for (int b = 0; b < n; b++) {
+                    float sum = 0;
+                    for (int s = 0; s < steps; s++) {
+                        sum += w.get(index(tokens[b * steps + s], j));
+                    }
+                    pooled[b * dim + j] = sum * inv;
+                }
+            }
+        });
+        float[] h = pooled;
+        inputs = new float[dense.size()][];
+        for (int k = 0; k < dense.size(); k++) {
+            Dense d = dense.get(k);
+            inputs[k] = h;
+            float[] wt = read(d.w());
+            float[] bias = read(d.b());
+            float[] out = new float[n * d.out()];
+            for (int b = 0; b < n; b++) {
+                for (int o = 0; o < d.out(); o++) {
+                    float s = bias[o];
+                    for (int i = 0; i < d.in(); i++) {
+                        s += h[b * d.in() + i] * wt[i + o * d.in()];
+                    }
+                    out[b * d.out() + o] = d.relu() ? Math.max(0, s) : s;
+                }
+            }
+            h = out;
+        }
+        return h;
+    }
+
+    @Override
+    protected void backward(float[] dPre) {
+        float[] delta = dPre;
+        for (int k = dense.size() - 1; k >= 0; k--) {
+            Dense d = dense.get(k);
+            float[] a = inputs[k];
+            float[] wt = read(d.w());
+            float[] gw = new float[d.in() * d.out()];
+            float[] gb = new float[d.out()];
+            float[] da = new float[n * d.in()];
+            for (int b = 0; b < n; b++) {
+                for (int o = 0; o < d.out(); o++) {
+                    float g = delta[b * d.out() + o];
+                    gb[o] += g;
+                    for (int i = 0; i < d.in(); i++) {
+                        gw[i + o * d.in()] += a[b * d.in() + i] * g;
+                        da[b * d.in() + i] += g * wt[i + o * d.in()];
+                    }
+                }
+            }
+            write(d.gw(), gw);
+            write(d.gb(), gb);
+            if (k > 0 && dense.get(k - 1).relu()) { // the input is the ReLU output of the layer before
+                for (int i = 0; i < da.length; i++) {
+                    if (a[i] <= 0) {
+                        da[i] = 0;
+                    }
+                }
+            }
+            delta = da;
+        }
+        // Each token's row gets its example's gradient over the length; columns split across the cores.
+        if (tableGradBuffer == null) {
+            tableGradBuffer = new float[vocab * dim];
+        }
+        float[] gt = tableGradBuffer;
+        Arrays.fill(gt, 0f);
+        float[] dh = delta;
+        float inv = 1f / steps;
+        int parts = Math.max(1, Math.min(dim, Runtime.getRuntime().availableProcessors()));
+        IntStream.range(0, parts).parallel().forEach(part -> {
+            for (int j = part * dim / parts; j < (part + 1) * dim / parts; j++) {
+                for (int b = 0; b < n; b++) {
+                    float g = dh[b * dim + j] * inv;
+                    for (int s = 0; s < steps; s++) {
+                        gt[index(tokens[b * steps + s], j)] += g;
+                    }
+                }
+            }
+        });
+        write(tableGrad, gt);
+    }
+}

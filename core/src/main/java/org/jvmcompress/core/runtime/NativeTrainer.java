@@ -1,0 +1,195 @@
+package org.jvmcompress.core.runtime;
+
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Matrices;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * A training step of a DL4J network computed outside DL4J ({@link OneDnnTrainer} for convolutional chains,
+ * {@link BagTrainer} for embedding bags), with DL4J still in charge of everything but the arithmetic: the forward and
+ * backward passes read the weights where DL4J keeps them and write the gradients (summed over the batch, DL4J's
+ * convention) into DL4J's gradient views; the loss's gradient comes from the output layer's own {@link ILossFunction};
+ * DL4J's updater then turns the gradients into the update (Adam and its state, learning-rate schedules, weight decay,
+ * gradient normalisation, the division by the batch size), and the parameters step as {@code ComputationGraph.fit}
+ * steps them. The network stays a plain DL4J network.
+ */
+public abstract class NativeTrainer implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeTrainer.class);
+
+    /** System property choosing the training path: {@code auto} (these trainers where they apply) or {@code dl4j}. */
+    public static final String PROPERTY = "compression.trainer";
+
+    /** Weak, so that a cache of trainers keyed by network lets the networks go. */
+    private final WeakReference<ComputationGraph> graph;
+    private final INDArray params;
+    private final INDArray gradients;
+    /** The per-parameter gradient views, keyed "layer_param" as DL4J's updater splits them. */
+    private final Map<String, INDArray> gradientViews;
+    private final IActivation outputActivation;
+
+    protected NativeTrainer(ComputationGraph g, Map<String, INDArray> gradientViews, IActivation outputActivation) {
+        this.graph = new WeakReference<>(g);
+        this.params = g.params();
+        this.gradients = g.getFlattenedGradients();
+        this.gradientViews = gradientViews;
+        this.outputActivation = outputActivation;
+    }
+
+    /**
+     * The trainer for a network, or null when {@value #PROPERTY} is {@code dl4j} or the network has a layer none of
+     * these trainers runs (DL4J's {@code fit} then trains it).
+     */
+    public static NativeTrainer forGraph(ComputationGraph g) {
+        String mode = System.getProperty(PROPERTY, "auto");
+        if (!mode.equals("auto") && !mode.equals("dl4j")) {
+            throw new CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode + "'");
+        }
+        if (mode.equals("dl4j")) {
+            return null;
+        }
+        try {
+            return BagTrainer.create(g);
+        } catch (CompressionException bag) {
+            if (!FloatRuntime.available()) {
+                return null;
+            }
+            try {
+                return OneDnnTrainer.create(g);
+            } catch (CompressionException e) {
+                LOG.debug("training with DL4J: {}; {}", bag.getMessage(), e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    /** The output layer's pre-activations [n, k] (row-major) for a batch's features, keeping what backward needs. */
+    protected abstract float[] forward(INDArray features);
+
+    /** Writes every gradient view from the loss's gradient with respect to the pre-activations [n, k]. */
+    protected abstract void backward(float[] dPre);
+
+    /** Anything after the update (e.g. running statistics are part of the gradient, so nothing by default). */
+    protected void afterBackward() {}
+
+    /**
+     * One optimisation step on a batch, as {@code ComputationGraph.fit(batch)} takes it; returns the batch's mean
+     * loss (without regularisation terms).
+     */
+    public final synchronized double fit(MultiDataSet ds) {
+        ComputationGraph g = graph.get();
+        if (g == null) {
+            throw new IllegalStateException("the network is gone");
+        }
+        if (address(g.params()) != address(params) || address(g.getFlattenedGradients()) != address(gradients)) {
+            throw new IllegalStateException("the network's parameter arrays were replaced; make a new trainer");
+        }
+        String outName = g.getConfiguration().getNetworkOutputs().get(0);
+        ILossFunction loss = ((OutputLayer) g.getLayer(outName).conf().getLayer()).getLossFn();
+        INDArray x = ds.getFeatures(0);
+        long n = x.size(0);
+        float[] logits = forward(x);
+        int k = logits.length / (int) n;
+        INDArray pre = Nd4j.create(logits, new long[] {n, k}, 'c');
+        INDArray labels = ds.getLabels(0);
+        INDArray mask = ds.getLabelsMaskArray(0);
+        double score = loss.computeScore(labels, pre, outputActivation, mask, true);
+        INDArray dPre = loss.computeGradient(labels, pre, outputActivation, mask);
+        backward(Matrices.floats(dPre));
+        afterBackward();
+        int iteration = g.getConfiguration().getIterationCount();
+        int epoch = g.getConfiguration().getEpochCount();
+        DefaultGradient grad = new DefaultGradient(gradients);
+        gradientViews.forEach(grad::setGradientFor);
+        g.getUpdater().update(grad, iteration, epoch, (int) n, LayerWorkspaceMgr.noWorkspaces());
+        params.subi(gradients.reshape(params.shape()));
+        g.getConfiguration().setIterationCount(iteration + 1);
+        g.setScore(score);
+        return score;
+    }
+
+    @Override
+    public void close() {}
+
+    /**
+     * The gradient views of a layer's parameters (by parameter name): the same offsets in the layer's gradient array
+     * as in its parameter array; each is also put into {@code all} under "layer_param".
+     */
+    static Map<String, INDArray> gradientsOf(org.deeplearning4j.nn.api.Layer running, String name,
+                                             Map<String, INDArray> all) {
+        Map<String, INDArray> p = running.paramTable();
+        Map<String, INDArray> byName = new HashMap<>();
+        if (p.isEmpty()) {
+            return byName;
+        }
+        INDArray flatParams = running.params();
+        INDArray flatGrads = running.getGradientsViewArray();
+        if (flatParams == null || flatGrads == null || flatParams.length() != flatGrads.length()) {
+            throw unsupported(name, "no gradient view");
+        }
+        flatGrads = flatGrads.reshape(flatGrads.length());
+        long base = address(flatParams);
+        for (Map.Entry<String, INDArray> e : p.entrySet()) {
+            INDArray param = e.getValue();
+            long off = (address(param) - base) / 4;
+            if (off < 0 || off + param.length() > flatParams.length()) {
+                throw unsupported(name, "parameter " + e.getKey() + " outside the layer's parameter array");
+            }
+            INDArray gv = flatGrads.get(NDArrayIndex.interval(off, off + param.length()))
+                    .reshape(param.ordering(), param.shape());
+            byName.put(e.getKey(), gv);
+            all.put(name + "_" + e.getKey(), gv);
+        }
+        return byName;
+    }
+
+    /** A new map for {@link #gradientsOf}, in layer order. */
+    static Map<String, INDArray> views() {
+        return new LinkedHashMap<>();
+    }
+
+    /** The native address of an array's first element (its own offset included). */
+    static long address(INDArray a) {
+        if (a.offset() != a.data().offset()) {
+            throw new CompressionException("native trainer: an array view with an unexpected offset");
+        }
+        Pointer p = a.data().addressPointer();
+        return p.address() + p.position() * p.sizeof();
+    }
+
+    /** A pointer to a native address. */
+    static Pointer at(long where) {
+        return new Pointer() {
+            {
+                address = where;
+            }
+        };
+    }
+
+    /** The array itself when it is a contiguous float array in the given order, else an error naming the layer. */
+    static INDArray plain(INDArray a, char order, String name) {
+        if (a.dataType() != DataType.FLOAT || a.ordering() != order && a.rank() > 1 && !a.isVector()
+                || a.elementWiseStride() != 1) {
+            throw unsupported(name, "parameters that are not contiguous float arrays in DL4J's usual order");
+        }
+        return a;
+    }
+
+    static CompressionException unsupported(String layer, String why) {
+        return new CompressionException("native trainer: layer " + layer + ": " + why);
+    }
+}
