@@ -37,8 +37,11 @@ for m in $CV; do cell cv "$m" 1; done
 for s in 1 2 3; do for m in $NLP; do cell nlp "$m" "$s"; done; done
 teacher2nlp; for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" 1; done
 teacher2; cell cv multi-teacher 1
-# the cells the targets turn on first (scratch, kd and the best seed-1 methods), then the rest
+# the cells the targets turn on first (scratch, kd and the best seed-1 methods), then the methods that train on the
+# native trainers (minutes a cell), then those that train through DL4J (feature losses: 15-20 min a cell) and
+# born-again (two teacher-sized generations)
 for s in 2 3; do for m in scratch kd kd-js rkd; do cell cv "$m" "$s"; done; done
-for s in 2 3; do for m in $CV multi-teacher; do cell cv "$m" "$s"; done; done
+for s in 2 3; do for m in kd-reverse kd-mse labelling expansion dml multi-teacher; do cell cv "$m" "$s"; done; done
 for s in 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" "$s"; done; done
+for s in 2 3; do for m in $CV; do cell cv "$m" "$s"; done; done
 echo "=== $(date +%H:%M:%S) queue done"
