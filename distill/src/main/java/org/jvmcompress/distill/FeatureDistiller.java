@@ -219,23 +219,79 @@ public final class FeatureDistiller {
         return stripped;
     }
 
-    /** Batches with live teacher targets: [teacher logits | one-hot] for the class output, then one per knowledge. */
+    /**
+     * Batches with the teacher's targets: [teacher logits | one-hot] for the class output, then one per knowledge;
+     * computed live on an item's first batch, kept for later epochs where they fit in {@link #KEEP_BUDGET_FLOATS}.
+     */
     static final class LiveTeacherSource extends Batches.Delegating {
         private final NamedActivations teacher;
         private final List<Knowledge> specs;
         private final Map<String, long[]> tShapes;
 
+        /**
+         * Each item's targets by output (the class output first), kept after their first computation: the teacher is
+         * frozen and the items fixed, so later epochs need the teacher only for outputs too big to keep (hints are
+         * whole feature maps). Null where an output is not kept.
+         */
+        private final float[][][] kept;
+
+        /** At most this many floats of targets are kept (1 GB). */
+        static final long KEEP_BUDGET_FLOATS = 256L << 20;
+
         LiveTeacherSource(Batches.Source base, NamedActivations teacher, List<Knowledge> specs,
                           Map<String, long[]> tShapes) {
+            this(base, teacher, specs, tShapes, KEEP_BUDGET_FLOATS);
+        }
+
+        /** With at most {@code budget} floats of targets kept. */
+        LiveTeacherSource(Batches.Source base, NamedActivations teacher, List<Knowledge> specs,
+                          Map<String, long[]> tShapes, long budget) {
             super(base);
             this.teacher = teacher;
             this.specs = specs;
             this.tShapes = tShapes;
+            kept = new float[1 + specs.size()][][];
+            long left = budget;
+            for (int k = 0; k <= specs.size(); k++) {
+                long width = k == 0 ? 2L * base.numClasses() : specs.get(k - 1).kind().equals("at")
+                        ? tShapes.get(specs.get(k - 1).teacherLayer())[1] * tShapes.get(specs.get(k - 1).teacherLayer())[2]
+                        : FeatureDistiller.size(tShapes.get(specs.get(k - 1).teacherLayer()));
+                if (width * base.size() <= left) {
+                    kept[k] = new float[base.size()][];
+                    left -= width * base.size();
+                }
+            }
+        }
+
+        /** The batch's targets of output k when every one is kept, else null. */
+        private INDArray keptTargets(int k, int[] idx) {
+            if (kept[k] == null) {
+                return null;
+            }
+            float[][] rows = new float[idx.length][];
+            for (int i = 0; i < idx.length; i++) {
+                rows[i] = kept[k][idx[i]];
+                if (rows[i] == null) {
+                    return null;
+                }
+            }
+            return org.jvmcompress.core.util.Matrices.of(rows);
         }
 
         @Override
         public MultiDataSet makeMulti(int[] idx) {
             DataSet ds = base.make(idx);
+            INDArray[] fromKept = new INDArray[1 + specs.size()];
+            boolean all = true;
+            for (int k = 0; k < fromKept.length; k++) {
+                synchronized (kept) {
+                    fromKept[k] = keptTargets(k, idx);
+                }
+                all &= fromKept[k] != null;
+            }
+            if (all) {
+                return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ds.getFeatures()}, fromKept);
+            }
             Map<String, INDArray> acts;
             synchronized (teacher) {
                 acts = teacher.activations(ds.getFeatures(), specs.stream().map(Knowledge::teacherLayer).toList());
@@ -266,6 +322,16 @@ public final class FeatureDistiller {
             }
             if (teacher instanceof DenseView) {
                 releaseAll(acts.values(), java.util.Set.of(bufferOf(ds.getFeatures())));
+            }
+            synchronized (kept) {
+                for (int k = 0; k < labels.length; k++) {
+                    if (kept[k] != null) {
+                        float[][] rows = org.jvmcompress.core.util.Matrices.floatRows(labels[k]);
+                        for (int i = 0; i < idx.length; i++) {
+                            kept[k][idx[i]] = rows[i];
+                        }
+                    }
+                }
             }
             return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ds.getFeatures()}, labels);
         }

@@ -14,6 +14,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
+import org.jvmcompress.core.model.NamedActivations;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
@@ -68,5 +69,55 @@ class FeatureDistillerTest {
                 task, data, new OfflineDistiller.Method("ce", 1, 0), List.of(new Knowledge("at", "conv2", "conv1", 1)),
                 tc, dir.resolve("y"), dir.resolve("y/s.zip"), null));
         assertTrue(shape.getMessage().contains("same height and width"), shape.getMessage());
+    }
+
+    @Test
+    void teacherTargetsAreKeptAfterTheirFirstBatchUnlessTooBig() {
+        CvTask task = new CvTask();
+        TaskData data = task.fromImages(OfflineDistillerTest.bands(40, 1), OfflineDistillerTest.bands(20, 2), 3, "bands");
+        TrainConfig tc = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        org.deeplearning4j.nn.graph.ComputationGraph t = task.build("cv-student", data, tc);
+        NamedActivations dl4j = FeatureDistiller.view(new LoadedModel(t, null, Path.of("t.zip"), "dl4j"));
+        int[] calls = {0};
+        NamedActivations counted = new NamedActivations() {
+            @Override
+            public java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> activations(
+                    org.nd4j.linalg.api.ndarray.INDArray x, java.util.Collection<String> names) {
+                calls[0]++;
+                return dl4j.activations(x, names);
+            }
+
+            @Override
+            public String outputName() {
+                return dl4j.outputName();
+            }
+
+            @Override
+            public long numParams() {
+                return dl4j.numParams();
+            }
+        };
+        org.nd4j.linalg.api.ndarray.INDArray one = data.train().make(new int[] {0}).getFeatures();
+        java.util.Map<String, long[]> shapes = FeatureDistiller.shapes(t, one);
+        List<Knowledge> small = List.of(new Knowledge("at", "conv1", "conv1", 1), new Knowledge("sp", "fc", "fc", 1));
+        FeatureDistiller.LiveTeacherSource src = new FeatureDistiller.LiveTeacherSource(data.train(), counted, small,
+                shapes);
+        int[] idx = {3, 7, 11};
+        var first = src.makeMulti(idx);
+        var again = src.makeMulti(new int[] {11, 3});
+        assertEquals(1, calls[0], "the teacher ran again for kept targets");
+        for (int k = 0; k < 3; k++) {
+            assertEquals(first.getLabels(k).getRow(2), again.getLabels(k).getRow(0));
+            assertEquals(first.getLabels(k).getRow(0), again.getLabels(k).getRow(1));
+        }
+        src.makeMulti(new int[] {3, 20}); // item 20 is new: the teacher runs
+        assertEquals(2, calls[0]);
+        // a hint target (a whole feature map) over the budget stays live; the class output is still kept
+        FeatureDistiller.LiveTeacherSource live = new FeatureDistiller.LiveTeacherSource(data.train(), counted,
+                List.of(new Knowledge("hint", "conv2", "conv2", 1)), shapes, 1000);
+        var a = live.makeMulti(idx);
+        var b = live.makeMulti(idx);
+        assertEquals(4, calls[0]);
+        assertEquals(a.getLabels(1), b.getLabels(1));
     }
 }
