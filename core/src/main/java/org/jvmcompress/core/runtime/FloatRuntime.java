@@ -568,8 +568,6 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         int textLayout;
         long[] outDims;
         int length;
-        /** Width of each (time, example) row of an LSTM's output. */
-        int lstmWidth;
 
         Plan(long n, long[] inShape) {
             batch = (int) n;
@@ -612,11 +610,15 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 cur = from[i] < 0 ? input : outs[from[i]];
                 cd = from[i] < 0 ? inDims : dims[from[i]];
                 if (op instanceof Lstm l) {
-                    cur = lstm(l, cur, cd);
-                    cd = new long[] {cd[0], n, (long) l.dirs() * l.hidden()};
-                    lstmWidth = l.dirs() * l.hidden();
-                    if (!(ops.get(i + 1) instanceof Lstm)) { // pooling over time and what follows run in Java
-                        javaFrom = i + 1;
+                    boolean last = !(ops.get(i + 1) instanceof Lstm);
+                    cur = lstm(l, cur, cd, last);
+                    long t = cd[0];
+                    int w = l.dirs() * l.hidden();
+                    cd = new long[] {t, n, w};
+                    if (last) { // pooling over time on oneDNN, what follows in Java
+                        cur = overTime(cur, ((GlobalPool) ops.get(i + 1)).max(), n, w, t);
+                        cd = new long[] {n, w};
+                        javaFrom = i + 2;
                         break;
                     }
                 } else if (op instanceof Conv c) {
@@ -735,7 +737,25 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             return out;
         }
 
-        private memory lstm(Lstm l, memory cur, long[] cd) {
+        /**
+         * Max or mean over time of the last LSTM's output, which it writes batch-major ([N, T, C]): seen as an [N, C, T]
+         * channels-last sequence, one pooling window over all of T.
+         */
+        private memory overTime(memory seq, boolean max, long n, long c, long t) {
+            memory.desc nwc = new memory.desc(new long[] {n, c, t}, memory.data_type.f32, memory.format_tag.acb);
+            memory view = new memory(nwc, eng, seq.get_data_handle());
+            memory.desc dst = new memory.desc(new long[] {n, c, 1}, memory.data_type.f32, memory.format_tag.acb);
+            pooling_forward.desc d = new pooling_forward.desc(dnnl.prop_kind.forward_inference,
+                    max ? dnnl.algorithm.pooling_max : dnnl.algorithm.pooling_avg_exclude_padding, nwc, dst,
+                    new long[] {1}, new long[] {t}, new long[] {0}, new long[] {0});
+            pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(d, eng);
+            memory out = new memory(pd.dst_desc(), eng);
+            add(new pooling_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, view, dnnl.DNNL_ARG_DST, out), pd.workspace_desc());
+            keep.add(new Object[] {nwc, dst, d, pd, seq});
+            return out;
+        }
+
+        private memory lstm(Lstm l, memory cur, long[] cd, boolean batchMajor) {
             long t = cd[0];
             long n = cd[1];
             memory.desc src = cur.get_desc();
@@ -747,7 +767,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             memory.desc bia = new memory.desc(new long[] {1, l.dirs(), 4, l.hidden()}, memory.data_type.f32,
                     memory.format_tag.ldgo);
             memory.desc dst = new memory.desc(new long[] {t, n, (long) l.dirs() * l.hidden()}, memory.data_type.f32,
-                    memory.format_tag.tnc);
+                    batchMajor ? memory.format_tag.ntc : memory.format_tag.tnc);
             var direction = l.dirs() == 2 ? dnnl.rnn_direction.bidirectional_concat
                     : dnnl.rnn_direction.unidirectional_left2right;
             lstm_forward.desc d = new lstm_forward.desc(dnnl.prop_kind.forward_inference, direction, src, none, none,
@@ -870,10 +890,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             int width = h.length / batch;
             for (int i = javaFrom; i < ops.size(); i++) {
                 Op op = ops.get(i);
-                if (op instanceof GlobalPool gp) {
-                    h = overTime(h, gp.max(), lstmWidth);
-                    width = h.length / batch;
-                } else if (op instanceof Dense d) {
+                if (op instanceof Dense d) {
                     h = denseJava(d, h, width);
                     width = d.out();
                 } else {
@@ -884,38 +901,6 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         }
 
         /** Max or mean over time of [T, N, C] (the LSTM's output). */
-        private float[] overTime(float[] h, boolean max, int width) {
-            int c = width; // per (t, n) row
-            int row = batch * c;
-            int t = h.length / row;
-            float[] out = new float[row];
-            // Split the (n, c) positions across the cores; each loop is branch-free so that it vectorises.
-            int parts = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), row / 4096));
-            java.util.stream.IntStream.range(0, parts).parallel().forEach(part -> {
-                int from = (int) ((long) part * row / parts);
-                int to = (int) ((long) (part + 1) * row / parts);
-                System.arraycopy(h, from, out, from, to - from);
-                for (int s = 1; s < t; s++) {
-                    int base = s * row;
-                    if (max) {
-                        for (int k = from; k < to; k++) {
-                            float v = h[base + k];
-                            out[k] = v > out[k] ? v : out[k];
-                        }
-                    } else {
-                        for (int k = from; k < to; k++) {
-                            out[k] += h[base + k];
-                        }
-                    }
-                }
-                if (!max) {
-                    for (int k = from; k < to; k++) {
-                        out[k] /= t;
-                    }
-                }
-            });
-            return out;
-        }
 
         /** Embedding bag: mean (or max) of the token rows of each example. */
         private float[] bag(Embed e, GlobalPool gp, float[] ids) {
