@@ -61,6 +61,8 @@ public final class OneDnnLstmHelper implements LSTMHelper {
     private Plan last;
     private INDArray lastInput;
     private double lastFingerprint;
+    /** Whether this layer runs right to left (the backward half of a Bidirectional wrapper that does not reverse). */
+    private boolean reversed;
     /** Forward passes run (a training step's second one, served from its first, does not count) and backward ones. */
     int forwardRuns;
     int backwardRuns;
@@ -96,6 +98,28 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             visit(l, true, out);
         }
         return out.size();
+    }
+
+    /**
+     * The helper of an LSTM layer (null when it has none of these), for a Bidirectional wrapper that hands its
+     * backward half the sequence in order and sets it to run right to left ({@link #reversed(boolean)}).
+     */
+    public static OneDnnLstmHelper of(Layer lstm) {
+        if (!(lstm instanceof LSTM)) {
+            return null;
+        }
+        try {
+            Field f = LSTM.class.getDeclaredField("helper");
+            f.setAccessible(true);
+            return f.get(lstm) instanceof OneDnnLstmHelper h ? h : null;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("DL4J's LSTM layers changed: " + e, e);
+        }
+    }
+
+    /** Runs the layer right to left (the output at step t from steps t..T-1) when true. */
+    public void reversed(boolean r) {
+        reversed = r;
     }
 
     /** The helpers the network's LSTM layers have (after {@link #install}). */
@@ -164,10 +188,12 @@ public final class OneDnnLstmHelper implements LSTMHelper {
         int h = (int) recurrentWeights.size(0);
         double fingerprint = fingerprint(inputWeights, recurrentWeights, biases);
         Plan p;
-        if (forBackprop && last != null && lastInput == input && lastFingerprint == fingerprint) {
+        if (forBackprop && last != null && lastInput == input && lastFingerprint == fingerprint
+                && last.reversed == reversed) {
             p = last; // the feed-forward of this training step already ran it
         } else {
-            p = plans.computeIfAbsent(n + "," + in + "," + t + "," + h, k -> new Plan(n, in, t, h));
+            boolean r = reversed;
+            p = plans.computeIfAbsent(n + "," + in + "," + t + "," + h + "," + r, k -> new Plan(n, in, t, h, r));
             p.exchange(input, p.src, true);
             p.weights(inputWeights, recurrentWeights, biases);
             p.forward(training || forBackprop);
@@ -278,11 +304,13 @@ public final class OneDnnLstmHelper implements LSTMHelper {
         final Runnable[] fromBackward;
         final Object[] keep;
         final Map<String, Object[]> exchanges = new HashMap<>();
+        final boolean reversed;
         /** The hidden and cell states after the last step of an inference pass. */
         final memory lastH;
         final memory lastC;
 
-        Plan(int n, int in, int t, int h) {
+        Plan(int n, int in, int t, int h, boolean reversed) {
+            this.reversed = reversed;
             this.n = n;
             this.in = in;
             this.t = t;
@@ -299,7 +327,8 @@ public final class OneDnnLstmHelper implements LSTMHelper {
             memory.desc biasD = new memory.desc(bd, memory.data_type.f32, memory.format_tag.ldgo);
             memory.desc wlPlain = new memory.desc(wl, memory.data_type.f32, memory.format_tag.ldigo);
             memory.desc wiPlain = new memory.desc(wi, memory.data_type.f32, memory.format_tag.ldigo);
-            var dir = dnnl.rnn_direction.unidirectional_left2right;
+            var dir = reversed ? dnnl.rnn_direction.unidirectional_right2left
+                    : dnnl.rnn_direction.unidirectional_left2right;
             // The initial state is given as zeros, not left out: left out, oneDNN 2.5's training forward pass does
             // not write it into the workspace, and the backward pass read garbage as h(-1) into the recurrent
             // weights' gradient (OneDnnLstmHelperTest compares every gradient with DL4J's).
@@ -371,7 +400,8 @@ public final class OneDnnLstmHelper implements LSTMHelper {
          * reorders are kept per buffer, direction and strides.
          */
         void exchange(INDArray array, memory tnc, boolean into) {
-            INDArray nct = array.offset() == 0 && array.data().offset() == 0 ? array : array.dup('f');
+            // a view (e.g. one half of a Bidirectional layer's gradient) is read in place when its buffer starts at it
+            INDArray nct = array.offset() == array.data().offset() ? array : array.dup('f');
             if (nct != array && !into) {
                 throw new IllegalStateException("an output view with an offset");
             }
@@ -385,7 +415,7 @@ public final class OneDnnLstmHelper implements LSTMHelper {
                 return new Object[] {user, r, args(Map.of(dnnl.DNNL_ARG_FROM, into ? user : tnc,
                         dnnl.DNNL_ARG_TO, into ? tnc : user)), d};
             });
-            ((memory) x[0]).set_data_handle(new FloatPointer(nct.data().addressPointer()).position(0));
+            ((memory) x[0]).set_data_handle(NativeTrainer.at(NativeTrainer.address(nct)));
             execute((reorder) x[1], (org.bytedeco.dnnl.IntMemoryMap) x[2]);
         }
 

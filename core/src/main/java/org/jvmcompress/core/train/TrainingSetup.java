@@ -15,7 +15,8 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
  * What every network gets before the suite trains it, whatever file or builder it came from: the pre-activations of
  * each layer kept from the forward pass for the backward pass ({@link CacheMode#DEVICE}; with DL4J's default, none,
  * every convolution runs its forward pass twice per step, once more inside backprop), LSTM layers on oneDNN
- * ({@link OneDnnLstmHelper}) and a faster backward pass of global max pooling over time ({@link FastGlobalMaxPooling}).
+ * ({@link OneDnnLstmHelper}; Bidirectional wrappers of them without reversing sequences, {@link InOrderBidirectional})
+ * and a faster backward pass of global max pooling over time ({@link FastGlobalMaxPooling}).
  * None changes what is computed. {@link #fit} is the training step the suite takes: outside DL4J ({@link NativeTrainer}: on
  * oneDNN primitives for convolutional chains, {@link OneDnnTrainer}, in Java for embedding bags) where the network
  * allows it, DL4J's {@code fit} for the rest.
@@ -31,6 +32,7 @@ public final class TrainingSetup {
         g.getConfiguration().setCacheMode(CacheMode.DEVICE); // the graph opens the cache workspace only when set
         g.setCacheMode(CacheMode.DEVICE);
         OneDnnLstmHelper.install(g);
+        InOrderBidirectional.install(g);
         FastGlobalMaxPooling.install(g);
     }
 

@@ -72,9 +72,14 @@ class TrainingSetupTest {
     void sameStepsForTextNetworks() {
         for (ComputationGraph plain : new ComputationGraph[] {
                 Architectures.nlpBiLstm(org.jvmcompress.core.task.ArchSpec.parse("nlp-teacher,width=0.25"), 300, 30, 2, C),
+                SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=bilstm,h=8,l=2"), 300, 30, 2, C),
                 SearchNets.nlp(SearchNets.parseNlp("nlpnet:e=16,enc=cnn,h=8,l=2"), 300, 30, 2, C)}) {
             ComputationGraph prepared = plain.clone();
             TrainingSetup.prepare(prepared);
+            long bidirectional = java.util.Arrays.stream(plain.getLayers())
+                    .filter(l -> l instanceof org.deeplearning4j.nn.layers.recurrent.BidirectionalLayer).count();
+            assertEquals(bidirectional, java.util.Arrays.stream(prepared.getLayers())
+                    .filter(l -> l instanceof InOrderBidirectional).count());
             assertTrue(java.util.Arrays.stream(prepared.getLayers()).anyMatch(l -> l instanceof FastGlobalMaxPooling));
             assertEquals(prepared.getLayers().length, plain.getLayers().length);
             INDArray x = Nd4j.rand(DataType.FLOAT, 8, 30).muli(300).castTo(DataType.INT32).castTo(DataType.FLOAT);
