@@ -12,7 +12,6 @@ import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.inner_product_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.pooling_forward;
-import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
@@ -435,14 +434,8 @@ public final class Int8Runtime {
             for (int k = 0; k < sW.length; k++) {
                 scales[k] = sOutNext == 0 ? sIn * sW[k] : sIn * sW[k] / sOutNext;
             }
-            primitive_attr attr = new primitive_attr();
+            primitive_attr attr = org.jvmcompress.core.runtime.FloatRuntime.reluAttr(relu, keep);
             attr.set_output_scales(1 << 1, scales);
-            if (relu) {
-                post_ops po = new post_ops();
-                po.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
-                attr.set_post_ops(po);
-                keep.add(po);
-            }
             return attr;
         }
 

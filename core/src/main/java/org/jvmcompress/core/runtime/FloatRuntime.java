@@ -539,6 +539,18 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         return out;
     }
 
+    /** Primitive attributes with ReLU fused as a post-op when {@code relu} (the post-op goes into {@code keep}). */
+    public static primitive_attr reluAttr(boolean relu, List<Object> keep) {
+        primitive_attr attr = new primitive_attr();
+        if (relu) {
+            post_ops po = new post_ops();
+            po.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
+            attr.set_post_ops(po);
+            keep.add(po);
+        }
+        return attr;
+    }
+
     /** Padding [top, left, bottom, right] as DL4J computes it for the convolution mode. */
     public static long[] padding(ConvolutionMode mode, int[] pad, long h, long w, int kh, int kw, int sh, int sw) {
         if (mode == ConvolutionMode.Same) {
@@ -785,14 +797,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         }
 
         private primitive_attr reluAttr(boolean relu) {
-            primitive_attr attr = new primitive_attr();
-            if (relu) {
-                post_ops po = new post_ops();
-                po.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
-                attr.set_post_ops(po);
-                keep.add(po);
-            }
-            return attr;
+            return FloatRuntime.reluAttr(relu, keep);
         }
 
         /** {@code cur} in the layout the primitive wants (a reorder when it differs). */

@@ -20,7 +20,6 @@ import org.bytedeco.dnnl.inner_product_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.pooling_backward;
 import org.bytedeco.dnnl.pooling_forward;
-import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
@@ -506,27 +505,18 @@ public final class OneDnnTrainer extends NativeTrainer {
                                 new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
                         convolution_backward_weights.primitive_desc bpd =
                                 new convolution_backward_weights.primitive_desc(bd, eng, pd);
-                        memory bSrc = into(bwd, src[i], bpd.src_desc());
-                        memory bDiff = into(bwd, diff, bpd.diff_dst_desc());
-                        memory dW = new memory(bpd.diff_weights_desc(), eng);
-                        exec(bwd, new convolution_backward_weights(bpd), Map.of(dnnl.DNNL_ARG_SRC, bSrc,
-                                dnnl.DNNL_ARG_DIFF_DST, bDiff, dnnl.DNNL_ARG_DIFF_WEIGHTS, dW,
-                                dnnl.DNNL_ARG_DIFF_BIAS, user(s.gb, new long[] {s.out})));
-                        copy(bwd, dW, user(s.gw, wd));
-                        keep.add(new Object[] {bd, bpd, dW});
+                        weightGradients(s, new convolution_backward_weights(bpd), bpd.src_desc(),
+                                bpd.diff_dst_desc(), bpd.diff_weights_desc(), src[i], diff, wd);
+                        keep.add(new Object[] {bd, bpd});
                         if (needData) {
                             convolution_backward_data.desc dd = new convolution_backward_data.desc(
                                     dnnl.algorithm.convolution_direct, any(sd), any(wd), any(od),
                                     new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
                             convolution_backward_data.primitive_desc dpd =
                                     new convolution_backward_data.primitive_desc(dd, eng, pd);
-                            memory w = into(bwd, user(s.w, wd), dpd.weights_desc());
-                            memory dDiff = into(bwd, diff, dpd.diff_dst_desc());
-                            memory dSrc = new memory(dpd.diff_src_desc(), eng);
-                            exec(bwd, new convolution_backward_data(dpd), Map.of(dnnl.DNNL_ARG_WEIGHTS, w,
-                                    dnnl.DNNL_ARG_DIFF_DST, dDiff, dnnl.DNNL_ARG_DIFF_SRC, dSrc));
+                            diff = dataGradient(s, new convolution_backward_data(dpd), dpd.weights_desc(),
+                                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff, wd);
                             keep.add(new Object[] {dd, dpd});
-                            diff = dSrc;
                         }
                     }
                     case POOL -> {
@@ -583,24 +573,16 @@ public final class OneDnnTrainer extends NativeTrainer {
                                 any(wd), plainDesc(s.out), od);
                         inner_product_backward_weights.primitive_desc bpd =
                                 new inner_product_backward_weights.primitive_desc(bd, eng, pd);
-                        memory bSrc = into(bwd, src[i], bpd.src_desc());
-                        memory bDiff = into(bwd, diff, bpd.diff_dst_desc());
-                        memory dW = new memory(bpd.diff_weights_desc(), eng);
-                        exec(bwd, new inner_product_backward_weights(bpd), Map.of(dnnl.DNNL_ARG_SRC, bSrc,
-                                dnnl.DNNL_ARG_DIFF_DST, bDiff, dnnl.DNNL_ARG_DIFF_WEIGHTS, dW,
-                                dnnl.DNNL_ARG_DIFF_BIAS, user(s.gb, new long[] {s.out})));
-                        copy(bwd, dW, user(s.gw, wd));
-                        keep.add(new Object[] {bd, bpd, dW});
+                        weightGradients(s, new inner_product_backward_weights(bpd), bpd.src_desc(),
+                                bpd.diff_dst_desc(), bpd.diff_weights_desc(), src[i], diff, wd);
+                        keep.add(new Object[] {bd, bpd});
                         if (needData) {
                             inner_product_backward_data.desc dd = new inner_product_backward_data.desc(any(sd),
                                     any(wd), od);
                             inner_product_backward_data.primitive_desc dpd =
                                     new inner_product_backward_data.primitive_desc(dd, eng, pd);
-                            memory w = into(bwd, user(s.w, wd), dpd.weights_desc());
-                            memory dDiff = into(bwd, diff, dpd.diff_dst_desc());
-                            memory dSrc = new memory(dpd.diff_src_desc(), eng);
-                            exec(bwd, new inner_product_backward_data(dpd), Map.of(dnnl.DNNL_ARG_WEIGHTS, w,
-                                    dnnl.DNNL_ARG_DIFF_DST, dDiff, dnnl.DNNL_ARG_DIFF_SRC, dSrc));
+                            memory dSrc = dataGradient(s, new inner_product_backward_data(dpd), dpd.weights_desc(),
+                                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff, wd);
                             keep.add(new Object[] {dd, dpd});
                             diff = dSrc;
                             if (masks[i] != null) {
@@ -664,14 +646,30 @@ public final class OneDnnTrainer extends NativeTrainer {
             return m;
         }
 
+        /**
+         * A backward-weights primitive (convolution or inner product) into the backward list: its inputs in the
+         * layouts it wants, the weights' gradient reordered into DL4J's gradient array, the bias's written there.
+         */
+        private void weightGradients(Spec s, primitive p, memory.desc srcD, memory.desc diffD, memory.desc dwD,
+                                     memory src, memory diff, long[] wd) {
+            memory dW = new memory(dwD, eng);
+            exec(bwd, p, Map.of(dnnl.DNNL_ARG_SRC, into(bwd, src, srcD), dnnl.DNNL_ARG_DIFF_DST, into(bwd, diff, diffD),
+                    dnnl.DNNL_ARG_DIFF_WEIGHTS, dW, dnnl.DNNL_ARG_DIFF_BIAS, user(s.gb, new long[] {s.out})));
+            copy(bwd, dW, user(s.gw, wd));
+            keep.add(dW);
+        }
+
+        /** A backward-data primitive into the backward list; returns the gradient of the layer's input. */
+        private memory dataGradient(Spec s, primitive p, memory.desc weightsD, memory.desc diffD, memory.desc srcD,
+                                    memory diff, long[] wd) {
+            memory dSrc = new memory(srcD, eng);
+            exec(bwd, p, Map.of(dnnl.DNNL_ARG_WEIGHTS, into(bwd, user(s.w, wd), weightsD),
+                    dnnl.DNNL_ARG_DIFF_DST, into(bwd, diff, diffD), dnnl.DNNL_ARG_DIFF_SRC, dSrc));
+            return dSrc;
+        }
+
         private primitive_attr reluAttr(boolean relu) {
-            primitive_attr attr = new primitive_attr();
-            if (relu) {
-                post_ops po = new post_ops();
-                po.append_eltwise(1f, dnnl.algorithm.eltwise_relu, 0f, 0f);
-                attr.set_post_ops(po);
-                keep.add(po);
-            }
+            primitive_attr attr = FloatRuntime.reluAttr(relu, keep);
             keep.add(attr);
             return attr;
         }
