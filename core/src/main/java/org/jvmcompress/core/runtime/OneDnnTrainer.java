@@ -372,6 +372,7 @@ public final class OneDnnTrainer extends NativeTrainer {
             for (int i = 0; i < count; i++) {
                 Spec s = specs.get(i);
                 long[] cd = dims(cur);
+                checkInput(s, cd);
                 switch (s.kind) {
                     case CONV -> {
                         long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
@@ -772,6 +773,26 @@ public final class OneDnnTrainer extends NativeTrainer {
         long[] out = new long[d.data().ndims()];
         d.dims().get(out);
         return out;
+    }
+
+    /** The layer's input must be what its weights take (else the primitives would read past them). */
+    private static void checkInput(Spec s, long[] inDims) {
+        long per = 1;
+        for (int k = 1; k < inDims.length; k++) {
+            per *= inDims[k];
+        }
+        boolean ok = switch (s.kind) {
+            case CONV -> inDims.length == 4 && inDims[1] == s.w.size(1);
+            case DENSE, OUT -> per == s.w.size(0);
+            case BN -> inDims[1] == s.w.length() && (inDims.length == 4 || inDims.length == 2); // w: gamma
+            case POOL -> inDims.length == 4;
+            default -> true;
+        };
+        if (!ok) {
+            throw new CompressionException("layer " + s.name + " gets input " + java.util.Arrays.toString(
+                    java.util.Arrays.copyOfRange(inDims, 1, inDims.length)) + " per example, which its weights "
+                    + java.util.Arrays.toString(s.w == null ? new long[0] : s.w.shape()) + " do not take");
+        }
     }
 
     private static long[] weightDims(Spec s, long[] inDims) {

@@ -152,6 +152,17 @@ class OneDnnTrainerTest {
     }
 
     @Test
+    void inputOfTheWrongShapeIsNamed() {
+        NativeTrainer t = NativeTrainer.forGraph(Architectures.cvStudent(1, 28, 28, 10, C));
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> t.fit(new MultiDataSet(Nd4j.rand(DataType.FLOAT, 4, 3, 28, 28), labels(4, 10))));
+        assertTrue(e.getMessage().contains("conv1") && e.getMessage().contains("[3, 28, 28]"), e.getMessage());
+        CompressionException e2 = assertThrows(CompressionException.class,
+                () -> t.fit(new MultiDataSet(Nd4j.rand(DataType.FLOAT, 4, 1, 20, 20), labels(4, 10))));
+        assertTrue(e2.getMessage().contains("fc"), e2.getMessage());
+    }
+
+    @Test
     void unsupportedNetworksAreNamedAndLeftToDl4j() {
         ComputationGraph res = SearchNets.cv(SearchNets.parseCv("cvnet:c=8,b=1,k=3,t=res,bn=0,h=8"), 1, 8, 8, 2, C);
         CompressionException e = assertThrows(CompressionException.class, () -> OneDnnTrainer.create(res));
