@@ -120,6 +120,7 @@ public final class Trainer {
         }
         Batches batches = new Batches(train, c.batchSize(), true, c.seed());
         nets.forEach(TrainingSetup::prepare);
+        LOG.info("training steps: {}", TrainingSetup.trainerOf(nets.get(0)));
         int sinceBest = st.epochsDone() - st.bestEpoch();
         for (int e = st.epochsDone() + 1; e <= c.maxEpochs() && sinceBest < c.patience(); e++) {
             long t0 = System.nanoTime();
