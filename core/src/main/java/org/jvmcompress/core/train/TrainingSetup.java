@@ -1,9 +1,11 @@
 package org.jvmcompress.core.train;
 
-import java.util.Collections;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.WeakHashMap;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.runtime.OneDnnLstmHelper;
@@ -24,9 +26,44 @@ import org.nd4j.linalg.dataset.api.MultiDataSet;
 public final class TrainingSetup {
     private TrainingSetup() {}
 
-    /** Each network's trainer (empty: DL4J's fit), made on its first step. */
-    private static final Map<ComputationGraph, Optional<NativeTrainer>> TRAINERS =
-            Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Each network's trainer (empty: DL4J's fit), made on its first step, by the network's identity (DL4J's
+     * {@code ComputationGraph.equals} compares parameters, so two equal networks would share one) and weakly, so that
+     * the networks can go.
+     */
+    private static final Map<Key, Optional<NativeTrainer>> TRAINERS = new HashMap<>();
+    private static final ReferenceQueue<ComputationGraph> GONE = new ReferenceQueue<>();
+
+    private static final class Key extends WeakReference<ComputationGraph> {
+        private final int hash;
+
+        Key(ComputationGraph g, ReferenceQueue<ComputationGraph> q) {
+            super(g, q);
+            hash = System.identityHashCode(g);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof Key k && k.get() != null && k.get() == get();
+        }
+    }
+
+    private static synchronized Optional<NativeTrainer> trainer(ComputationGraph g) {
+        for (Reference<? extends ComputationGraph> r; (r = GONE.poll()) != null; ) {
+            TRAINERS.remove(r);
+        }
+        Optional<NativeTrainer> t = TRAINERS.get(new Key(g, null));
+        if (t == null) {
+            t = Optional.ofNullable(NativeTrainer.forGraph(g));
+            TRAINERS.put(new Key(g, GONE), t);
+        }
+        return t;
+    }
 
     public static void prepare(ComputationGraph g) {
         g.getConfiguration().setCacheMode(CacheMode.DEVICE); // the graph opens the cache workspace only when set
@@ -41,7 +78,7 @@ public final class TrainingSetup {
      * iteration count); returns the batch's loss.
      */
     public static double fit(ComputationGraph g, MultiDataSet batch) {
-        Optional<NativeTrainer> t = TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(NativeTrainer.forGraph(k)));
+        Optional<NativeTrainer> t = trainer(g);
         if (t.isPresent()) {
             return t.get().fit(batch);
         }
@@ -51,7 +88,6 @@ public final class TrainingSetup {
 
     /** What trains {@code g}: "oneDNN trainer (...)", "embedding-bag trainer" or "DL4J". */
     public static String trainerOf(ComputationGraph g) {
-        return TRAINERS.computeIfAbsent(g, k -> Optional.ofNullable(NativeTrainer.forGraph(k)))
-                .map(Object::toString).orElse("DL4J");
+        return trainer(g).map(Object::toString).orElse("DL4J");
     }
 }
