@@ -253,9 +253,9 @@ public final class FeatureDistiller {
             kept = new float[1 + specs.size()][][];
             long left = budget;
             for (int k = 0; k <= specs.size(); k++) {
-                long width = k == 0 ? 2L * base.numClasses() : specs.get(k - 1).kind().equals("at")
-                        ? tShapes.get(specs.get(k - 1).teacherLayer())[1] * tShapes.get(specs.get(k - 1).teacherLayer())[2]
-                        : FeatureDistiller.size(tShapes.get(specs.get(k - 1).teacherLayer()));
+                long[] t = k == 0 ? null : tShapes.get(specs.get(k - 1).teacherLayer());
+                long width = k == 0 ? 2L * base.numClasses() // [logits | one-hot]
+                        : specs.get(k - 1).kind().equals("at") ? t[1] * t[2] : FeatureDistiller.size(t);
                 if (width * base.size() <= left) {
                     kept[k] = new float[base.size()][];
                     left -= width * base.size();
@@ -283,11 +283,11 @@ public final class FeatureDistiller {
             DataSet ds = base.make(idx);
             INDArray[] fromKept = new INDArray[1 + specs.size()];
             boolean all = true;
-            for (int k = 0; k < fromKept.length; k++) {
+            for (int k = 0; k < fromKept.length && all; k++) {
                 synchronized (kept) {
                     fromKept[k] = keptTargets(k, idx);
                 }
-                all &= fromKept[k] != null;
+                all = fromKept[k] != null;
             }
             if (all) {
                 return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ds.getFeatures()}, fromKept);

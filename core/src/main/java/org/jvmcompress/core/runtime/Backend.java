@@ -33,6 +33,19 @@ public final class Backend {
         initialised = true;
     }
 
+    /**
+     * Whether a switch between the suite's oneDNN paths and DL4J's own ({@code -Dproperty=auto|dl4j}, default auto)
+     * says auto; any other value is an error naming the property.
+     */
+    static boolean oneDnnPath(String property) {
+        String mode = System.getProperty(property, "auto");
+        if (!mode.equals("auto") && !mode.equals("dl4j")) {
+            throw new org.jvmcompress.core.CompressionException("-D" + property + " takes auto or dl4j, got '" + mode
+                    + "'");
+        }
+        return mode.equals("auto");
+    }
+
     /** "CPU" or "CUDA", as ND4J reports it. */
     public static String name() {
         Properties p = Nd4j.getExecutioner().getEnvironmentInformation();

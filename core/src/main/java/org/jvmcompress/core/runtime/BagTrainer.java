@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -51,8 +52,9 @@ public final class BagTrainer extends NativeTrainer {
     // the batch in progress
     private int n;
     private int[] tokens;
-    /** Each dense layer's input [n, in] (row-major), the pooled embedding first. */
+    /** Each dense layer's input [n, in] (row-major), the pooled embedding first, and its weights as read. */
     private float[][] inputs;
+    private float[][] weights;
     private float[] tableGradBuffer;
 
     private BagTrainer(ComputationGraph g, Map<String, INDArray> views, IActivation outAct, int vocab, int dim,
@@ -150,6 +152,20 @@ public final class BagTrainer extends NativeTrainer {
         return new BagTrainer(g, views, outAct, vocab, dim, length, table, tableGrad, dense);
     }
 
+    /**
+     * Runs {@code column} for every embedding column, the columns split across the cores: DL4J's table is
+     * column-major, so a column is one contiguous run that stays in cache while every token reads or adds to it, and
+     * no two threads touch the same entry.
+     */
+    private void forEachColumn(IntConsumer column) {
+        int parts = Math.max(1, Math.min(dim, Runtime.getRuntime().availableProcessors()));
+        IntStream.range(0, parts).parallel().forEach(part -> {
+            for (int j = part * dim / parts; j < (part + 1) * dim / parts; j++) {
+                column.accept(j);
+            }
+        });
+    }
+
     /** Where (token v, column j) of the table is. */
     private int index(int v, int j) {
         return rowMajor ? v * dim + j : v + j * vocab;
@@ -195,38 +211,23 @@ public final class BagTrainer extends NativeTrainer {
         FloatBuffer w = buffer(table);
         float[] pooled = new float[n * dim];
         float inv = 1f / steps;
-        // One embedding column at a time (DL4J's table is column-major: a column is one contiguous run that stays
-        // in cache while every token reads it), the columns split across the cores.
-        int parts = Math.max(1, Math.min(dim, Runtime.getRuntime().availableProcessors()));
-        IntStream.range(0, parts).parallel().forEach(part -> {
-            for (int j = part * dim / parts; j < (part + 1) * dim / parts; j++) {
-                for (int b = 0; b < n; b++) {
-                    float sum = 0;
-                    for (int s = 0; s < steps; s++) {
-                        sum += w.get(index(tokens[b * steps + s], j));
-                    }
-                    pooled[b * dim + j] = sum * inv;
+        forEachColumn(j -> {
+            for (int b = 0; b < n; b++) {
+                float sum = 0;
+                for (int s = 0; s < steps; s++) {
+                    sum += w.get(index(tokens[b * steps + s], j));
                 }
+                pooled[b * dim + j] = sum * inv;
             }
         });
         float[] h = pooled;
         inputs = new float[dense.size()][];
+        weights = new float[dense.size()][];
         for (int k = 0; k < dense.size(); k++) {
             Dense d = dense.get(k);
             inputs[k] = h;
-            float[] wt = read(d.w());
-            float[] bias = read(d.b());
-            float[] out = new float[n * d.out()];
-            for (int b = 0; b < n; b++) {
-                for (int o = 0; o < d.out(); o++) {
-                    float s = bias[o];
-                    for (int i = 0; i < d.in(); i++) {
-                        s += h[b * d.in() + i] * wt[i + o * d.in()];
-                    }
-                    out[b * d.out() + o] = d.relu() ? Math.max(0, s) : s;
-                }
-            }
-            h = out;
+            weights[k] = read(d.w()); // DL4J's [in, out] column-major: [out][in] row-major
+            h = FloatRuntime.dense(h, n, d.in(), d.out(), weights[k], read(d.b()), d.relu());
         }
         return h;
     }
@@ -237,7 +238,7 @@ public final class BagTrainer extends NativeTrainer {
         for (int k = dense.size() - 1; k >= 0; k--) {
             Dense d = dense.get(k);
             float[] a = inputs[k];
-            float[] wt = read(d.w());
+            float[] wt = weights[k];
             float[] gw = new float[d.in() * d.out()];
             float[] gb = new float[d.out()];
             float[] da = new float[n * d.in()];
@@ -270,14 +271,11 @@ public final class BagTrainer extends NativeTrainer {
         Arrays.fill(gt, 0f);
         float[] dh = delta;
         float inv = 1f / steps;
-        int parts = Math.max(1, Math.min(dim, Runtime.getRuntime().availableProcessors()));
-        IntStream.range(0, parts).parallel().forEach(part -> {
-            for (int j = part * dim / parts; j < (part + 1) * dim / parts; j++) {
-                for (int b = 0; b < n; b++) {
-                    float g = dh[b * dim + j] * inv;
-                    for (int s = 0; s < steps; s++) {
-                        gt[index(tokens[b * steps + s], j)] += g;
-                    }
+        forEachColumn(j -> {
+            for (int b = 0; b < n; b++) {
+                float g = dh[b * dim + j] * inv;
+                for (int s = 0; s < steps; s++) {
+                    gt[index(tokens[b * steps + s], j)] += g;
                 }
             }
         });

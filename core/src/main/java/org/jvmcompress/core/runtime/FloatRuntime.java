@@ -143,12 +143,8 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
      * {@value #PROPERTY} is not {@code dl4j}, else null (DL4J).
      */
     public static FloatRuntime forGraph(ComputationGraph g) {
-        String mode = System.getProperty(PROPERTY, "auto");
-        if (mode.equals("dl4j") || g == null) {
+        if (g == null || !Backend.oneDnnPath(PROPERTY)) {
             return null;
-        }
-        if (!mode.equals("auto")) {
-            throw new CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode + "'");
         }
         return available() ? tryCompile(g) : null;
     }
@@ -508,13 +504,18 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     }
 
     private static boolean relu(IActivation fn, String name) {
+        return relu(fn, why -> unsupported(name, why));
+    }
+
+    /** True for ReLU, false for identity (or none); any other activation is the error {@code unsupported} makes. */
+    static boolean relu(IActivation fn, java.util.function.Function<String, CompressionException> unsupported) {
         if (fn instanceof ActivationReLU) {
             return true;
         }
         if (fn == null || fn instanceof ActivationIdentity) {
             return false;
         }
-        throw unsupported(name, "activation " + fn);
+        throw unsupported.apply("activation " + fn);
     }
 
     private static CompressionException unsupported(String layer, String why) {
@@ -549,6 +550,29 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             keep.add(po);
         }
         return attr;
+    }
+
+    /** A dense layer in Java: {@code h} [batch, in], weights [out, in] (row-major), then ReLU when asked. */
+    static float[] dense(float[] h, int batch, int in, int out, float[] w, float[] bias, boolean relu) {
+        float[] y = new float[batch * out];
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < out; o++) {
+                float s = bias[o];
+                int wr = o * in;
+                int hr = b * in;
+                for (int i = 0; i < in; i++) {
+                    s += w[wr + i] * h[hr + i];
+                }
+                y[b * out + o] = relu ? Math.max(0, s) : s;
+            }
+        }
+        return y;
+    }
+
+    /** [batch, channels, height, width] out of a window (convolution or pooling) over {@code in} with this padding. */
+    static long[] outputDims(long[] in, long channels, long[] pad, int kh, int kw, int sh, int sw) {
+        return new long[] {in[0], channels, (in[2] + pad[0] + pad[2] - kh) / sh + 1,
+                (in[3] + pad[1] + pad[3] - kw) / sw + 1};
     }
 
     /** Padding [top, left, bottom, right] as DL4J computes it for the convolution mode. */
@@ -636,16 +660,12 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 } else if (op instanceof Conv c) {
                     long[] pad = c.pad() != null ? c.pad()
                             : padding(ConvolutionMode.Same, null, cd[2], cd[3], c.kh(), c.kw(), c.sh(), c.sw());
-                    long oh = (cd[2] + pad[0] + pad[2] - c.kh()) / c.sh() + 1;
-                    long ow = (cd[3] + pad[1] + pad[3] - c.kw()) / c.sw() + 1;
-                    long[] od = {n, c.out(), oh, ow};
+                    long[] od = outputDims(cd, c.out(), pad, c.kh(), c.kw(), c.sh(), c.sw());
                     cur = conv(c, cur, od, pad);
                     cd = od;
                 } else if (op instanceof Pool p) {
                     long[] pad = padding(p.mode(), p.pad(), cd[2], cd[3], p.kh(), p.kw(), p.sh(), p.sw());
-                    long oh = (cd[2] + pad[0] + pad[2] - p.kh()) / p.sh() + 1;
-                    long ow = (cd[3] + pad[1] + pad[3] - p.kw()) / p.sw() + 1;
-                    long[] od = {n, cd[1], oh, ow};
+                    long[] od = outputDims(cd, cd[1], pad, p.kh(), p.kw(), p.sh(), p.sw());
                     cur = pool(p.max(), p.includePad(), cur, od, new long[] {p.sh(), p.sw()}, new long[] {p.kh(), p.kw()}, pad);
                     cd = od;
                 } else if (op instanceof GlobalPool gp) {
@@ -814,7 +834,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
 
         private memory constant(long[] dims, memory.format_tag tag, float[] data, memory.desc want) {
             memory plain = new memory(new memory.desc(dims, memory.data_type.f32, tag), eng);
-            new FloatPointer(plain.get_data_handle()).capacity(data.length).put(data);
+            put(plain, data);
             if (plain.get_desc().equals(want)) {
                 return plain;
             }
@@ -871,7 +891,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                     System.arraycopy(e.table(), id * dim, buffer, dst, dim);
                 }
             }
-            new FloatPointer(input.get_data_handle()).capacity(buffer.length).put(buffer);
+            put(input, buffer);
         }
 
         float[] run(float[] x) {
@@ -882,15 +902,13 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 if (ops.get(0) instanceof Embed e) {
                     tokens(e, x);
                 } else {
-                    new FloatPointer(input.get_data_handle()).capacity(x.length).put(x);
+                    put(input, x);
                 }
                 for (int i = 0; i < prims.size(); i++) {
                     prims.get(i).execute(strm, args.get(i));
                 }
                 strm._wait();
-                long count = output.get_desc().get_size() / 4;
-                h = new float[(int) count];
-                new FloatPointer(output.get_data_handle()).capacity(count).get(h);
+                h = floats(output);
             }
             int width = h.length / batch;
             for (int i = javaFrom; i < ops.size(); i++) {
@@ -904,8 +922,6 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             }
             return h;
         }
-
-        /** Max or mean over time of [T, N, C] (the LSTM's output). */
 
         /** Embedding bag: mean (or max) of the token rows of each example. */
         private float[] bag(Embed e, GlobalPool gp, float[] ids) {
@@ -979,24 +995,24 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             if (width != d.in()) {
                 throw unsupported(d.name(), "input of " + width + " values for " + d.in() + " weights per output");
             }
-            float[] out = new float[batch * d.out()];
-            float[] w = d.weights();
-            for (int b = 0; b < batch; b++) {
-                for (int o = 0; o < d.out(); o++) {
-                    float s = d.bias()[o];
-                    int wr = o * width;
-                    int hr = b * width;
-                    for (int i = 0; i < width; i++) {
-                        s += w[wr + i] * h[hr + i];
-                    }
-                    out[b * d.out() + o] = d.relu() ? Math.max(0, s) : s;
-                }
-            }
-            return out;
+            return FloatRuntime.dense(h, batch, width, d.out(), d.weights(), d.bias(), d.relu());
         }
     }
 
-    private static void closeAll(Object o) {
+    /** A (plain) memory's values. */
+    static float[] floats(memory m) {
+        float[] out = new float[(int) (m.get_desc().get_size() / 4)];
+        new FloatPointer(m.get_data_handle()).capacity(out.length).get(out);
+        return out;
+    }
+
+    /** Writes values into a (plain) memory. */
+    static void put(memory m, float[] v) {
+        new FloatPointer(m.get_data_handle()).capacity(v.length).put(v);
+    }
+
+    /** Closes native objects now: a pointer, or every pointer in a (nested) array. */
+    static void closeAll(Object o) {
         if (o instanceof org.bytedeco.javacpp.Pointer p) {
             p.close();
         } else if (o instanceof Object[] arr) {

@@ -55,11 +55,7 @@ public abstract class NativeTrainer implements AutoCloseable {
      * these trainers runs (DL4J's {@code fit} then trains it).
      */
     public static NativeTrainer forGraph(ComputationGraph g) {
-        String mode = System.getProperty(PROPERTY, "auto");
-        if (!mode.equals("auto") && !mode.equals("dl4j")) {
-            throw new CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode + "'");
-        }
-        if (mode.equals("dl4j")) {
+        if (!Backend.oneDnnPath(PROPERTY)) {
             return null;
         }
         try {
@@ -82,9 +78,6 @@ public abstract class NativeTrainer implements AutoCloseable {
 
     /** Writes every gradient view from the loss's gradient with respect to the pre-activations [n, k]. */
     protected abstract void backward(float[] dPre);
-
-    /** Anything after the update (e.g. running statistics are part of the gradient, so nothing by default). */
-    protected void afterBackward() {}
 
     /**
      * One optimisation step on a batch, as {@code ComputationGraph.fit(batch)} takes it; returns the batch's mean
@@ -110,7 +103,6 @@ public abstract class NativeTrainer implements AutoCloseable {
         double score = loss.computeScore(labels, pre, outputActivation, mask, true);
         INDArray dPre = loss.computeGradient(labels, pre, outputActivation, mask);
         backward(Matrices.floats(dPre));
-        afterBackward();
         int iteration = g.getConfiguration().getIterationCount();
         int epoch = g.getConfiguration().getEpochCount();
         DefaultGradient grad = new DefaultGradient(gradients);

@@ -84,12 +84,7 @@ public final class OneDnnLstmHelper implements LSTMHelper {
      * layers got it.
      */
     public static int install(ComputationGraph g) {
-        String mode = System.getProperty(PROPERTY, "auto");
-        if (!mode.equals("auto") && !mode.equals("dl4j")) {
-            throw new org.jvmcompress.core.CompressionException("-D" + PROPERTY + " takes auto or dl4j, got '" + mode
-                    + "'");
-        }
-        if (mode.equals("dl4j") || !FloatRuntime.available()
+        if (!Backend.oneDnnPath(PROPERTY) || !FloatRuntime.available()
                 || g.getConfiguration().getBackpropType() != BackpropType.Standard) {
             return 0;
         }
@@ -239,9 +234,11 @@ public final class OneDnnLstmHelper implements LSTMHelper {
         INDArray gw = gradientViews.get(inputWeightKey);
         INDArray grw = gradientViews.get(recurrentWeightKey);
         INDArray gb = gradientViews.get(biasWeightKey);
-        gw.assign(Nd4j.create(FloatRuntime.fromGates(floats(p.diffWLayerUser), p.in, p.h), gw.shape(), 'c'));
-        grw.assign(Nd4j.create(FloatRuntime.fromGates(floats(p.diffWIterUser), p.h, p.h), grw.shape(), 'c'));
-        gb.assign(Nd4j.create(FloatRuntime.fromGates(floats(p.diffBias), 1, p.h), gb.shape(), 'c'));
+        gw.assign(Nd4j.create(FloatRuntime.fromGates(FloatRuntime.floats(p.diffWLayerUser), p.in, p.h), gw.shape(),
+                'c'));
+        grw.assign(Nd4j.create(FloatRuntime.fromGates(FloatRuntime.floats(p.diffWIterUser), p.h, p.h), grw.shape(),
+                'c'));
+        gb.assign(Nd4j.create(FloatRuntime.fromGates(FloatRuntime.floats(p.diffBias), 1, p.h), gb.shape(), 'c'));
         Gradient g = new DefaultGradient();
         g.gradientForVariable().put(inputWeightKey, gw);
         g.gradientForVariable().put(recurrentWeightKey, grw);
@@ -255,12 +252,6 @@ public final class OneDnnLstmHelper implements LSTMHelper {
     private static double fingerprint(INDArray w, INDArray rw, INDArray b) {
         return w.sumNumber().doubleValue() * 3 + rw.sumNumber().doubleValue() * 7 + b.sumNumber().doubleValue() * 11
                 + w.getDouble(0) * 13 + rw.getDouble(rw.length() - 1) * 17;
-    }
-
-    private static float[] floats(memory m) {
-        float[] out = new float[(int) (m.get_desc().get_size() / 4)];
-        new FloatPointer(m.get_data_handle()).capacity(out.length).get(out);
-        return out;
     }
 
     /** The primitives and buffers for one shape (batch, input width, length, hidden size). */
@@ -428,13 +419,9 @@ public final class OneDnnLstmHelper implements LSTMHelper {
         }
 
         void weights(INDArray w, INDArray rw, INDArray b) {
-            put(wLayerUser, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(w), in, h));
-            put(wIterUser, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(rw), h, h));
-            put(bias, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(b), 1, h));
-        }
-
-        private void put(memory m, float[] v) {
-            new FloatPointer(m.get_data_handle()).capacity(v.length).put(v);
+            FloatRuntime.put(wLayerUser, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(w), in, h));
+            FloatRuntime.put(wIterUser, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(rw), h, h));
+            FloatRuntime.put(bias, FloatRuntime.toGates(org.jvmcompress.core.util.Matrices.floats(b), 1, h));
         }
 
         void forward(boolean training) {

@@ -47,7 +47,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -286,13 +285,7 @@ public final class OneDnnTrainer extends NativeTrainer {
     }
 
     private static boolean relu(IActivation fn, String name) {
-        if (fn instanceof ActivationReLU) {
-            return true;
-        }
-        if (fn == null || fn instanceof ActivationIdentity) {
-            return false;
-        }
-        throw unsupported(name, "activation " + fn);
+        return FloatRuntime.relu(fn, why -> unsupported(name, why));
     }
 
     /** A short description of what runs, for logs. */
@@ -376,11 +369,10 @@ public final class OneDnnTrainer extends NativeTrainer {
                 switch (s.kind) {
                     case CONV -> {
                         long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
-                        long oh = (cd[2] + pad[0] + pad[2] - s.kh) / s.sh + 1;
-                        long ow = (cd[3] + pad[1] + pad[3] - s.kw) / s.sw + 1;
                         convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
                                 dnnl.algorithm.convolution_direct, any(cd), any(weightDims(s, cd)), plainDesc(s.out),
-                                any(new long[] {n, s.out, oh, ow}), new long[] {s.sh, s.sw},
+                                any(FloatRuntime.outputDims(cd, s.out, pad, s.kh, s.kw, s.sh, s.sw)),
+                                new long[] {s.sh, s.sw},
                                 new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
                         convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d,
                                 reluAttr(s.relu), eng);
@@ -391,14 +383,13 @@ public final class OneDnnTrainer extends NativeTrainer {
                                 dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
                                 dnnl.DNNL_ARG_DST, dst[i]));
                         keep.add(new Object[] {d, pd});
-                        fpd[i] = pd;
+                        fpd[i] = new Object[] {pd, pad, w};
                     }
                     case POOL -> {
                         long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
-                        long oh = (cd[2] + pad[0] + pad[2] - s.kh) / s.sh + 1;
-                        long ow = (cd[3] + pad[1] + pad[3] - s.kw) / s.sw + 1;
                         pooling_forward.desc d = new pooling_forward.desc(dnnl.prop_kind.forward_training,
-                                poolAlgorithm(s), cur.get_desc(), any(new long[] {n, cd[1], oh, ow}),
+                                poolAlgorithm(s), cur.get_desc(),
+                                any(FloatRuntime.outputDims(cd, cd[1], pad, s.kh, s.kw, s.sh, s.sw)),
                                 new long[] {s.sh, s.sw}, new long[] {s.kh, s.kw}, new long[] {pad[0], pad[1]},
                                 new long[] {pad[2], pad[3]});
                         pooling_forward.primitive_desc pd = new pooling_forward.primitive_desc(d, eng);
@@ -477,7 +468,7 @@ public final class OneDnnTrainer extends NativeTrainer {
                                 dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
                                 dnnl.DNNL_ARG_DST, dst[i]));
                         keep.add(new Object[] {d, pd});
-                        fpd[i] = new Object[] {pd, wd, cur};
+                        fpd[i] = new Object[] {pd, wd, cur, w};
                     }
                     default -> throw new IllegalStateException();
                 }
@@ -493,12 +484,13 @@ public final class OneDnnTrainer extends NativeTrainer {
                 boolean needData = i > 0;
                 switch (s.kind) {
                     case CONV -> {
-                        convolution_forward.primitive_desc pd = (convolution_forward.primitive_desc) fpd[i];
+                        Object[] f = (Object[]) fpd[i];
+                        convolution_forward.primitive_desc pd = (convolution_forward.primitive_desc) f[0];
+                        long[] pad = (long[]) f[1];
                         if (s.relu) {
                             diff = reluBackward(dst[i], diff);
                         }
                         long[] sd = dims(src[i]);
-                        long[] pad = FloatRuntime.padding(s.mode, s.pad, sd[2], sd[3], s.kh, s.kw, s.sh, s.sw);
                         long[] wd = weightDims(s, sd);
                         long[] od = dims(dst[i]);
                         convolution_backward_weights.desc bd = new convolution_backward_weights.desc(
@@ -515,8 +507,8 @@ public final class OneDnnTrainer extends NativeTrainer {
                                     new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
                             convolution_backward_data.primitive_desc dpd =
                                     new convolution_backward_data.primitive_desc(dd, eng, pd);
-                            diff = dataGradient(s, new convolution_backward_data(dpd), dpd.weights_desc(),
-                                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff, wd);
+                            diff = dataGradient(new convolution_backward_data(dpd), (memory) f[2], dpd.weights_desc(),
+                                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff);
                             keep.add(new Object[] {dd, dpd});
                         }
                     }
@@ -582,8 +574,8 @@ public final class OneDnnTrainer extends NativeTrainer {
                                     any(wd), od);
                             inner_product_backward_data.primitive_desc dpd =
                                     new inner_product_backward_data.primitive_desc(dd, eng, pd);
-                            memory dSrc = dataGradient(s, new inner_product_backward_data(dpd), dpd.weights_desc(),
-                                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff, wd);
+                            memory dSrc = dataGradient(new inner_product_backward_data(dpd), (memory) f[3],
+                                    dpd.weights_desc(), dpd.diff_dst_desc(), dpd.diff_src_desc(), diff);
                             keep.add(new Object[] {dd, dpd});
                             diff = dSrc;
                             if (masks[i] != null) {
@@ -660,11 +652,15 @@ public final class OneDnnTrainer extends NativeTrainer {
             keep.add(dW);
         }
 
-        /** A backward-data primitive into the backward list; returns the gradient of the layer's input. */
-        private memory dataGradient(Spec s, primitive p, memory.desc weightsD, memory.desc diffD, memory.desc srcD,
-                                    memory diff, long[] wd) {
+        /**
+         * A backward-data primitive into the backward list; returns the gradient of the layer's input. The weights are
+         * those the forward pass of this step read ({@code weights}, already in oneDNN's layout; reordered again only
+         * when the backward primitive wants another).
+         */
+        private memory dataGradient(primitive p, memory weights, memory.desc weightsD, memory.desc diffD,
+                                    memory.desc srcD, memory diff) {
             memory dSrc = new memory(srcD, eng);
-            exec(bwd, p, Map.of(dnnl.DNNL_ARG_WEIGHTS, into(bwd, user(s.w, wd), weightsD),
+            exec(bwd, p, Map.of(dnnl.DNNL_ARG_WEIGHTS, into(bwd, weights, weightsD),
                     dnnl.DNNL_ARG_DIFF_DST, into(bwd, diff, diffD), dnnl.DNNL_ARG_DIFF_SRC, dSrc));
             return dSrc;
         }
@@ -715,15 +711,13 @@ public final class OneDnnTrainer extends NativeTrainer {
         }
 
         float[] read(memory m) {
-            float[] v = new float[(int) (m.get_desc().get_size() / 4)];
             strm._wait();
-            new FloatPointer(m.get_data_handle()).capacity(v.length).get(v);
-            return v;
+            return FloatRuntime.floats(m);
         }
 
         void write(memory m, float[] v) {
             strm._wait();
-            new FloatPointer(m.get_data_handle()).capacity(v.length).put(v);
+            FloatRuntime.put(m, v);
         }
 
         /**
@@ -760,7 +754,7 @@ public final class OneDnnTrainer extends NativeTrainer {
         }
 
         void release() {
-            keep.forEach(OneDnnTrainer::closeAll);
+            keep.forEach(FloatRuntime::closeAll);
             keep.clear();
             fwd.clear();
             bwd.clear();
@@ -802,16 +796,6 @@ public final class OneDnnTrainer extends NativeTrainer {
     private static dnnl.algorithm poolAlgorithm(Spec s) {
         return s.max ? dnnl.algorithm.pooling_max : s.includePad ? dnnl.algorithm.pooling_avg_include_padding
                 : dnnl.algorithm.pooling_avg_exclude_padding;
-    }
-
-    private static void closeAll(Object o) {
-        if (o instanceof Pointer p) {
-            p.close();
-        } else if (o instanceof Object[] arr) {
-            for (Object x : arr) {
-                closeAll(x);
-            }
-        }
     }
 
     /** Frees the primitives and buffers now. */
