@@ -6,8 +6,11 @@
 set -u
 cd "$(dirname "$0")/.."
 . bench/frozen-suite.sh queue-distill
-cell() { # task method seed
-  [ -f "docs/results/distillation-cells/$1/$2/seed-$3.json" ] && return 0
+rm -f /tmp/queue-distill/todo-*
+cell() { # task method seed: run unless it has a record of the method's current recipe (bench-distill --todo)
+  [ -f "/tmp/queue-distill/todo-$1" ] || $J bench-distill --teacher "models/reference/$1-teacher.zip" --todo \
+      --results docs/results/distillation.json > "/tmp/queue-distill/todo-$1" || exit 1
+  grep -qx "$2 $3" "/tmp/queue-distill/todo-$1" || return 0
   [ -f /tmp/queue-distill.stop ] && exit 0
   echo "=== $(date +%H:%M:%S) $1 $2 seed $3"
   mkdir -p runs/queue-logs
@@ -32,6 +35,10 @@ teacher2nlp() { # the second NLP teacher of the multi-teacher methods: a bag-of-
   cp runs/teacher-nlp-2/teacher.json models/reference/nlp-teacher-2.json
 }
 CV="kd-reverse kd-js kd-mse fitnets at rkd sp labelling expansion dml born-again"
+# Session 8 retuned CV's KD weight (alpha 0.5 -> 0.7): the methods built on KD run again, the targets' cells first.
+for m in kd rkd kd-reverse kd-js kd-mse multi-teacher expansion born-again fitnets at; do
+  for s in 1 2 3; do cell cv "$m" "$s"; done
+done
 NLP="scratch kd kd-reverse labelling expansion"
 for m in $CV; do cell cv "$m" 1; done
 for s in 1 2 3; do for m in $NLP; do cell nlp "$m" "$s"; done; done

@@ -26,8 +26,10 @@ import org.jvmcompress.core.util.Json;
  * Runs distillation methods x seeds on a task's real data. Each cell trains in its own folder
  * ({@code <out>/<task>/<method>/seed-<n>/}, checkpoints and student) and, when finished, leaves a small record
  * {@code <cells>/<task>/<method>/seed-<n>.json} (meant to be committed); a cell with a record is not run again, and
- * an unfinished one resumes from its last epoch, so a table can be filled across sessions and machines.
- * {@link #aggregate} turns the records into the results JSON and a Markdown table.
+ * an unfinished one resumes from its last epoch, so a table can be filled across sessions and machines. A record
+ * whose recipe is no longer the method's (its defaults were retuned) is stale: the cell runs again, from the start,
+ * and its new record replaces the old one. {@link #aggregate} turns the records into the results JSON and a Markdown
+ * table, a method's row from the records of its current recipe (or, until there are some, the stale ones, marked).
  */
 public final class DistillBenchmark {
     /** One finished cell; {@code details} holds what the scheme reports (each generation, pool statistics). */
@@ -51,10 +53,15 @@ public final class DistillBenchmark {
                            String method, long seed, TrainConfig base, Path out, Path cells, DataHome home,
                            String command) {
         Path cellFile = cellRecord(cells, task.name(), method, seed);
-        if (Files.isRegularFile(cellFile)) {
-            return Json.read(cellFile, Cell.class, "benchmark cell");
-        }
         DistillRecipes.Recipe r = DistillRecipes.get(task.name(), method);
+        if (Files.isRegularFile(cellFile)) {
+            Cell done = Json.read(cellFile, Cell.class, "benchmark cell");
+            if (r.describe().equals(done.recipe())) {
+                return done;
+            }
+            System.err.printf("%s %s seed %d: recorded with the recipe '%s', now '%s': running it again%n",
+                    task.name(), method, seed, done.recipe(), r.describe());
+        }
         TrainConfig c = base.withSeed(seed);
         List<LoadedModel> teachers = switch (r.teachers()) {
             case REFERENCE -> List.of(teacher);
@@ -81,12 +88,44 @@ public final class DistillBenchmark {
         return cell;
     }
 
+    /** Whether a cell has a record of the method's current recipe. */
+    public static boolean isDone(Path cells, String task, String method, long seed) {
+        Path f = cellRecord(cells, task, method, seed);
+        return Files.isRegularFile(f) && Json.read(f, Cell.class, "benchmark cell").recipe()
+                .equals(DistillRecipes.get(task, method).describe());
+    }
+
     private static Distillation.Result train(List<LoadedModel> teachers, Task task,
                                              TaskData data, String method, TrainConfig c, Path out, DataHome home,
                                              String command) {
         Path dir = cellDir(out, task.name(), method, c.seed());
+        forRecipe(dir, DistillRecipes.get(task.name(), method).describe());
         return Distillation.run(DistillRecipes.get(task.name(), method).plan(), teachers, task, data, c, dir,
                 dir.resolve("student.zip"), home.dir("teacher-outputs"), command);
+    }
+
+    /**
+     * Keeps a cell's run folder (and so its checkpoint) only when it was started with this recipe: the folder
+     * remembers its recipe in {@code recipe.txt}; a folder of another recipe, or from before that file existed, is
+     * emptied first (its checkpoint could be a finished run of another recipe).
+     */
+    static void forRecipe(Path dir, String recipe) {
+        Path marker = dir.resolve("recipe.txt");
+        try {
+            if (Files.isDirectory(dir)) {
+                if (!Files.isRegularFile(marker) || !Files.readString(marker).equals(recipe)) {
+                    try (var s = Files.walk(dir)) {
+                        for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(f);
+                        }
+                    }
+                }
+            }
+            Files.createDirectories(dir);
+            AtomicFiles.writeString(marker, recipe);
+        } catch (IOException e) {
+            throw new CompressionException("cannot prepare the cell folder " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     /** All finished cells in the records folder, by task and method. */
@@ -136,8 +175,16 @@ public final class DistillBenchmark {
                     String.join(",", rows.stream().map(Map.Entry::getKey).toList()),
                     String.join(",", rows.stream().flatMap(e -> e.getValue().stream().map(c -> Long.toString(c.seed())))
                             .distinct().sorted().toList()), "docs/results/" + resultsJson.getFileName()));
+            Map<String, DistillRecipes.Recipe> recipes = DistillRecipes.of(t.getKey());
             for (Map.Entry<String, List<Cell>> m : rows) {
                 List<Cell> cs = m.getValue();
+                DistillRecipes.Recipe now = recipes.get(m.getKey());
+                List<Cell> current = now == null ? cs
+                        : cs.stream().filter(c -> c.recipe().equals(now.describe())).toList();
+                boolean stale = current.isEmpty();
+                if (!stale) {
+                    cs = current;
+                }
                 double mean = cs.stream().mapToDouble(Cell::acc).average().orElse(Double.NaN);
                 double var = cs.stream().mapToDouble(c -> (c.acc() - mean) * (c.acc() - mean)).sum()
                         / Math.max(1, cs.size() - 1);
@@ -148,11 +195,17 @@ public final class DistillBenchmark {
                 row.put("seeds", cs.stream().map(Cell::seed).toList());
                 row.put("accs", cs.stream().map(Cell::acc).toList());
                 row.put("recipe", cs.get(0).recipe());
+                if (stale) {
+                    row.put("stale", true);
+                    row.put("current_recipe", now.describe());
+                }
                 if (cs.get(0).details() != null) {
                     row.put("details", cs.stream().map(Cell::details).toList());
                 }
                 task.put(m.getKey(), row);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,d |%n", m.getKey(), cs.get(0).recipe(),
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,d |%n", m.getKey(), stale
+                                ? cs.get(0).recipe() + " (earlier recipe; now " + now.describe() + ", not yet run)"
+                                : cs.get(0).recipe(),
                         cs.size() > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f %%", 100 * mean, 100 * Math.sqrt(var))
                                 : String.format(Locale.ROOT, "%.2f %% (one seed)", 100 * mean),
                         cs.size(), cs.get(0).params()));

@@ -46,7 +46,10 @@ final class BenchDistillCommand implements Command {
                         .desc("results JSON to write (and a .md beside it); default <output>/distillation.json").build())
                 .addOption(Option.builder().longOpt("cells").hasArg().argName("DIR")
                         .desc("folder of the finished cells' records (commit it to fill a table across sessions);"
-                                + " default: distillation-cells/ beside the results file").build());
+                                + " default: distillation-cells/ beside the results file").build())
+                .addOption(Option.builder().longOpt("todo")
+                        .desc("only list the cells (method seed) of --methods x --seeds still to run: without a"
+                                + " record, or recorded with an earlier recipe").build());
     }
 
     @Override
@@ -74,6 +77,16 @@ final class BenchDistillCommand implements Command {
         Path results = cl.hasOption("results") ? Path.of(cl.getOptionValue("results")) : out.resolve("distillation.json");
         Path cells = cl.hasOption("cells") ? Path.of(cl.getOptionValue("cells"))
                 : results.toAbsolutePath().resolveSibling("distillation-cells");
+        if (cl.hasOption("todo")) {
+            for (String m : methods) {
+                for (long seed : seeds) {
+                    if (!DistillBenchmark.isDone(cells, task.name(), m, seed)) {
+                        System.out.println(m + " " + seed);
+                    }
+                }
+            }
+            return 0;
+        }
         List<LoadedModel> extra = new ArrayList<>();
         if (cl.hasOption("extra-teachers")) {
             for (String f : cl.getOptionValue("extra-teachers").split(",")) {

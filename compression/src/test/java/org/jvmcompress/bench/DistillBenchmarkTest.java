@@ -69,5 +69,29 @@ class DistillBenchmarkTest {
         assertTrue(md.contains("## cv\n    bin/compression bench-distill --teacher models/reference/cv-teacher.zip"
                 + " --methods scratch,kd,at --seeds 1,2 --results docs/results/distillation.json"), md);
         assertTrue(md.contains(" ± "), md);
+
+        // Records of another recipe (the method's defaults retuned since) are stale: shown, marked, until the cells
+        // run again; a rerun replaces its record and starts its folder afresh.
+        for (long seed : new long[] {1, 2}) {
+            Path f = DistillBenchmark.cellRecord(cells, "cv", "scratch", seed);
+            DistillBenchmark.Cell c = Json.read(f, DistillBenchmark.Cell.class, "cell");
+            Json.writeFile(f, new DistillBenchmark.Cell(c.task(), c.method(), c.seed(), c.acc(), c.params(),
+                    c.bestEpoch(), c.trainSeconds(), "0.3*CE", c.details()));
+        }
+        DistillBenchmark.aggregate(cells, results, "cmd");
+        JsonNode stale = Json.MAPPER.readTree(results.toFile()).get("cv").get("scratch");
+        assertTrue(stale.get("stale").asBoolean());
+        assertEquals("1*CE", stale.get("current_recipe").asText());
+        assertTrue(Files.readString(results.resolveSibling("distillation.md"))
+                .contains("| scratch | 0.3*CE (earlier recipe; now 1*CE, not yet run) |"));
+        DistillBenchmark.Cell rerun = DistillBenchmark.run(teacher, List.of(), task, data, "scratch", 1, base, out,
+                cells, home, "cmd");
+        assertEquals("1*CE", rerun.recipe());
+        assertEquals("1*CE", Files.readString(DistillBenchmark.cellDir(out, "cv", "scratch", 1).resolve("recipe.txt")));
+        DistillBenchmark.aggregate(cells, results, "cmd");
+        JsonNode fresh = Json.MAPPER.readTree(results.toFile()).get("cv").get("scratch");
+        assertTrue(fresh.path("stale").isMissingNode());
+        assertEquals(List.of(1L), List.of(fresh.get("seeds").get(0).asLong()));
+        assertEquals(1, fresh.get("seeds").size());
     }
 }

@@ -868,6 +868,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             prims.forEach(org.bytedeco.javacpp.Pointer::close);
             args.forEach(org.bytedeco.javacpp.Pointer::close);
             keep.forEach(FloatRuntime::closeAll);
+            inputView = null;
             closeAll(input);
             closeAll(output);
             prims.clear();
@@ -875,23 +876,24 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
             keep.clear();
         }
 
-        private float[] buffer;
+        /** The input buffer seen from Java (written in place by the token lookup). */
+        private java.nio.FloatBuffer inputView;
 
         /** Token ids looked up into the input buffer ([T, N, C] for an LSTM, [N, T, C] for a convolution). */
         private void tokens(Embed e, float[] ids) {
             int dim = e.dim();
-            int size = (int) (input.get_desc().get_size() / 4);
-            if (buffer == null || buffer.length != size) {
-                buffer = new float[size];
+            if (inputView == null) {
+                int size = (int) (input.get_desc().get_size() / 4);
+                inputView = new FloatPointer(input.get_data_handle()).capacity(size).asBuffer();
             }
+            float[] table = e.table();
             for (int b = 0; b < batch; b++) {
                 for (int t = 0; t < length; t++) {
                     int id = token(e, ids[b * length + t]);
                     int dst = textLayout == 1 ? (t * batch + b) * dim : (b * length + t) * dim;
-                    System.arraycopy(e.table(), id * dim, buffer, dst, dim);
+                    inputView.put(dst, table, id * dim, dim);
                 }
             }
-            put(input, buffer);
         }
 
         float[] run(float[] x) {
