@@ -71,6 +71,7 @@ public final class TrainingSetup {
         OneDnnLstmHelper.install(g);
         InOrderBidirectional.install(g);
         FastGlobalMaxPooling.install(g);
+        org.jvmcompress.core.runtime.FusedAdam.install(g);
     }
 
     /**
