@@ -65,7 +65,7 @@ class EndToEndTest {
         assertEquals(0, kd.code(), kd.err());
         assertTrue(kd.out().contains("agreement with"), kd.out());
         JsonNode student = Json.MAPPER.readTree(dir.resolve("kd/student.json").toFile());
-        assertEquals("0.5*FORWARD-KL(T=1) + 0.5*CE", student.get("training").get("distillation").get("loss").asText());
+        assertEquals("0.7*FORWARD-KL(T=1) + 0.3*CE", student.get("training").get("distillation").get("loss").asText());
         assertTrue(student.get("training").get("command").asText().contains("distill"));
 
         CliTest.Run badLayer = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--feature",
