@@ -1,6 +1,7 @@
 package org.jvmcompress.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,6 +79,8 @@ class DistillBenchmarkTest {
             Json.writeFile(f, new DistillBenchmark.Cell(c.task(), c.method(), c.seed(), c.acc(), c.params(),
                     c.bestEpoch(), c.trainSeconds(), "0.3*CE", c.details()));
         }
+        assertFalse(DistillBenchmark.isDone(cells, "cv", "scratch", 1), "a stale record counts as done");
+        assertTrue(DistillBenchmark.isDone(cells, "cv", "kd", 1));
         DistillBenchmark.aggregate(cells, results, "cmd");
         JsonNode stale = Json.MAPPER.readTree(results.toFile()).get("cv").get("scratch");
         assertTrue(stale.get("stale").asBoolean());
@@ -87,6 +90,8 @@ class DistillBenchmarkTest {
         DistillBenchmark.Cell rerun = DistillBenchmark.run(teacher, List.of(), task, data, "scratch", 1, base, out,
                 cells, home, "cmd");
         assertEquals("1*CE", rerun.recipe());
+        assertTrue(DistillBenchmark.isDone(cells, "cv", "scratch", 1));
+        assertFalse(DistillBenchmark.isDone(cells, "cv", "scratch", 2));
         assertEquals("1*CE", Files.readString(DistillBenchmark.cellDir(out, "cv", "scratch", 1).resolve("recipe.txt")));
         DistillBenchmark.aggregate(cells, results, "cmd");
         JsonNode fresh = Json.MAPPER.readTree(results.toFile()).get("cv").get("scratch");
