@@ -61,6 +61,28 @@ public final class FusedAdam extends AdamUpdater {
             super.applyUpdater(gradient, iteration, epoch);
             return;
         }
+        run(view(gradient, n), null, 1f, n, iteration, epoch);
+    }
+
+    /**
+     * The step straight onto the parameters, {@code params -= update(gradient / divisor)}: what DL4J's updater (the
+     * division by the batch size, then this step) and the trainer's subtraction of the update do, in one pass over
+     * the arrays instead of three, with the same float arithmetic. The gradient array keeps the gradient. Returns
+     * false, doing nothing, when an array is not a plain float array of the gradient's length.
+     */
+    boolean stepInto(INDArray gradient, INDArray params, float divisor, int iteration, int epoch) {
+        INDArray m = getM();
+        INDArray v = getV();
+        int n = (int) gradient.length();
+        if (m == null || v == null || !plain(gradient, n) || !plain(params, n) || !plain(m, n) || !plain(v, n)) {
+            return false;
+        }
+        run(view(gradient, n), view(params, n), divisor, n, iteration, epoch);
+        return true;
+    }
+
+    /** Adam over n elements: the update into g, or (params given) subtracted from the parameters. */
+    private void run(FloatBuffer g, FloatBuffer params, float divisor, int n, int iteration, int epoch) {
         Adam c = getConfig();
         float b1 = (float) c.getBeta1();
         float b2 = (float) c.getBeta2();
@@ -73,9 +95,8 @@ public final class FusedAdam extends AdamUpdater {
         }
         float stepSize = step;
         fusedSteps++;
-        FloatBuffer g = view(gradient, n);
-        FloatBuffer mb = view(m, n);
-        FloatBuffer vb = view(v, n);
+        FloatBuffer mb = view(getM(), n);
+        FloatBuffer vb = view(getV(), n);
         int parts = n < PARALLEL_FROM ? 1 : Runtime.getRuntime().availableProcessors();
         IntStream range = IntStream.range(0, parts);
         (parts > 1 ? range.parallel() : range).forEach(p -> {
@@ -84,6 +105,7 @@ public final class FusedAdam extends AdamUpdater {
             float[] gc = new float[CHUNK];
             float[] mc = new float[CHUNK];
             float[] vc = new float[CHUNK];
+            float[] pc = params == null ? null : new float[CHUNK];
             int end = (int) ((long) (p + 1) * n / parts);
             // In chunks copied to arrays: a loop over arrays vectorises, one over the buffers does not.
             for (int from = (int) ((long) p * n / parts); from < end; from += CHUNK) {
@@ -91,17 +113,30 @@ public final class FusedAdam extends AdamUpdater {
                 g.get(from, gc, 0, len);
                 mb.get(from, mc, 0, len);
                 vb.get(from, vc, 0, len);
-                for (int i = 0; i < len; i++) {
-                    float gi = gc[i];
-                    float mi = b1 * mc[i] + gi * c1;
-                    float vi = b2 * vc[i] + gi * gi * c2;
-                    mc[i] = mi;
-                    vc[i] = vi;
-                    gc[i] = mi * stepSize / ((float) Math.sqrt(vi) + eps);
+                if (pc == null) {
+                    for (int i = 0; i < len; i++) {
+                        float gi = gc[i];
+                        float mi = b1 * mc[i] + gi * c1;
+                        float vi = b2 * vc[i] + gi * gi * c2;
+                        mc[i] = mi;
+                        vc[i] = vi;
+                        gc[i] = mi * stepSize / ((float) Math.sqrt(vi) + eps);
+                    }
+                    g.put(from, gc, 0, len);
+                } else {
+                    params.get(from, pc, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        float gi = gc[i] / divisor;
+                        float mi = b1 * mc[i] + gi * c1;
+                        float vi = b2 * vc[i] + gi * gi * c2;
+                        mc[i] = mi;
+                        vc[i] = vi;
+                        pc[i] = pc[i] - mi * stepSize / ((float) Math.sqrt(vi) + eps);
+                    }
+                    params.put(from, pc, 0, len);
                 }
                 mb.put(from, mc, 0, len);
                 vb.put(from, vc, 0, len);
-                g.put(from, gc, 0, len);
             }
         });
     }

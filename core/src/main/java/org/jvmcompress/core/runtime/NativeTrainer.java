@@ -1,13 +1,18 @@
 package org.jvmcompress.core.runtime;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.updater.UpdaterBlock;
+import org.deeplearning4j.nn.updater.graph.ComputationGraphUpdater;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Matrices;
@@ -105,13 +110,74 @@ public abstract class NativeTrainer implements AutoCloseable {
         backward(Matrices.floats(dPre));
         int iteration = g.getConfiguration().getIterationCount();
         int epoch = g.getConfiguration().getEpochCount();
-        DefaultGradient grad = new DefaultGradient(gradients);
-        gradientViews.forEach(grad::setGradientFor);
-        g.getUpdater().update(grad, iteration, epoch, (int) n, LayerWorkspaceMgr.noWorkspaces());
-        params.subi(gradients.reshape(params.shape()));
+        if (!fusedStep(g, (int) n, iteration, epoch)) {
+            DefaultGradient grad = new DefaultGradient(gradients);
+            gradientViews.forEach(grad::setGradientFor);
+            g.getUpdater().update(grad, iteration, epoch, (int) n, LayerWorkspaceMgr.noWorkspaces());
+            params.subi(gradients.reshape(params.shape()));
+        }
         g.getConfiguration().setIterationCount(iteration + 1);
         g.setScore(score);
         return score;
+    }
+
+    /** Steps whose update took the fused path. */
+    long fusedUpdates;
+    /** The updater whose blocks {@link #fused} holds (null: not looked at yet). */
+    private ComputationGraphUpdater fusedFor;
+    /** The parameter range of each updater block, or null when DL4J's updater has to run. */
+    private List<UpdaterBlock> fused;
+
+    /**
+     * The update as one pass per updater block ({@link FusedAdam#stepInto}) where DL4J's updater would do nothing
+     * else: every block Adam (fused), no gradient normalisation, no regularisation, every gradient divided by the
+     * batch size. The same arithmetic as DL4J's updater followed by the subtraction, over the arrays once instead of
+     * three times (the division, Adam, the subtraction): the student's arrays (nlp-student: 640k parameters, 10 MB
+     * with Adam's state) come from memory after the teacher's forward pass has been through the caches.
+     */
+    private boolean fusedStep(ComputationGraph g, int n, int iteration, int epoch) {
+        ComputationGraphUpdater u = g.getUpdater();
+        if (u != fusedFor) {
+            fusedFor = u;
+            fused = fusable(g);
+        }
+        if (fused == null) {
+            return false;
+        }
+        fusedUpdates++;
+        INDArray flatParams = params.reshape(params.length());
+        for (UpdaterBlock b : fused) {
+            INDArray p = flatParams.get(NDArrayIndex.interval(b.getParamOffsetStart(), b.getParamOffsetEnd()));
+            INDArray gv = b.getGradientView();
+            if (!((FusedAdam) b.getGradientUpdater()).stepInto(gv.reshape(gv.length()), p, n, iteration, epoch)) {
+                throw new IllegalStateException("fused update: arrays not plain for block at " + b.getParamOffsetStart());
+            }
+        }
+        return true;
+    }
+
+    private static List<UpdaterBlock> fusable(ComputationGraph g) {
+        ComputationGraphUpdater cu = g.getUpdater();
+        if (!g.conf().isMiniBatch() || cu == null) {
+            return null;
+        }
+        List<UpdaterBlock> blocks = new ArrayList<>();
+        for (UpdaterBlock b : cu.getUpdaterBlocks()) {
+            if (!(b.getGradientUpdater() instanceof FusedAdam) || b.isPretrainUpdaterBlock()
+                    || b.getGradientView() == null) {
+                return null;
+            }
+            for (UpdaterBlock.ParamState ps : b.getLayersAndVariablesInBlock()) {
+                org.deeplearning4j.nn.api.TrainingConfig c = ps.getLayer().getConfig();
+                List<?> reg = c.getRegularizationByParam(ps.getParamName());
+                if (c.getGradientNormalization() != null && c.getGradientNormalization() != GradientNormalization.None
+                        || reg != null && !reg.isEmpty() || !ps.getLayer().updaterDivideByMinibatch(ps.getParamName())) {
+                    return null;
+                }
+            }
+            blocks.add(b);
+        }
+        return blocks;
     }
 
     @Override

@@ -41,7 +41,20 @@ class OneDnnTrainerTest {
      * after the first step the running mean of the batch norm it shifts.
      */
     static void sameSteps(ComputationGraph dl4j, INDArray x, INDArray y, double tolerance, int steps) {
-        ComputationGraph ours = dl4j.clone();
+        ComputationGraph start = dl4j.clone();
+        sameSteps(dl4j.clone(), start.clone(), x, y, tolerance, steps, false);
+        // the fused Adam in place (as training installs it): the update straight onto the parameters where it can
+        ComputationGraph fused = start.clone();
+        FusedAdam.install(fused);
+        sameSteps(dl4j, fused, x, y, tolerance, steps, true);
+    }
+
+    /**
+     * @param fusedWhereItCan whether ours has the fused Adam: the trainer then updates in one pass unless a layer
+     *                        normalises its gradient or is regularised, or a block is not Adam (batch norm's statistics)
+     */
+    static void sameSteps(ComputationGraph dl4j, ComputationGraph ours, INDArray x, INDArray y, double tolerance,
+                          int steps, boolean fusedWhereItCan) {
         INDArray before = dl4j.params().dup();
         NativeTrainer t = NativeTrainer.forGraph(ours);
         assertNotNull(t, "no native trainer");
@@ -52,6 +65,8 @@ class OneDnnTrainerTest {
             assertEquals(dl4j.score(), score, 1e-4 * Math.max(1, Math.abs(score)), "loss at step " + step);
         }
         assertEquals(steps, ours.getConfiguration().getIterationCount());
+        boolean batchNorm = dl4j.paramTable().keySet().stream().anyMatch(k -> k.contains("_bn_"));
+        assertEquals(fusedWhereItCan && !batchNorm ? steps : 0, t.fusedUpdates, "updates in one pass");
         INDArray moved = dl4j.params().sub(before);
         assertTrue(moved.amaxNumber().doubleValue() > 0, "the steps changed nothing");
         for (String layer : dl4j.paramTable().keySet()) {
