@@ -37,7 +37,7 @@ final class BenchDistillCommand implements Command {
                 .addOption(Option.builder().longOpt("methods").hasArg().argName("LIST")
                         .desc("comma-separated methods (default: all of the task's)").build())
                 .addOption(Option.builder().longOpt("seeds").hasArg().argName("LIST").desc("comma-separated seeds (default 1,2,3)").build())
-                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("student epochs (default 15)").build())
+                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("student epochs (default: the task's schedule, cv 50, nlp 15)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
                 .addOption(Option.builder().longOpt("extra-teachers").hasArg().argName("FILE,...")
                         .desc("more teachers for the multi-teacher method (default: models/reference/<task>-teacher-2.zip"
@@ -71,8 +71,10 @@ final class BenchDistillCommand implements Command {
             }
         }
         TrainConfig d = task.defaultConfig();
-        TrainConfig base = new TrainConfig(task.studentArchitecture(), Cli.intOpt(cl, "epochs", 15, 1), d.batchSize(),
-                d.learningRate(), d.lrDecay(), 3, d.l2(), 0, Cli.intOpt(cl, "train-limit", 0, 0));
+        DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name());
+        TrainConfig base = new TrainConfig(task.studentArchitecture(), Cli.intOpt(cl, "epochs", sch.epochs(), 1),
+                d.batchSize(), d.learningRate(), sch.lrDecay(), sch.patience(), d.l2(), 0,
+                Cli.intOpt(cl, "train-limit", 0, 0));
         Path out = Cli.output(cl, "runs/bench-distill");
         Path results = cl.hasOption("results") ? Path.of(cl.getOptionValue("results")) : out.resolve("distillation.json");
         Path cells = cl.hasOption("cells") ? Path.of(cl.getOptionValue("cells"))

@@ -78,11 +78,11 @@ final class DistillCommand implements Command {
                                 + Augmenter.TEXT_DEFAULT + " (defaults)").build())
                 .addOption(Option.builder().longOpt("rounds").hasArg().argName("N")
                         .desc("expand: augmentation rounds, teacher outputs cached per round (default 8)").build())
-                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("maximum epochs (default 15)").build())
+                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("maximum epochs (default: the task's student schedule, cv 50, nlp 15)").build())
                 .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("mini-batch size").build())
                 .addOption(Option.builder().longOpt("lr").hasArg().argName("X").desc("Adam learning rate").build())
-                .addOption(Option.builder().longOpt("lr-decay").hasArg().argName("X").desc("learning-rate factor per epoch").build())
-                .addOption(Option.builder().longOpt("patience").hasArg().argName("N").desc("early-stopping patience").build())
+                .addOption(Option.builder().longOpt("lr-decay").hasArg().argName("X").desc("learning-rate factor per epoch (default: cv 0.95, nlp 0.8)").build())
+                .addOption(Option.builder().longOpt("patience").hasArg().argName("N").desc("early-stopping patience (default: cv 8, nlp 3)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
                 .addOption(Option.builder().longOpt("feature").hasArgs().argName("KIND:TEACHER:STUDENT[:WEIGHT]")
                         .desc("feature/relation knowledge, repeatable: hint (FitNets, adapter learned), at (attention"
@@ -150,9 +150,11 @@ final class DistillCommand implements Command {
                 cl.getOptionValue("pool", "train"), Cli.doubleOpt(cl, "threshold", 0.9), cl.getOptionValue("augment"),
                 Cli.intOpt(cl, "rounds", 8, 1));
         TrainConfig d = task.defaultConfig();
-        TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", 15, 1), Cli.intOpt(cl, "batch", d.batchSize(), 1),
-                Cli.doubleOpt(cl, "lr", d.learningRate()), Cli.doubleOpt(cl, "lr-decay", d.lrDecay()),
-                Cli.intOpt(cl, "patience", 3, 1), d.l2(), Cli.seed(cl), Cli.intOpt(cl, "train-limit", 0, 0));
+        DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name());
+        TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", sch.epochs(), 1),
+                Cli.intOpt(cl, "batch", d.batchSize(), 1), Cli.doubleOpt(cl, "lr", d.learningRate()),
+                Cli.doubleOpt(cl, "lr-decay", sch.lrDecay()), Cli.intOpt(cl, "patience", sch.patience(), 1), d.l2(),
+                Cli.seed(cl), Cli.intOpt(cl, "train-limit", 0, 0));
         Path out = Cli.output(cl, "runs/distill-" + task.name());
         // The teacher's own split: its validation and test examples stay unseen by it and by the student.
         TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
