@@ -35,8 +35,10 @@ teacher2nlp() { # the second NLP teacher of the multi-teacher methods: a bag-of-
   cp runs/teacher-nlp-2/teacher.json models/reference/nlp-teacher-2.json
 }
 CV="kd-reverse kd-js kd-mse fitnets at rkd sp labelling expansion dml born-again"
-# Session 8 retuned CV's KD weight (alpha 0.5 -> 0.7): the methods built on KD run again, the targets' cells first.
-for m in kd rkd kd-reverse kd-js kd-mse multi-teacher expansion born-again fitnets at; do
+# Session 9 gave CV students a longer schedule (DistillRecipes.schedule): every CV cell runs again, the targets'
+# cells first (scratch and KD), then the methods on the native trainers (minutes a cell), then those that train
+# through DL4J (feature and relation losses: 10-30 min a cell).
+for m in scratch kd expansion multi-teacher kd-js kd-reverse kd-mse labelling born-again dml rkd fitnets at sp; do
   for s in 1 2 3; do cell cv "$m" "$s"; done
 done
 NLP="scratch kd kd-reverse labelling expansion"
