@@ -37,7 +37,8 @@ final class BenchDistillCommand implements Command {
                 .addOption(Option.builder().longOpt("methods").hasArg().argName("LIST")
                         .desc("comma-separated methods (default: all of the task's)").build())
                 .addOption(Option.builder().longOpt("seeds").hasArg().argName("LIST").desc("comma-separated seeds (default 1,2,3)").build())
-                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("student epochs (default: the task's schedule, cv 50, nlp 15)").build())
+                .addOption(Option.builder().longOpt("epochs").hasArg().argName("N")
+                        .desc("student epochs (default: the task's schedule, cv 60, nlp 15)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
                 .addOption(Option.builder().longOpt("extra-teachers").hasArg().argName("FILE,...")
                         .desc("more teachers for the multi-teacher method (default: models/reference/<task>-teacher-2.zip"

@@ -86,7 +86,7 @@ class DistillBenchmarkTest {
         assertTrue(stale.get("stale").asBoolean());
         // the recipe names the schedule where it is not the one of the tables before session 9
         String scratch = DistillRecipes.get("cv", "scratch").describe();
-        assertEquals("1*CE; 50 epochs, learning rate x0.95 an epoch, patience 8", scratch);
+        assertEquals("1*CE; 60 epochs, learning rate x0.95 an epoch, patience 10", scratch);
         assertEquals("1*CE", DistillRecipes.get("nlp", "scratch").describe());
         assertEquals(scratch, stale.get("current_recipe").asText());
         assertTrue(Files.readString(results.resolveSibling("distillation.md"))
