@@ -3,14 +3,22 @@
 test accuracy from evaluation.json beside it. Usage: bench/tuning-table.py runs/tune-cv > docs/results/kd-tuning-cv.md
 With --seeds, runs named NAME-s<seed> are grouped by NAME: the validation accuracy of each seed and their mean (which
 orders the rows), the test accuracy's mean and standard deviation, the best epochs:
-bench/tuning-table.py --seeds runs/sched"""
+bench/tuning-table.py --seeds runs/sched; --match REGEX keeps the runs whose name matches"""
 import json, pathlib, re, statistics, sys
 
-args = [a for a in sys.argv[1:] if not a.startswith("--")]
-grouped = "--seeds" in sys.argv
+argv = sys.argv[1:]
+match = None
+if "--match" in argv:
+    i = argv.index("--match")
+    match = argv[i + 1]
+    del argv[i:i + 2]
+args = [a for a in argv if not a.startswith("--")]
+grouped = "--seeds" in argv
 root = pathlib.Path(args[0])
 rows = []
 for s in sorted(root.glob("**/student.json")):
+    if match and not re.search(match, s.parent.name):
+        continue
     d = json.loads(s.read_text())
     t = d["training"]
     dist = t.get("distillation", {})
