@@ -38,7 +38,7 @@ CV="kd-reverse kd-js kd-mse fitnets at rkd sp labelling expansion dml born-again
 # Session 9 gave CV students a longer schedule (DistillRecipes.schedule): every CV cell runs again, the targets'
 # cells first (scratch and KD), then the methods on the native trainers (minutes a cell), then those that train
 # through DL4J (feature and relation losses: 10-30 min a cell).
-for m in scratch kd expansion multi-teacher kd-js kd-reverse kd-mse labelling born-again dml rkd fitnets at sp; do
+for m in scratch kd expansion multi-teacher multi-teacher-expansion kd-js kd-reverse kd-mse labelling born-again dml rkd fitnets at sp; do
   for s in 1 2 3; do cell cv "$m" "$s"; done
 done
 NLP="scratch kd kd-reverse labelling expansion"
