@@ -58,7 +58,7 @@ public final class DistillRecipes {
     public record Recipe(Distillation.Plan plan, Teachers teachers, Schedule schedule) {
         /** What the method does, and its schedule where it is not the standard one (a record's key). */
         public String describe() {
-            return what() + (schedule == null || schedule.equals(STANDARD) ? "" : "; " + schedule.describe());
+            return what() + (schedule.equals(STANDARD) ? "" : "; " + schedule.describe());
         }
 
         private String what() {

@@ -113,25 +113,20 @@ public final class FusedAdam extends AdamUpdater {
                 g.get(from, gc, 0, len);
                 mb.get(from, mc, 0, len);
                 vb.get(from, vc, 0, len);
+                for (int i = 0; i < len; i++) {
+                    float gi = gc[i] / divisor;
+                    float mi = b1 * mc[i] + gi * c1;
+                    float vi = b2 * vc[i] + gi * gi * c2;
+                    mc[i] = mi;
+                    vc[i] = vi;
+                    gc[i] = mi * stepSize / ((float) Math.sqrt(vi) + eps);
+                }
                 if (pc == null) {
-                    for (int i = 0; i < len; i++) {
-                        float gi = gc[i];
-                        float mi = b1 * mc[i] + gi * c1;
-                        float vi = b2 * vc[i] + gi * gi * c2;
-                        mc[i] = mi;
-                        vc[i] = vi;
-                        gc[i] = mi * stepSize / ((float) Math.sqrt(vi) + eps);
-                    }
                     g.put(from, gc, 0, len);
-                } else {
+                } else { // the update, still in L1, subtracted; the gradient array keeps the gradient
                     params.get(from, pc, 0, len);
                     for (int i = 0; i < len; i++) {
-                        float gi = gc[i] / divisor;
-                        float mi = b1 * mc[i] + gi * c1;
-                        float vi = b2 * vc[i] + gi * gi * c2;
-                        mc[i] = mi;
-                        vc[i] = vi;
-                        pc[i] = pc[i] - mi * stepSize / ((float) Math.sqrt(vi) + eps);
+                        pc[i] -= gc[i];
                     }
                     params.put(from, pc, 0, len);
                 }
