@@ -34,23 +34,17 @@ teacher2nlp() { # the second NLP teacher of the multi-teacher methods: a bag-of-
   cp runs/teacher-nlp-2/teacher.zip models/reference/nlp-teacher-2.zip
   cp runs/teacher-nlp-2/teacher.json models/reference/nlp-teacher-2.json
 }
-CV="kd-reverse kd-js kd-mse fitnets at rkd sp labelling expansion dml born-again"
-# Session 9 gave CV students a longer schedule (DistillRecipes.schedule): every CV cell runs again, the targets'
-# cells first (scratch and KD), then the methods on the native trainers (minutes a cell), then those that train
-# through DL4J (feature and relation losses: 10-30 min a cell).
-for m in scratch kd expansion multi-teacher multi-teacher-expansion kd-js kd-reverse kd-mse labelling born-again dml rkd fitnets at sp; do
+# Session 9 gave CV students a longer schedule (DistillRecipes.schedule): every CV cell runs again. The targets'
+# cells first (scratch, KD, the best methods), then one seed of each remaining method (the native trainers' first:
+# minutes a cell; then those that train through DL4J, feature and relation losses: 15-40 min a cell), then the rest.
+teacher2; teacher2nlp # the second teachers of the multi-teacher methods (committed under models/reference)
+for m in scratch kd expansion multi-teacher multi-teacher-expansion kd-js kd-reverse kd-mse; do
   for s in 1 2 3; do cell cv "$m" "$s"; done
 done
+CV_REST="born-again labelling dml rkd fitnets at sp"
+for m in $CV_REST; do cell cv "$m" 1; done
+for s in 2 3; do for m in $CV_REST; do cell cv "$m" "$s"; done; done
 NLP="scratch kd kd-reverse labelling expansion"
-for m in $CV; do cell cv "$m" 1; done
 for s in 1 2 3; do for m in $NLP; do cell nlp "$m" "$s"; done; done
-teacher2nlp; for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" 1; done
-teacher2; cell cv multi-teacher 1
-# the cells the targets turn on first (scratch, kd and the best seed-1 methods), then the methods that train on the
-# native trainers (minutes a cell), then those that train through DL4J (feature losses: 15-20 min a cell) and
-# born-again (two teacher-sized generations)
-for s in 2 3; do for m in scratch kd kd-js rkd; do cell cv "$m" "$s"; done; done
-for s in 2 3; do for m in kd-reverse kd-mse labelling expansion dml multi-teacher; do cell cv "$m" "$s"; done; done
-for s in 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" "$s"; done; done
-for s in 2 3; do for m in $CV; do cell cv "$m" "$s"; done; done
+for s in 1 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" "$s"; done; done
 echo "=== $(date +%H:%M:%S) queue done"
