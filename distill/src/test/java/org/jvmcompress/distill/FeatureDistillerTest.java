@@ -53,6 +53,51 @@ class FeatureDistillerTest {
         assertEquals(acc, Evaluator.accuracy(back.graph(), data.test()), 1e-9);
     }
 
+    /**
+     * Attention and relation knowledge (loss outputs straight on the student's layers) trains on the native trainer,
+     * step for step as DL4J's fit trains it; hints, whose adapters branch off the chain, train through DL4J.
+     */
+    @Test
+    void attentionAndRelationStudentsStepOnTheNativeTrainerAsDl4j() {
+        CvTask task = new CvTask();
+        TaskData data = task.fromImages(OfflineDistillerTest.bands(40, 1), OfflineDistillerTest.bands(20, 2), 3, "bands");
+        TrainConfig tc = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        org.deeplearning4j.nn.graph.ComputationGraph t = task.build("cv-student", data, tc.withSeed(3));
+        org.deeplearning4j.nn.graph.ComputationGraph s = task.build("cv-student", data, tc.withSeed(4));
+        org.nd4j.linalg.api.ndarray.INDArray one = data.train().make(new int[] {0}).getFeatures();
+        java.util.Map<String, long[]> shapes = FeatureDistiller.shapes(t, one);
+        List<Knowledge> specs = List.of(new Knowledge("at", "conv1", "conv1", 100), new Knowledge("at", "conv2", "conv2", 100),
+                new Knowledge("rkd-d", "fc", "fc", 25), new Knowledge("rkd-a", "fc", "fc", 50),
+                new Knowledge("sp", "fc", "fc", 3000));
+        org.deeplearning4j.nn.graph.ComputationGraph trainee = FeatureDistiller.withKnowledgeOutputs(s, specs, shapes,
+                shapes);
+        OutputLoss.set(trainee, new org.jvmcompress.distill.loss.DistillationLossFunction("kd", 1, 0.7));
+        org.jvmcompress.core.train.TrainingSetup.prepare(trainee);
+        org.deeplearning4j.nn.graph.ComputationGraph dl4j = trainee.clone();
+        org.jvmcompress.core.train.TrainingSetup.prepare(dl4j);
+        org.nd4j.linalg.dataset.api.MultiDataSet batch = new FeatureDistiller.LiveTeacherSource(data.train(),
+                FeatureDistiller.view(new LoadedModel(t, null, Path.of("t.zip"), "dl4j")), specs, shapes)
+                .makeMulti(new int[] {0, 3, 5, 8, 13, 21, 25, 30});
+        assertTrue(org.jvmcompress.core.train.TrainingSetup.trainerOf(trainee).startsWith("oneDNN trainer"),
+                org.jvmcompress.core.train.TrainingSetup.trainerOf(trainee));
+        org.nd4j.linalg.api.ndarray.INDArray before = dl4j.params().dup();
+        for (int step = 0; step < 3; step++) {
+            double ours = org.jvmcompress.core.train.TrainingSetup.fit(trainee, batch);
+            dl4j.fit(batch);
+            assertEquals(dl4j.score(), ours, 1e-4 * Math.max(1, Math.abs(ours)), "loss at step " + step);
+        }
+        assertTrue(dl4j.params().sub(before).amaxNumber().doubleValue() > 0, "the steps changed nothing");
+        for (String p : dl4j.paramTable().keySet()) {
+            org.nd4j.linalg.api.ndarray.INDArray a = dl4j.paramTable().get(p);
+            double d = a.sub(trainee.paramTable().get(p)).amaxNumber().doubleValue()
+                    / Math.max(1e-3, a.amaxNumber().doubleValue());
+            assertTrue(d < 1e-3, p + ": relative difference " + d);
+        }
+        org.deeplearning4j.nn.graph.ComputationGraph hinted = FeatureDistiller.withKnowledgeOutputs(
+                task.build("cv-student", data, tc), List.of(new Knowledge("hint", "conv2", "conv2", 1)), shapes, shapes);
+        assertEquals("DL4J", org.jvmcompress.core.train.TrainingSetup.trainerOf(hinted));
+    }
+
     @Test
     void unknownLayersAreNamedWithTheKnownOnes() {
         CvTask task = new CvTask();

@@ -46,6 +46,7 @@ public abstract class NativeTrainer implements AutoCloseable {
     /** The per-parameter gradient views, keyed "layer_param" as DL4J's updater splits them. */
     private final Map<String, INDArray> gradientViews;
     private final IActivation outputActivation;
+    private static final IActivation IDENTITY = new org.nd4j.linalg.activations.impl.ActivationIdentity();
 
     protected NativeTrainer(ComputationGraph g, Map<String, INDArray> gradientViews, IActivation outputActivation) {
         this.graph = new WeakReference<>(g);
@@ -85,6 +86,30 @@ public abstract class NativeTrainer implements AutoCloseable {
     protected abstract void backward(float[] dPre);
 
     /**
+     * An extra output of the network: a loss layer (identity activation, no parameters) on an inner layer's
+     * activations, flattened per example, as feature distillation adds them. Its loss adds to the step's loss and its
+     * gradient to that of the inner layer's activations, as in DL4J's backward pass of a layer with two consumers.
+     *
+     * @param output the output's position in the network's outputs (and in a batch's labels)
+     */
+    public record Tap(String name, int output, ILossFunction loss) {}
+
+    /** The network's extra loss outputs (none unless the trainer runs them). */
+    protected List<Tap> taps() {
+        return List.of();
+    }
+
+    /** Tap k's activations [n, width] (row-major) from the last forward pass. */
+    protected float[] tapActivations(int k) {
+        throw new IllegalStateException("no taps");
+    }
+
+    /** The gradients [n, width] of the taps' activations, for the next backward pass (in the order of {@link #taps}). */
+    protected void tapGradients(float[][] d) {
+        throw new IllegalStateException("no taps");
+    }
+
+    /**
      * One optimisation step on a batch, as {@code ComputationGraph.fit(batch)} takes it; returns the batch's mean
      * loss (without regularisation terms).
      */
@@ -107,6 +132,20 @@ public abstract class NativeTrainer implements AutoCloseable {
         INDArray mask = ds.getLabelsMaskArray(0);
         double score = loss.computeScore(labels, pre, outputActivation, mask, true);
         INDArray dPre = loss.computeGradient(labels, pre, outputActivation, mask);
+        List<Tap> taps = taps();
+        if (!taps.isEmpty()) {
+            float[][] d = new float[taps.size()][];
+            for (int i = 0; i < d.length; i++) {
+                Tap tap = taps.get(i);
+                float[] a = tapActivations(i);
+                INDArray act = Nd4j.create(a, new long[] {n, a.length / n}, 'c');
+                INDArray tapLabels = ds.getLabels(tap.output());
+                INDArray tapMask = ds.getLabelsMaskArray(tap.output());
+                score += tap.loss().computeScore(tapLabels, act, IDENTITY, tapMask, true);
+                d[i] = Matrices.floats(tap.loss().computeGradient(tapLabels, act, IDENTITY, tapMask));
+            }
+            tapGradients(d);
+        }
         backward(Matrices.floats(dPre));
         int iteration = g.getConfiguration().getIterationCount();
         int epoch = g.getConfiguration().getEpochCount();

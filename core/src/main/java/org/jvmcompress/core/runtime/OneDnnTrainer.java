@@ -39,6 +39,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -47,6 +48,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -102,6 +104,9 @@ public final class OneDnnTrainer extends NativeTrainer {
     }
 
     private final List<Spec> specs;
+    /** The extra loss outputs on inner layers, and the chain position of the layer each reads. */
+    private final List<Tap> taps;
+    private final int[] tapAt;
     private final engine eng;
     private final stream strm;
     private final Map<Long, Plan> plans = new HashMap<>();
@@ -111,9 +116,11 @@ public final class OneDnnTrainer extends NativeTrainer {
     private INDArray features;
 
     private OneDnnTrainer(ComputationGraph g, List<Spec> specs, IActivation outputActivation,
-                          Map<String, INDArray> gradientViews) {
+                          Map<String, INDArray> gradientViews, List<Tap> taps, int[] tapAt) {
         super(g, gradientViews, outputActivation);
         this.specs = specs;
+        this.taps = taps;
+        this.tapAt = tapAt;
         this.eng = new engine(engine.kind.cpu, 0);
         this.strm = new stream(eng);
         this.random = new SplittableRandom(g.getConfiguration().getDefaultConfiguration().getSeed());
@@ -122,9 +129,12 @@ public final class OneDnnTrainer extends NativeTrainer {
     /** The trainer for a network; a {@link CompressionException} names the layer it does not run. */
     public static OneDnnTrainer create(ComputationGraph g) {
         ComputationGraphConfiguration c = g.getConfiguration();
-        if (c.getNetworkInputs().size() != 1 || c.getNetworkOutputs().size() != 1) {
-            throw new CompressionException("oneDNN trainer: one input and one output needed");
+        if (c.getNetworkInputs().size() != 1) {
+            throw new CompressionException("oneDNN trainer: one input needed");
         }
+        List<String> outputs = c.getNetworkOutputs();
+        List<Tap> taps = new ArrayList<>();
+        List<Integer> tapAt = new ArrayList<>();
         if (g.getFlattenedGradients() == null) {
             g.initGradientsView();
         }
@@ -135,6 +145,16 @@ public final class OneDnnTrainer extends NativeTrainer {
         List<String> order = FloatRuntime.topological(c);
         for (String name : order) {
             List<String> ins = c.getVertexInputs().get(name);
+            int output = outputs.indexOf(name);
+            if (output > 0) {
+                int at = -1;
+                for (int k = 0; k < specs.size(); k++) {
+                    at = ins.size() == 1 && specs.get(k).name.equals(ins.get(0)) ? k : at;
+                }
+                taps.add(tap(c, name, output, at));
+                tapAt.add(at);
+                continue;
+            }
             if (ins.size() != 1 || !ins.get(0).equals(prev)) {
                 throw unsupported(name, "not a chain of layers");
             }
@@ -262,6 +282,9 @@ public final class OneDnnTrainer extends NativeTrainer {
         if (specs.isEmpty() || specs.get(specs.size() - 1).kind != Kind.OUT) {
             throw new CompressionException("oneDNN trainer: the network must end in a softmax output layer");
         }
+        if (tapAt.contains(specs.size() - 1)) {
+            throw unsupported(specs.get(specs.size() - 1).name, "a loss output on the output layer");
+        }
         if (specs.get(0).kind == Kind.DENSE || specs.get(0).kind == Kind.OUT) {
             throw new CompressionException("oneDNN trainer: a network that starts with a dense layer");
         }
@@ -271,7 +294,46 @@ public final class OneDnnTrainer extends NativeTrainer {
                 throw unsupported(s.name, "dropout on an input that is not a dense layer's output");
             }
         }
-        return new OneDnnTrainer(g, specs, outAct, views);
+        return new OneDnnTrainer(g, specs, outAct, views, List.copyOf(taps),
+                tapAt.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * An extra output {@code name} (a network output after the first) as a tap on chain layer {@code at}: a loss layer
+     * with identity activation on one layer of the chain, through at most a flattening of its NCHW activations.
+     */
+    private static Tap tap(ComputationGraphConfiguration c, String name, int output, int at) {
+        if (at < 0) {
+            throw unsupported(name, "an extra output that does not read a layer of the chain before it");
+        }
+        if (!(c.getVertices().get(name) instanceof LayerVertex lv)
+                || lv.getLayerConf().getLayer().getClass() != LossLayer.class) {
+            throw unsupported(name, "an extra output that is not a loss layer");
+        }
+        LossLayer l = (LossLayer) lv.getLayerConf().getLayer();
+        if (!(l.getActivationFn() instanceof ActivationIdentity) || l.getIDropout() != null) {
+            throw unsupported(name, "a loss layer with an activation or dropout");
+        }
+        if (lv.getPreProcessor() != null && !(lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor cf
+                && cf.getFormat() == CNN2DFormat.NCHW)) {
+            throw unsupported(name, "input preprocessor " + lv.getPreProcessor().getClass().getSimpleName());
+        }
+        return new Tap(name, output, l.getLossFn());
+    }
+
+    @Override
+    protected List<Tap> taps() {
+        return taps;
+    }
+
+    @Override
+    protected float[] tapActivations(int k) {
+        return plan.read(plan.tapOut[k]);
+    }
+
+    @Override
+    protected void tapGradients(float[][] d) {
+        System.arraycopy(d, 0, plan.tapGrad, 0, d.length);
     }
 
     /** Two [1, C] arrays that lie one after the other in memory, as one [2, C] block (gamma then beta). */
@@ -342,6 +404,9 @@ public final class OneDnnTrainer extends NativeTrainer {
         final memory[] batchVar = new memory[specs.size()];
         /** Dropout masks (keep / retain, or 0), by layer. */
         final float[][] masks = new float[specs.size()][];
+        /** Each tap's activations in plain layout after the forward pass, and its gradient for the backward pass. */
+        final memory[] tapOut = new memory[taps.size()];
+        final float[][] tapGrad = new float[taps.size()][];
 
         Plan(long n, long[] inShape) {
             this.n = n;
@@ -473,6 +538,11 @@ public final class OneDnnTrainer extends NativeTrainer {
                     default -> throw new IllegalStateException();
                 }
                 cur = dst[i];
+                for (int k = 0; k < taps.size(); k++) {
+                    if (tapAt[k] == i) {
+                        tapOut[k] = into(fwd, cur, plainDesc(dims(cur)));
+                    }
+                }
             }
             logits = cur;
             dLogits = new memory(logits.get_desc(), eng);
@@ -482,6 +552,7 @@ public final class OneDnnTrainer extends NativeTrainer {
             for (int i = count - 1; i >= 0; i--) {
                 Spec s = specs.get(i);
                 boolean needData = i > 0;
+                diff = withTapGradients(i, diff);
                 switch (s.kind) {
                     case CONV -> {
                         Object[] f = (Object[]) fpd[i];
@@ -598,6 +669,36 @@ public final class OneDnnTrainer extends NativeTrainer {
             }
         }
 
+        /**
+         * The gradient of layer i's output with the gradients of the taps on it added (a plain copy of {@code diff}
+         * they are added into), or {@code diff} itself when none reads it.
+         */
+        private memory withTapGradients(int i, memory diff) {
+            List<Integer> here = new ArrayList<>();
+            for (int k = 0; k < taps.size(); k++) {
+                if (tapAt[k] == i) {
+                    here.add(k);
+                }
+            }
+            if (here.isEmpty()) {
+                return diff;
+            }
+            memory sum = new memory(plainDesc(dims(diff)), eng);
+            keep.add(sum);
+            copy(bwd, diff, sum);
+            bwd.add(() -> {
+                float[] v = read(sum);
+                for (int k : here) {
+                    float[] g = tapGrad[k];
+                    for (int j = 0; j < v.length; j++) {
+                        v[j] += g[j];
+                    }
+                }
+                write(sum, v);
+            });
+            return sum;
+        }
+
         private memory reluBackward(memory dstMem, memory diff) {
             memory.desc dd = dstMem.get_desc();
             eltwise_forward.desc fd = new eltwise_forward.desc(dnnl.prop_kind.forward_training,
@@ -616,6 +717,14 @@ public final class OneDnnTrainer extends NativeTrainer {
 
         private memory.desc any(long[] dims) {
             memory.desc d = new memory.desc(dims, memory.data_type.f32, memory.format_tag.any);
+            keep.add(d);
+            return d;
+        }
+
+        /** A row-major layout of the given dimensions (2 or 4 of them). */
+        private memory.desc plainDesc(long[] dims) {
+            memory.desc d = new memory.desc(dims, memory.data_type.f32,
+                    dims.length == 4 ? memory.format_tag.abcd : memory.format_tag.ab);
             keep.add(d);
             return d;
         }

@@ -41,24 +41,27 @@ class OneDnnTrainerTest {
      * after the first step the running mean of the batch norm it shifts.
      */
     static void sameSteps(ComputationGraph dl4j, INDArray x, INDArray y, double tolerance, int steps) {
+        sameSteps(dl4j, new MultiDataSet(x, y), tolerance, steps);
+    }
+
+    static void sameSteps(ComputationGraph dl4j, MultiDataSet ds, double tolerance, int steps) {
         ComputationGraph start = dl4j.clone();
-        sameSteps(dl4j.clone(), start.clone(), x, y, tolerance, steps, false);
+        sameSteps(dl4j.clone(), start.clone(), ds, tolerance, steps, false);
         // the fused Adam in place (as training installs it): the update straight onto the parameters where it can
         ComputationGraph fused = start.clone();
         FusedAdam.install(fused);
-        sameSteps(dl4j, fused, x, y, tolerance, steps, true);
+        sameSteps(dl4j, fused, ds, tolerance, steps, true);
     }
 
     /**
      * @param fusedWhereItCan whether ours has the fused Adam: the trainer then updates in one pass unless a layer
      *                        normalises its gradient or is regularised, or a block is not Adam (batch norm's statistics)
      */
-    static void sameSteps(ComputationGraph dl4j, ComputationGraph ours, INDArray x, INDArray y, double tolerance,
+    static void sameSteps(ComputationGraph dl4j, ComputationGraph ours, MultiDataSet ds, double tolerance,
                           int steps, boolean fusedWhereItCan) {
         INDArray before = dl4j.params().dup();
         NativeTrainer t = NativeTrainer.forGraph(ours);
         assertNotNull(t, "no native trainer");
-        MultiDataSet ds = new MultiDataSet(x, y);
         for (int step = 0; step < steps; step++) {
             dl4j.fit(ds);
             double score = t.fit(ds);
@@ -92,6 +95,46 @@ class OneDnnTrainerTest {
         Nd4j.getRandom().setSeed(5);
         sameSteps(Architectures.cvStudent(1, 28, 28, 10, C), Nd4j.rand(DataType.FLOAT, 16, 1, 28, 28),
                 labels(16, 10), 1e-3, 3);
+    }
+
+    /**
+     * Extra loss outputs on inner layers (as feature distillation adds them): on a convolution's activations through
+     * a flattening, two on the dense layer; their losses add to the step's and their gradients to the layers'.
+     */
+    @Test
+    void lossOutputsOnInnerLayersStepAsDl4j() {
+        Nd4j.getRandom().setSeed(9);
+        ComputationGraph student = Architectures.cv(new Architectures.CvShape(new int[] {4, 6}, 1, 12, false, 0, false),
+                1, 8, 8, 3, C);
+        org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder b =
+                new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(student);
+        b.addLayer("tap0", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(),
+                new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(8, 8, 4), "conv1");
+        b.addLayer("tap1", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.L1)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "fc");
+        b.addLayer("tap2", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "fc");
+        b.setOutputs("output", "tap0", "tap1", "tap2");
+        ComputationGraph g = b.build();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 1, 8, 8);
+        MultiDataSet ds = new MultiDataSet(new INDArray[] {x}, new INDArray[] {labels(6, 3),
+                Nd4j.rand(DataType.FLOAT, 6, 4 * 8 * 8), Nd4j.rand(DataType.FLOAT, 6, 12).muli(0.2),
+                Nd4j.rand(DataType.FLOAT, 6, 12)});
+        assertTrue(OneDnnTrainer.create(g).toString().startsWith("oneDNN trainer"));
+        sameSteps(g, ds, 1e-3, 3);
+        // a loss output on a vertex outside the chain, or the output layer's, is left to DL4J
+        org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder onOut =
+                new org.deeplearning4j.nn.transferlearning.TransferLearning.GraphBuilder(student);
+        onOut.addLayer("tap", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "output");
+        onOut.setOutputs("output", "tap");
+        CompressionException e = assertThrows(CompressionException.class, () -> OneDnnTrainer.create(onOut.build()));
+        assertTrue(e.getMessage().contains("output layer"), e.getMessage());
     }
 
     @Test
