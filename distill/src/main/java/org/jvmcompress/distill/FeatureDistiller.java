@@ -48,11 +48,44 @@ public final class FeatureDistiller {
 
     /** A teacher's named activations: a DL4J network's vertices, or an imported graph's results. */
     static NamedActivations view(LoadedModel teacher) {
+        return view(teacher, List.of());
+    }
+
+    /**
+     * A teacher's named activations, {@code names} among them: an imported graph's results; a DL4J network's on the
+     * oneDNN float runtime where it runs the network and gives those values (hints, whose targets
+     * are too big to keep, run the teacher on every batch); else the DL4J network's vertices.
+     */
+    static NamedActivations view(LoadedModel teacher, List<String> names) {
         if (teacher.graph() == null) {
             if (teacher.runtime() instanceof NamedActivations n) {
                 return n;
             }
             throw new CompressionException("teacher " + teacher.path() + " gives no intermediate results by name");
+        }
+        if (teacher.runtime() instanceof org.jvmcompress.core.runtime.FloatRuntime rt
+                && names.stream().allMatch(rt::hasActivation)) {
+            return new DenseView() { // the runtime's results are fresh arrays each call
+                @Override
+                public Map<String, INDArray> activations(INDArray x, java.util.Collection<String> asked) {
+                    return rt.activations(x, asked);
+                }
+
+                @Override
+                public String outputName() {
+                    return rt.outputName();
+                }
+
+                @Override
+                public long numParams() {
+                    return rt.numParams();
+                }
+
+                @Override
+                public String toString() {
+                    return rt.toString();
+                }
+            };
         }
         ComputationGraph g = teacher.graph();
         return new DenseView() {
@@ -347,7 +380,7 @@ public final class FeatureDistiller {
         INDArray one = data.train().make(new int[] {0}).getFeatures();
         ComputationGraph student = task.build(c.architecture(), data, c);
         Map<String, long[]> sShapes = shapes(student, one);
-        NamedActivations view = view(teacher);
+        NamedActivations view = view(teacher, specs.stream().map(Knowledge::teacherLayer).toList());
         Map<String, long[]> tShapes = teacher.graph() != null ? shapes(teacher.graph(), one)
                 : shapes(view.activations(one, specs.stream().map(Knowledge::teacherLayer).toList()));
         ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);

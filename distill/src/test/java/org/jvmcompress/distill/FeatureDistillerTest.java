@@ -98,6 +98,27 @@ class FeatureDistillerTest {
         assertEquals("DL4J", org.jvmcompress.core.train.TrainingSetup.trainerOf(hinted));
     }
 
+    /** A DL4J teacher's targets come from the oneDNN float runtime where it gives the layers asked for. */
+    @Test
+    void dl4jTeachersRunOnTheFloatRuntimeWhereItGivesTheLayers() {
+        CvTask task = new CvTask();
+        TaskData data = task.fromImages(OfflineDistillerTest.bands(40, 1), OfflineDistillerTest.bands(20, 2), 3, "bands");
+        org.deeplearning4j.nn.graph.ComputationGraph t = task.build("cv-teacher", data,
+                new TrainConfig("cv-teacher", 1, 32, 3e-3, 1.0, 2, 0, 5, 0));
+        LoadedModel teacher = new LoadedModel(t, null, Path.of("t.zip"), "dl4j");
+        NamedActivations fast = FeatureDistiller.view(teacher, List.of("conv4_relu", "fc"));
+        assertTrue(fast.toString().startsWith("oneDNN"), fast.toString());
+        NamedActivations dl4j = FeatureDistiller.view(teacher, List.of("conv4")); // folded into batch norm: DL4J
+        assertFalse(dl4j.toString().startsWith("oneDNN"), dl4j.toString());
+        org.nd4j.linalg.api.ndarray.INDArray x = data.train().make(new int[] {1, 2, 3}).getFeatures();
+        var a = fast.activations(x, List.of("conv4_relu", "fc"));
+        var b = dl4j.activations(x, List.of("conv4_relu", "fc"));
+        for (String v : List.of("conv4_relu", "fc", "output")) {
+            double d = a.get(v).sub(b.get(v)).amaxNumber().doubleValue() / Math.max(1e-3, b.get(v).amaxNumber().doubleValue());
+            assertTrue(d < 1e-3, v + ": relative difference " + d);
+        }
+    }
+
     @Test
     void unknownLayersAreNamedWithTheKnownOnes() {
         CvTask task = new CvTask();

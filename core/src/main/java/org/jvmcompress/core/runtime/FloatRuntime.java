@@ -63,7 +63,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * global max pooling. Dropout is inference's identity. {@link #compile} names the first layer it cannot run; callers
  * then keep DL4J. Results equal DL4J's to float rounding (tested to 1e-4 on the reference networks).
  */
-public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseable {
+public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseable,
+        org.jvmcompress.core.model.NamedActivations {
     private sealed interface Op permits Embed, Conv, Pool, GlobalPool, Lstm, Dense, Add {}
 
     /** Element-wise sum of this op's input and the output of op {@code other} (-1: the network input), then ReLU. */
@@ -100,14 +101,27 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     private final List<Op> ops;
     /** The op whose output each op reads (-1: the network input); i - 1 in a chain. */
     private final int[] from;
+    /**
+     * The vertices whose values are an op's output exactly, by name: the op's own, or the last batch norm or ReLU
+     * folded into it, and identity vertices after those (a vertex folded over is not among them).
+     */
+    private final Map<String, Integer> valueOf;
+    private final String outputName;
+    private final long numParams;
     private final String description;
     private final engine eng;
     private final stream strm;
     private final Map<Long, Plan> plans = new HashMap<>();
+    /** Plans that also give intermediate results, by batch size and the ops asked for. */
+    private final Map<String, Plan> tapPlans = new HashMap<>();
 
-    private FloatRuntime(List<Op> ops, int[] from, String description) {
+    private FloatRuntime(List<Op> ops, int[] from, Map<String, Integer> valueOf, String outputName, long numParams,
+                         String description) {
         this.ops = ops;
         this.from = from;
+        this.valueOf = valueOf;
+        this.outputName = outputName;
+        this.numParams = numParams;
         this.description = description;
         this.eng = new engine(engine.kind.cpu, 0);
         this.strm = new stream(eng);
@@ -181,6 +195,7 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         producer.put(c.getNetworkInputs().get(0), -1);
         Map<String, Integer> consumers = new HashMap<>();
         c.getVertexInputs().values().forEach(l -> l.forEach(v -> consumers.merge(v, 1, Integer::sum)));
+        Map<String, Integer> valueOf = new HashMap<>();
         for (String name : topological(c)) {
             List<String> ins = c.getVertexInputs().get(name);
             if (c.getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex ew
@@ -332,6 +347,13 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 from.add(src);
             }
             producer.put(name, ops.size() > opsBefore ? ops.size() - 1 : src);
+            if (ops.size() > opsBefore || src >= 0 && ops.get(src) != last) { // a new op, or one folded into op src
+                int op = ops.size() > opsBefore ? ops.size() - 1 : src;
+                valueOf.values().removeIf(v -> v == op);
+                valueOf.put(name, op);
+            } else if (valueOf.containsKey(ins.get(0))) {
+                valueOf.put(name, valueOf.get(ins.get(0))); // identity or dropout: the same value, another name
+            }
         }
         if (producer.get(c.getNetworkOutputs().get(0)) != ops.size() - 1) {
             throw new CompressionException("float runtime: the output layer is not the last one to run");
@@ -369,7 +391,11 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         StringBuilder sb = new StringBuilder("oneDNN f32 (");
         counts.forEach((k, v) -> sb.append(sb.charAt(sb.length() - 1) == '(' ? "" : ", ").append(k)
                 .append(v > 1 ? " x" + v : ""));
-        return new FloatRuntime(ops, from.stream().mapToInt(Integer::intValue).toArray(), sb.append(')').toString());
+        if (!(ops.get(0) instanceof Conv)) {
+            valueOf.clear(); // text networks: the embedding and what folds into it run in Java; no intermediate results
+        }
+        return new FloatRuntime(ops, from.stream().mapToInt(Integer::intValue).toArray(), valueOf,
+                c.getNetworkOutputs().get(0), g.numParams(), sb.append(')').toString());
     }
 
     /**
@@ -605,7 +631,19 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         long[] outDims;
         int length;
 
+        /** Intermediate results asked for: the op, and its output in plain layout after a run. */
+        final int[] tapOps;
+        final memory[] taps;
+        final long[][] tapDims;
+
         Plan(long n, long[] inShape) {
+            this(n, inShape, new int[0]);
+        }
+
+        Plan(long n, long[] inShape, int[] tapOps) {
+            this.tapOps = tapOps;
+            this.taps = new memory[tapOps.length];
+            this.tapDims = new long[tapOps.length][];
             batch = (int) n;
             javaFrom = ops.size();
             int first = 0;
@@ -685,9 +723,21 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
                 }
                 outs[i] = cur;
                 dims[i] = cd;
+                for (int k = 0; k < tapOps.length; k++) {
+                    if (tapOps[k] == i) {
+                        taps[k] = into(cur, new memory.desc(cd, memory.data_type.f32,
+                                cd.length == 4 ? memory.format_tag.abcd : memory.format_tag.ab));
+                        tapDims[k] = cd;
+                    }
+                }
             }
             output = cur;
             outDims = cd;
+            for (int k = 0; k < tapOps.length; k++) {
+                if (taps[k] == null) {
+                    throw new CompressionException("float runtime: op " + tapOps[k] + " runs outside oneDNN");
+                }
+            }
         }
 
         private memory conv(Conv c, memory cur, long[] od, long[] pad) {
@@ -1029,6 +1079,8 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     public synchronized void close() {
         plans.values().forEach(Plan::release);
         plans.clear();
+        tapPlans.values().forEach(Plan::release);
+        tapPlans.clear();
     }
 
     private static int token(Embed e, float v) {
@@ -1045,7 +1097,53 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         long n = features.size(0);
         long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
         Plan p = plans.computeIfAbsent(n, k -> new Plan(k, shape));
-        float[] logits = p.run(floats(features));
+        return softmax(p.run(floats(features)), n);
+    }
+
+    /** Whether {@link #activations} gives this vertex's value (some are folded into the op after them). */
+    public boolean hasActivation(String name) {
+        return valueOf.containsKey(name) || name.equals(outputName);
+    }
+
+    /**
+     * The values of the named vertices on a batch (each [batch, ...], as the DL4J network's vertices give them, batch
+     * norm folded) and the class probabilities under the output's name; a name whose value no op gives is an error
+     * ({@link #hasActivation}).
+     */
+    @Override
+    public synchronized Map<String, INDArray> activations(INDArray features, java.util.Collection<String> names) {
+        List<String> asked = names.stream().filter(v -> !v.equals(outputName)).distinct().sorted().toList();
+        int[] tapOps = new int[asked.size()];
+        for (int k = 0; k < tapOps.length; k++) {
+            Integer op = valueOf.get(asked.get(k));
+            if (op == null) {
+                throw new CompressionException("float runtime: no op gives the value of '" + asked.get(k)
+                        + "' (folded into the op after it, or not run on oneDNN); it gives " + valueOf.keySet());
+            }
+            tapOps[k] = op;
+        }
+        long n = features.size(0);
+        long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
+        Plan p = tapPlans.computeIfAbsent(n + " " + asked, k -> new Plan(n, shape, tapOps));
+        Map<String, INDArray> out = new HashMap<>();
+        out.put(outputName, softmax(p.run(floats(features)), n));
+        for (int k = 0; k < tapOps.length; k++) {
+            out.put(asked.get(k), Nd4j.create(floats(p.taps[k]), p.tapDims[k], 'c'));
+        }
+        return out;
+    }
+
+    @Override
+    public String outputName() {
+        return outputName;
+    }
+
+    @Override
+    public long numParams() {
+        return numParams;
+    }
+
+    private static INDArray softmax(float[] logits, long n) {
         int k = logits.length / (int) n;
         for (int r = 0; r < n; r++) {
             float max = Float.NEGATIVE_INFINITY;

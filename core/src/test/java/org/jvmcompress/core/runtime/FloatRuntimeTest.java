@@ -90,6 +90,38 @@ class FloatRuntimeTest {
                 x, "conv x7, add x3, pool x2, dense");
     }
 
+    /**
+     * Intermediate results by vertex name (feature distillation's teacher targets): the values of DL4J's vertices where
+     * an op gives them exactly; a vertex folded into the op after it (a convolution before its batch norm) is named
+     * as not given.
+     */
+    @Test
+    void namedActivationsAreDl4jsVertexValues() {
+        ComputationGraph g = perturbed(Architectures.cvTeacher(1, 28, 28, 10, C));
+        FloatRuntime rt = FloatRuntime.compile(g);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 1, 28, 28);
+        Map<String, INDArray> want = g.feedForward(x, false);
+        java.util.List<String> names = java.util.List.of("conv2_relu", "conv4_relu", "pool1", "fc");
+        for (int rep = 0; rep < 2; rep++) {
+            Map<String, INDArray> got = rt.activations(x, names);
+            for (String v : names) {
+                assertTrue(java.util.Arrays.equals(want.get(v).shape(), got.get(v).shape()), v);
+                double d = want.get(v).sub(got.get(v)).amaxNumber().doubleValue()
+                        / Math.max(1e-3, want.get(v).amaxNumber().doubleValue());
+                assertTrue(d < 1e-4, v + ": relative difference " + d);
+            }
+            assertTrue(want.get("output").sub(got.get(rt.outputName())).amaxNumber().doubleValue() < 1e-3);
+        }
+        assertEquals("output", rt.outputName());
+        assertEquals(g.numParams(), rt.numParams());
+        assertTrue(rt.hasActivation("conv1_relu") && !rt.hasActivation("conv1") && !rt.hasActivation("conv1_bn"));
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> rt.activations(x, java.util.List.of("conv3_bn")));
+        assertTrue(e.getMessage().contains("conv3_bn"), e.getMessage());
+        assertTrue(FloatRuntime.compile(Architectures.nlpStudent(300, 40, 2, C)).activations(tokens(2, 40, 300),
+                java.util.List.of()).containsKey("output"));
+    }
+
     @Test
     void textNetworks() {
         INDArray x = tokens(4, 40, 300);
