@@ -186,6 +186,7 @@ public final class FeatureDistiller {
                                                  Map<String, long[]> sShapes, Map<String, long[]> tShapes) {
         TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(student);
         List<String> outputs = new ArrayList<>(List.of("output"));
+        org.nd4j.linalg.learning.config.IUpdater updater = updaterOf(student);
         for (int i = 0; i < specs.size(); i++) {
             Knowledge k = specs.get(i);
             long[] s = layerShape(sShapes, k.studentLayer(), "the student");
@@ -202,11 +203,11 @@ public final class FeatureDistiller {
                     }
                     b.addLayer(adapter, new ConvolutionLayer.Builder(1, 1).nIn(s[0]).nOut(t[0])
                             .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).build(), from);
+                            .weightInit(WeightInit.XAVIER).updater(updater.clone()).build(), from);
                     lossInput = t;
                 } else {
                     b.addLayer(adapter, new DenseLayer.Builder().nIn(size(s)).nOut(size(t)).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).build(), flattenIfCnn(s), from);
+                            .weightInit(WeightInit.XAVIER).updater(updater.clone()).build(), flattenIfCnn(s), from);
                     lossInput = new long[] {size(t)};
                 }
                 from = adapter;
@@ -225,6 +226,20 @@ public final class FeatureDistiller {
         }
         b.setOutputs(outputs.toArray(new String[0]));
         return b.build();
+    }
+
+    /**
+     * The optimiser of the student's layers, for its adapters (a layer added by DL4J's transfer-learning builder gets
+     * DL4J's default otherwise: plain SGD at 1e-3, under which an adapter hardly moves).
+     */
+    static org.nd4j.linalg.learning.config.IUpdater updaterOf(ComputationGraph g) {
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l.numParams() > 0 && l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer bl
+                    && bl.getIUpdater() != null) {
+                return bl.getIUpdater().clone();
+            }
+        }
+        throw new CompressionException("the student has no layer with parameters and an optimiser");
     }
 
     private static org.deeplearning4j.nn.conf.InputPreProcessor flattenIfCnn(long[] shape) {
@@ -256,7 +271,7 @@ public final class FeatureDistiller {
      * Batches with the teacher's targets: [teacher logits | one-hot] for the class output, then one per knowledge;
      * computed live on an item's first batch, kept for later epochs where they fit in {@link #KEEP_BUDGET_FLOATS}.
      */
-    static final class LiveTeacherSource extends Batches.Delegating {
+    static final class LiveTeacherSource extends Batches.Delegating implements AutoCloseable {
         private final NamedActivations teacher;
         private final List<Knowledge> specs;
         private final Map<String, long[]> tShapes;
@@ -268,22 +283,37 @@ public final class FeatureDistiller {
          */
         private final float[][][] kept;
 
+        /**
+         * The targets of outputs too big to keep in memory, written to a file in the run folder after their first
+         * computation and read back in later epochs (null where not spilled: no folder given, or not enough disk).
+         */
+        private final TargetFile[] spilled;
+
         /** At most this many floats of targets are kept (1 GB). */
         static final long KEEP_BUDGET_FLOATS = 256L << 20;
 
         LiveTeacherSource(Batches.Source base, NamedActivations teacher, List<Knowledge> specs,
                           Map<String, long[]> tShapes) {
-            this(base, teacher, specs, tShapes, KEEP_BUDGET_FLOATS);
+            this(base, teacher, specs, tShapes, KEEP_BUDGET_FLOATS, null);
         }
 
-        /** With at most {@code budget} floats of targets kept. */
         LiveTeacherSource(Batches.Source base, NamedActivations teacher, List<Knowledge> specs,
                           Map<String, long[]> tShapes, long budget) {
+            this(base, teacher, specs, tShapes, budget, null);
+        }
+
+        /**
+         * With at most {@code budget} floats of targets kept in memory, and those over it spilled to files in
+         * {@code spillDir} (null: computed by the teacher on every batch) where the disk has twice their size free.
+         */
+        LiveTeacherSource(Batches.Source base, NamedActivations teacher, List<Knowledge> specs,
+                          Map<String, long[]> tShapes, long budget, Path spillDir) {
             super(base);
             this.teacher = teacher;
             this.specs = specs;
             this.tShapes = tShapes;
             kept = new float[1 + specs.size()][][];
+            spilled = new TargetFile[1 + specs.size()];
             long left = budget;
             for (int k = 0; k <= specs.size(); k++) {
                 long[] t = k == 0 ? null : tShapes.get(specs.get(k - 1).teacherLayer());
@@ -292,14 +322,27 @@ public final class FeatureDistiller {
                 if (width * base.size() <= left) {
                     kept[k] = new float[base.size()][];
                     left -= width * base.size();
+                } else if (spillDir != null) {
+                    spilled[k] = TargetFile.open(spillDir.resolve("teacher-targets-" + k + ".bin"), base.size(),
+                            (int) width);
                 }
             }
         }
 
-        /** The batch's targets of output k when every one is kept, else null. */
+        /** Deletes the spilled targets' files. */
+        @Override
+        public void close() {
+            for (TargetFile f : spilled) {
+                if (f != null) {
+                    f.close();
+                }
+            }
+        }
+
+        /** The batch's targets of output k when every one is kept (in memory or spilled), else null. */
         private INDArray keptTargets(int k, int[] idx) {
             if (kept[k] == null) {
-                return null;
+                return spilled[k] == null ? null : spilled[k].read(idx);
             }
             float[][] rows = new float[idx.length][];
             for (int i = 0; i < idx.length; i++) {
@@ -363,10 +406,102 @@ public final class FeatureDistiller {
                         for (int i = 0; i < idx.length; i++) {
                             kept[k][idx[i]] = rows[i];
                         }
+                    } else if (spilled[k] != null) {
+                        spilled[k].write(idx, org.jvmcompress.core.util.Matrices.floats(labels[k]));
                     }
                 }
             }
             return new org.nd4j.linalg.dataset.MultiDataSet(new INDArray[] {ds.getFeatures()}, labels);
+        }
+    }
+
+    /**
+     * Rows of floats by item in a file (item i at i * width floats), with which items have been written; the file is
+     * deleted on {@link #close}. Where one output's targets are too big for memory (a hint's whole feature maps: for
+     * cv-teacher's conv4 on the 54,000 training images, 5.4 GB), reading them back costs less than the teacher.
+     */
+    static final class TargetFile implements AutoCloseable {
+        private final Path file;
+        private final java.nio.channels.FileChannel channel;
+        private final int width;
+        private final boolean[] written;
+
+        private TargetFile(Path file, java.nio.channels.FileChannel channel, int n, int width) {
+            this.file = file;
+            this.channel = channel;
+            this.width = width;
+            this.written = new boolean[n];
+        }
+
+        /** A new file for n rows, or null when the disk has less than twice their size free. */
+        static TargetFile open(Path file, int n, int width) {
+            long bytes = 4L * n * width;
+            try {
+                java.nio.file.Files.createDirectories(file.getParent());
+                if (java.nio.file.Files.getFileStore(file.getParent()).getUsableSpace() < 2 * bytes) {
+                    return null;
+                }
+                return new TargetFile(file, java.nio.channels.FileChannel.open(file,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE), n, width);
+            } catch (java.io.IOException e) {
+                throw new CompressionException("cannot create teacher-target file " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** The rows of the items as one [idx.length, width] array, or null when one of them is not written yet. */
+        synchronized INDArray read(int[] idx) {
+            for (int i : idx) {
+                if (!written[i]) {
+                    return null;
+                }
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(4 * width).order(java.nio.ByteOrder.nativeOrder());
+            float[] out = new float[idx.length * width];
+            try {
+                for (int r = 0; r < idx.length; r++) {
+                    buf.clear();
+                    long at = 4L * idx[r] * width;
+                    while (buf.hasRemaining()) {
+                        if (channel.read(buf, at + buf.position()) < 0) {
+                            throw new java.io.EOFException("row " + idx[r]);
+                        }
+                    }
+                    buf.flip();
+                    buf.asFloatBuffer().get(out, r * width, width);
+                }
+            } catch (java.io.IOException e) {
+                throw new CompressionException("cannot read teacher-target file " + file + ": " + e.getMessage(), e);
+            }
+            return org.nd4j.linalg.factory.Nd4j.create(out, new long[] {idx.length, width}, 'c');
+        }
+
+        /** Writes the rows ({@code idx.length} rows of width floats, row-major) of the items. */
+        synchronized void write(int[] idx, float[] rows) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocateDirect(4 * width).order(java.nio.ByteOrder.nativeOrder());
+            try {
+                for (int r = 0; r < idx.length; r++) {
+                    buf.clear();
+                    buf.asFloatBuffer().put(rows, r * width, width);
+                    long at = 4L * idx[r] * width;
+                    while (buf.hasRemaining()) {
+                        channel.write(buf, at + buf.position());
+                    }
+                    written[idx[r]] = true;
+                }
+            } catch (java.io.IOException e) {
+                throw new CompressionException("cannot write teacher-target file " + file + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            try {
+                channel.close();
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                throw new CompressionException("cannot delete teacher-target file " + file + ": " + e.getMessage(), e);
+            }
         }
     }
 
@@ -385,14 +520,24 @@ public final class FeatureDistiller {
                 : shapes(view.activations(one, specs.stream().map(Knowledge::teacherLayer).toList()));
         ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
         OutputLoss.set(trainee, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
-        TaskData kd = data.withTrain(new LiveTeacherSource(data.train(), view, specs, tShapes),
-                Hashing.sha256(data.dataHash() + "|teacher=" + Hashing.sha256(teacher.path()) + "|" + method + "|" + specs));
-        Map<String, Object> extra = new LinkedHashMap<>();
-        extra.put("distillation", Map.of("scheme", "offline, live teacher", "loss", method + " + "
-                + String.join(" + ", specs.stream().map(Knowledge::toString).toList()), "teacher", teacher.path().toString(),
-                "teacherSha256", Hashing.sha256(teacher.path())));
-        return TrainedModels.train(trainee, task, data, kd, c, runDir, studentFile, false, command, extra,
-                g -> OutputLoss.set(withoutKnowledgeOutputs(g, specs.size()), new LossMCXENT()));
+        Path spill = runDir.resolve("teacher-targets");
+        try (LiveTeacherSource live = new LiveTeacherSource(data.train(), view, specs, tShapes, LiveTeacherSource.KEEP_BUDGET_FLOATS,
+                spill)) {
+            TaskData kd = data.withTrain(live, Hashing.sha256(data.dataHash() + "|teacher="
+                    + Hashing.sha256(teacher.path()) + "|" + method + "|" + specs));
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("distillation", Map.of("scheme", "offline, live teacher", "loss", method + " + "
+                    + String.join(" + ", specs.stream().map(Knowledge::toString).toList()), "teacher",
+                    teacher.path().toString(), "teacherSha256", Hashing.sha256(teacher.path())));
+            return TrainedModels.train(trainee, task, data, kd, c, runDir, studentFile, false, command, extra,
+                    g -> OutputLoss.set(withoutKnowledgeOutputs(g, specs.size()), new LossMCXENT()));
+        } finally {
+            try {
+                java.nio.file.Files.deleteIfExists(spill);
+            } catch (java.io.IOException e) {
+                // not empty (another run's files): left as it is
+            }
+        }
     }
 
 }

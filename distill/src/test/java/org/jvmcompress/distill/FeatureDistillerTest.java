@@ -54,8 +54,8 @@ class FeatureDistillerTest {
     }
 
     /**
-     * Attention and relation knowledge (loss outputs straight on the student's layers) trains on the native trainer,
-     * step for step as DL4J's fit trains it; hints, whose adapters branch off the chain, train through DL4J.
+     * Attention, relation and hint knowledge (loss outputs on the student's layers, a hint's through its adapter)
+     * trains on the native trainer, step for step as DL4J's fit trains it.
      */
     @Test
     void attentionAndRelationStudentsStepOnTheNativeTrainerAsDl4j() {
@@ -68,7 +68,8 @@ class FeatureDistillerTest {
         java.util.Map<String, long[]> shapes = FeatureDistiller.shapes(t, one);
         List<Knowledge> specs = List.of(new Knowledge("at", "conv1", "conv1", 100), new Knowledge("at", "conv2", "conv2", 100),
                 new Knowledge("rkd-d", "fc", "fc", 25), new Knowledge("rkd-a", "fc", "fc", 50),
-                new Knowledge("sp", "fc", "fc", 3000));
+                new Knowledge("sp", "fc", "fc", 3000), new Knowledge("hint", "conv2", "conv2", 1),
+                new Knowledge("hint", "fc", "pool2", 0.5));
         org.deeplearning4j.nn.graph.ComputationGraph trainee = FeatureDistiller.withKnowledgeOutputs(s, specs, shapes,
                 shapes);
         OutputLoss.set(trainee, new org.jvmcompress.distill.loss.DistillationLossFunction("kd", 1, 0.7));
@@ -93,9 +94,11 @@ class FeatureDistillerTest {
                     / Math.max(1e-3, a.amaxNumber().doubleValue());
             assertTrue(d < 1e-3, p + ": relative difference " + d);
         }
-        org.deeplearning4j.nn.graph.ComputationGraph hinted = FeatureDistiller.withKnowledgeOutputs(
-                task.build("cv-student", data, tc), List.of(new Knowledge("hint", "conv2", "conv2", 1)), shapes, shapes);
-        assertEquals("DL4J", org.jvmcompress.core.train.TrainingSetup.trainerOf(hinted));
+        // the hints' adapters (a 1x1 convolution, a dense layer) train with the student's optimiser
+        for (String adapter : List.of("knowledge5_adapter", "knowledge6_adapter")) {
+            assertTrue(((org.deeplearning4j.nn.conf.layers.BaseLayer) trainee.getLayer(adapter).conf().getLayer())
+                    .getIUpdater() instanceof org.nd4j.linalg.learning.config.Adam, adapter);
+        }
     }
 
     /** A DL4J teacher's targets come from the oneDNN float runtime where it gives the layers asked for. */
@@ -138,7 +141,7 @@ class FeatureDistillerTest {
     }
 
     @Test
-    void teacherTargetsAreKeptAfterTheirFirstBatchUnlessTooBig() {
+    void teacherTargetsAreKeptAfterTheirFirstBatchUnlessTooBig() throws Exception {
         CvTask task = new CvTask();
         TaskData data = task.fromImages(OfflineDistillerTest.bands(40, 1), OfflineDistillerTest.bands(20, 2), 3, "bands");
         TrainConfig tc = new TrainConfig("cv-student", 1, 32, 3e-3, 1.0, 2, 0, 5, 0);
@@ -185,5 +188,18 @@ class FeatureDistillerTest {
         var b = live.makeMulti(idx);
         assertEquals(4, calls[0]);
         assertEquals(a.getLabels(1), b.getLabels(1));
+        // ... unless it may spill them to a file in the run folder: read back after their first computation
+        Path spill = dir.resolve("run/teacher-targets");
+        try (FeatureDistiller.LiveTeacherSource file = new FeatureDistiller.LiveTeacherSource(data.train(), counted,
+                List.of(new Knowledge("hint", "conv2", "conv2", 1)), shapes, 1000, spill)) {
+            var c = file.makeMulti(idx);
+            var d = file.makeMulti(new int[] {11, 7});
+            assertEquals(5, calls[0], "the teacher ran again for spilled targets");
+            assertEquals(a.getLabels(1), c.getLabels(1));
+            assertEquals(c.getLabels(1).getRow(2), d.getLabels(1).getRow(0));
+            assertEquals(c.getLabels(1).getRow(1), d.getLabels(1).getRow(1));
+            assertEquals(1, java.nio.file.Files.list(spill).count());
+        }
+        assertEquals(0, java.nio.file.Files.list(spill).count(), "the spilled targets' file is deleted");
     }
 }

@@ -107,6 +107,8 @@ public final class OneDnnTrainer extends NativeTrainer {
     /** The extra loss outputs on inner layers, and the chain position of the layer each reads. */
     private final List<Tap> taps;
     private final int[] tapAt;
+    /** The adapter layer each tap reads (null: it reads the chain layer itself). */
+    private final Spec[] adapters;
     private final engine eng;
     private final stream strm;
     private final Map<Long, Plan> plans = new HashMap<>();
@@ -116,11 +118,12 @@ public final class OneDnnTrainer extends NativeTrainer {
     private INDArray features;
 
     private OneDnnTrainer(ComputationGraph g, List<Spec> specs, IActivation outputActivation,
-                          Map<String, INDArray> gradientViews, List<Tap> taps, int[] tapAt) {
+                          Map<String, INDArray> gradientViews, List<Tap> taps, int[] tapAt, Spec[] adapters) {
         super(g, gradientViews, outputActivation);
         this.specs = specs;
         this.taps = taps;
         this.tapAt = tapAt;
+        this.adapters = adapters;
         this.eng = new engine(engine.kind.cpu, 0);
         this.strm = new stream(eng);
         this.random = new SplittableRandom(g.getConfiguration().getDefaultConfiguration().getSeed());
@@ -139,6 +142,14 @@ public final class OneDnnTrainer extends NativeTrainer {
             g.initGradientsView();
         }
         List<Spec> specs = new ArrayList<>();
+        List<Spec> tapAdapters = new ArrayList<>();
+        // Adapters: layers that only extra outputs read (a hint's 1x1 convolution or dense layer), by name, with the
+        // chain position of the layer they read.
+        Map<String, Spec> adapters = new HashMap<>();
+        Map<String, Integer> adapterAt = new HashMap<>();
+        Map<String, List<String>> readers = new HashMap<>();
+        c.getVertexInputs().forEach((v, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, x -> new ArrayList<>())
+                .add(v)));
         Map<String, INDArray> views = views();
         String prev = c.getNetworkInputs().get(0);
         IActivation outAct = null;
@@ -151,14 +162,32 @@ public final class OneDnnTrainer extends NativeTrainer {
                 for (int k = 0; k < specs.size(); k++) {
                     at = ins.size() == 1 && specs.get(k).name.equals(ins.get(0)) ? k : at;
                 }
+                Spec adapter = ins.size() == 1 ? adapters.get(ins.get(0)) : null;
+                if (adapter != null) {
+                    at = adapterAt.get(adapter.name);
+                }
                 taps.add(tap(c, name, output, at));
                 tapAt.add(at);
+                tapAdapters.add(adapter);
                 continue;
             }
-            if (ins.size() != 1 || !ins.get(0).equals(prev)) {
-                throw unsupported(name, "not a chain of layers");
+            boolean adapter = !outputs.contains(name) && readers.containsKey(name)
+                    && readers.get(name).stream().allMatch(r -> outputs.indexOf(r) > 0);
+            if (adapter) {
+                int at = -1;
+                for (int k = 0; k < specs.size(); k++) {
+                    at = ins.size() == 1 && specs.get(k).name.equals(ins.get(0)) ? k : at;
+                }
+                if (at < 0) {
+                    throw unsupported(name, "a layer before a loss output that does not read a layer of the chain");
+                }
+                adapterAt.put(name, at);
+            } else {
+                if (ins.size() != 1 || !ins.get(0).equals(prev)) {
+                    throw unsupported(name, "not a chain of layers");
+                }
+                prev = name;
             }
-            prev = name;
             if (!(c.getVertices().get(name) instanceof LayerVertex lv)) {
                 throw unsupported(name, "a non-layer vertex");
             }
@@ -277,7 +306,15 @@ public final class OneDnnTrainer extends NativeTrainer {
                 }
                 default -> { }
             }
-            specs.add(s);
+            if (adapter) {
+                if (s.kind != Kind.CONV && s.kind != Kind.DENSE || s.relu || s.retain < 1) {
+                    throw unsupported(name, "an adapter other than a convolution or dense layer without activation"
+                            + " or dropout");
+                }
+                adapters.put(name, s);
+            } else {
+                specs.add(s);
+            }
         }
         if (specs.isEmpty() || specs.get(specs.size() - 1).kind != Kind.OUT) {
             throw new CompressionException("oneDNN trainer: the network must end in a softmax output layer");
@@ -295,7 +332,7 @@ public final class OneDnnTrainer extends NativeTrainer {
             }
         }
         return new OneDnnTrainer(g, specs, outAct, views, List.copyOf(taps),
-                tapAt.stream().mapToInt(Integer::intValue).toArray());
+                tapAt.stream().mapToInt(Integer::intValue).toArray(), tapAdapters.toArray(new Spec[0]));
     }
 
     /**
@@ -407,6 +444,8 @@ public final class OneDnnTrainer extends NativeTrainer {
         /** Each tap's activations in plain layout after the forward pass, and its gradient for the backward pass. */
         final memory[] tapOut = new memory[taps.size()];
         final float[][] tapGrad = new float[taps.size()][];
+        /** The forward primitives of the taps' adapters ({@link #convForward} or {@link #denseForward}). */
+        final Object[][] adapterFpd = new Object[taps.size()][];
 
         Plan(long n, long[] inShape) {
             this.n = n;
@@ -433,22 +472,10 @@ public final class OneDnnTrainer extends NativeTrainer {
                 checkInput(s, cd);
                 switch (s.kind) {
                     case CONV -> {
-                        long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
-                        convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
-                                dnnl.algorithm.convolution_direct, any(cd), any(weightDims(s, cd)), plainDesc(s.out),
-                                any(FloatRuntime.outputDims(cd, s.out, pad, s.kh, s.kw, s.sh, s.sw)),
-                                new long[] {s.sh, s.sw},
-                                new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
-                        convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d,
-                                reluAttr(s.relu), eng);
-                        src[i] = into(fwd, cur, pd.src_desc());
-                        memory w = into(fwd, user(s.w, weightDims(s, cd)), pd.weights_desc());
-                        dst[i] = new memory(pd.dst_desc(), eng);
-                        exec(fwd, new convolution_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, src[i],
-                                dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
-                                dnnl.DNNL_ARG_DST, dst[i]));
-                        keep.add(new Object[] {d, pd});
-                        fpd[i] = new Object[] {pd, pad, w};
+                        Object[] f = convForward(s, cur, cd);
+                        src[i] = (memory) f[3];
+                        dst[i] = (memory) f[4];
+                        fpd[i] = f;
                     }
                     case POOL -> {
                         long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
@@ -519,28 +546,25 @@ public final class OneDnnTrainer extends NativeTrainer {
                             cur = dropped;
                             keep.add(dropped);
                         }
-                        long[] wd = cd.clone();
-                        wd[0] = s.out;
-                        inner_product_forward.desc d = new inner_product_forward.desc(dnnl.prop_kind.forward_training,
-                                any(cd), any(wd), plainDesc(s.out),
-                                new memory.desc(new long[] {n, s.out}, memory.data_type.f32, memory.format_tag.ab));
-                        inner_product_forward.primitive_desc pd = new inner_product_forward.primitive_desc(d,
-                                reluAttr(s.relu), eng);
-                        src[i] = into(fwd, cur, pd.src_desc());
-                        memory w = into(fwd, user(s.w, wd), pd.weights_desc());
-                        dst[i] = new memory(pd.dst_desc(), eng);
-                        exec(fwd, new inner_product_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, src[i],
-                                dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
-                                dnnl.DNNL_ARG_DST, dst[i]));
-                        keep.add(new Object[] {d, pd});
-                        fpd[i] = new Object[] {pd, wd, cur, w};
+                        Object[] f = denseForward(s, cur, cd);
+                        src[i] = (memory) f[4];
+                        dst[i] = (memory) f[5];
+                        fpd[i] = f;
                     }
                     default -> throw new IllegalStateException();
                 }
                 cur = dst[i];
                 for (int k = 0; k < taps.size(); k++) {
                     if (tapAt[k] == i) {
-                        tapOut[k] = into(fwd, cur, plainDesc(dims(cur)));
+                        Spec a = adapters[k];
+                        memory v = cur;
+                        if (a != null) { // the tap reads an adapter layer on this layer's output
+                            checkInput(a, dims(cur));
+                            adapterFpd[k] = a.kind == Kind.CONV ? convForward(a, cur, dims(cur))
+                                    : denseForward(a, cur, dims(cur));
+                            v = (memory) adapterFpd[k][a.kind == Kind.CONV ? 4 : 5];
+                        }
+                        tapOut[k] = into(fwd, v, plainDesc(dims(v)));
                     }
                 }
             }
@@ -555,33 +579,10 @@ public final class OneDnnTrainer extends NativeTrainer {
                 diff = withTapGradients(i, diff);
                 switch (s.kind) {
                     case CONV -> {
-                        Object[] f = (Object[]) fpd[i];
-                        convolution_forward.primitive_desc pd = (convolution_forward.primitive_desc) f[0];
-                        long[] pad = (long[]) f[1];
                         if (s.relu) {
                             diff = reluBackward(dst[i], diff);
                         }
-                        long[] sd = dims(src[i]);
-                        long[] wd = weightDims(s, sd);
-                        long[] od = dims(dst[i]);
-                        convolution_backward_weights.desc bd = new convolution_backward_weights.desc(
-                                dnnl.algorithm.convolution_direct, any(sd), any(wd), plainDesc(s.out), any(od),
-                                new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
-                        convolution_backward_weights.primitive_desc bpd =
-                                new convolution_backward_weights.primitive_desc(bd, eng, pd);
-                        weightGradients(s, new convolution_backward_weights(bpd), bpd.src_desc(),
-                                bpd.diff_dst_desc(), bpd.diff_weights_desc(), src[i], diff, wd);
-                        keep.add(new Object[] {bd, bpd});
-                        if (needData) {
-                            convolution_backward_data.desc dd = new convolution_backward_data.desc(
-                                    dnnl.algorithm.convolution_direct, any(sd), any(wd), any(od),
-                                    new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
-                            convolution_backward_data.primitive_desc dpd =
-                                    new convolution_backward_data.primitive_desc(dd, eng, pd);
-                            diff = dataGradient(new convolution_backward_data(dpd), (memory) f[2], dpd.weights_desc(),
-                                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff);
-                            keep.add(new Object[] {dd, dpd});
-                        }
+                        diff = convBackward(s, (Object[]) fpd[i], diff, needData);
                     }
                     case POOL -> {
                         Object[] f = (Object[]) fpd[i];
@@ -624,30 +625,12 @@ public final class OneDnnTrainer extends NativeTrainer {
                     case RELU -> diff = reluBackward(dst[i], diff);
                     case DENSE, OUT -> {
                         Object[] f = (Object[]) fpd[i];
-                        inner_product_forward.primitive_desc pd = (inner_product_forward.primitive_desc) f[0];
-                        long[] wd = (long[]) f[1];
                         memory in = (memory) f[2];
                         if (s.relu) {
                             diff = reluBackward(dst[i], diff);
                         }
-                        long[] sd = dims(in);
-                        memory.desc od = new memory.desc(new long[] {n, s.out}, memory.data_type.f32,
-                                memory.format_tag.ab);
-                        inner_product_backward_weights.desc bd = new inner_product_backward_weights.desc(any(sd),
-                                any(wd), plainDesc(s.out), od);
-                        inner_product_backward_weights.primitive_desc bpd =
-                                new inner_product_backward_weights.primitive_desc(bd, eng, pd);
-                        weightGradients(s, new inner_product_backward_weights(bpd), bpd.src_desc(),
-                                bpd.diff_dst_desc(), bpd.diff_weights_desc(), src[i], diff, wd);
-                        keep.add(new Object[] {bd, bpd});
                         if (needData) {
-                            inner_product_backward_data.desc dd = new inner_product_backward_data.desc(any(sd),
-                                    any(wd), od);
-                            inner_product_backward_data.primitive_desc dpd =
-                                    new inner_product_backward_data.primitive_desc(dd, eng, pd);
-                            memory dSrc = dataGradient(new inner_product_backward_data(dpd), (memory) f[3],
-                                    dpd.weights_desc(), dpd.diff_dst_desc(), dpd.diff_src_desc(), diff);
-                            keep.add(new Object[] {dd, dpd});
+                            memory dSrc = denseBackward(s, f, diff, true);
                             diff = dSrc;
                             if (masks[i] != null) {
                                 float[] mask = masks[i];
@@ -662,11 +645,113 @@ public final class OneDnnTrainer extends NativeTrainer {
                                 });
                                 diff = plainDiff;
                             }
+                        } else {
+                            denseBackward(s, f, diff, false);
                         }
                     }
                     default -> throw new IllegalStateException();
                 }
             }
+        }
+
+        /**
+         * A convolution's forward primitive (into the forward list) on {@code cur} of dimensions {@code cd}: returns
+         * {primitive descriptor, padding, weights in oneDNN's layout, the source it reads, its output}.
+         */
+        private Object[] convForward(Spec s, memory cur, long[] cd) {
+            long[] pad = FloatRuntime.padding(s.mode, s.pad, cd[2], cd[3], s.kh, s.kw, s.sh, s.sw);
+            convolution_forward.desc d = new convolution_forward.desc(dnnl.prop_kind.forward_training,
+                    dnnl.algorithm.convolution_direct, any(cd), any(weightDims(s, cd)), plainDesc(s.out),
+                    any(FloatRuntime.outputDims(cd, s.out, pad, s.kh, s.kw, s.sh, s.sw)),
+                    new long[] {s.sh, s.sw},
+                    new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+            convolution_forward.primitive_desc pd = new convolution_forward.primitive_desc(d, reluAttr(s.relu), eng);
+            memory src = into(fwd, cur, pd.src_desc());
+            memory w = into(fwd, user(s.w, weightDims(s, cd)), pd.weights_desc());
+            memory dst = new memory(pd.dst_desc(), eng);
+            exec(fwd, new convolution_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, src,
+                    dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
+                    dnnl.DNNL_ARG_DST, dst));
+            keep.add(new Object[] {d, pd});
+            return new Object[] {pd, pad, w, src, dst};
+        }
+
+        /**
+         * A convolution's backward primitives (into the backward list) from the gradient of its output before any
+         * activation ({@code diff}; {@code f} from {@link #convForward}): its weight and bias gradients into DL4J's
+         * arrays; returns the gradient of its input ({@code needData}) or null.
+         */
+        private memory convBackward(Spec s, Object[] f, memory diff, boolean needData) {
+            convolution_forward.primitive_desc pd = (convolution_forward.primitive_desc) f[0];
+            long[] pad = (long[]) f[1];
+            memory src = (memory) f[3];
+            long[] sd = dims(src);
+            long[] wd = weightDims(s, sd);
+            long[] od = dims((memory) f[4]);
+            convolution_backward_weights.desc bd = new convolution_backward_weights.desc(
+                    dnnl.algorithm.convolution_direct, any(sd), any(wd), plainDesc(s.out), any(od),
+                    new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+            convolution_backward_weights.primitive_desc bpd =
+                    new convolution_backward_weights.primitive_desc(bd, eng, pd);
+            weightGradients(s, new convolution_backward_weights(bpd), bpd.src_desc(),
+                    bpd.diff_dst_desc(), bpd.diff_weights_desc(), src, diff, wd);
+            keep.add(new Object[] {bd, bpd});
+            if (!needData) {
+                return null;
+            }
+            convolution_backward_data.desc dd = new convolution_backward_data.desc(
+                    dnnl.algorithm.convolution_direct, any(sd), any(wd), any(od),
+                    new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
+            convolution_backward_data.primitive_desc dpd = new convolution_backward_data.primitive_desc(dd, eng, pd);
+            memory dSrc = dataGradient(new convolution_backward_data(dpd), (memory) f[2], dpd.weights_desc(),
+                    dpd.diff_dst_desc(), dpd.diff_src_desc(), diff);
+            keep.add(new Object[] {dd, dpd});
+            return dSrc;
+        }
+
+        /**
+         * A dense layer's forward primitive on {@code cur} (flattened per example): returns {primitive descriptor,
+         * weight dimensions, its input, weights in oneDNN's layout, the source it reads, its output}.
+         */
+        private Object[] denseForward(Spec s, memory cur, long[] cd) {
+            long[] wd = cd.clone();
+            wd[0] = s.out;
+            inner_product_forward.desc d = new inner_product_forward.desc(dnnl.prop_kind.forward_training,
+                    any(cd), any(wd), plainDesc(s.out),
+                    new memory.desc(new long[] {n, s.out}, memory.data_type.f32, memory.format_tag.ab));
+            inner_product_forward.primitive_desc pd = new inner_product_forward.primitive_desc(d, reluAttr(s.relu), eng);
+            memory src = into(fwd, cur, pd.src_desc());
+            memory w = into(fwd, user(s.w, wd), pd.weights_desc());
+            memory dst = new memory(pd.dst_desc(), eng);
+            exec(fwd, new inner_product_forward(pd), Map.of(dnnl.DNNL_ARG_SRC, src,
+                    dnnl.DNNL_ARG_WEIGHTS, w, dnnl.DNNL_ARG_BIAS, user(s.b, new long[] {s.out}),
+                    dnnl.DNNL_ARG_DST, dst));
+            keep.add(new Object[] {d, pd});
+            return new Object[] {pd, wd, cur, w, src, dst};
+        }
+
+        /** A dense layer's backward primitives (as {@link #convBackward}; {@code f} from {@link #denseForward}). */
+        private memory denseBackward(Spec s, Object[] f, memory diff, boolean needData) {
+            inner_product_forward.primitive_desc pd = (inner_product_forward.primitive_desc) f[0];
+            long[] wd = (long[]) f[1];
+            long[] sd = dims((memory) f[2]);
+            memory.desc od = new memory.desc(new long[] {n, s.out}, memory.data_type.f32, memory.format_tag.ab);
+            inner_product_backward_weights.desc bd = new inner_product_backward_weights.desc(any(sd),
+                    any(wd), plainDesc(s.out), od);
+            inner_product_backward_weights.primitive_desc bpd =
+                    new inner_product_backward_weights.primitive_desc(bd, eng, pd);
+            weightGradients(s, new inner_product_backward_weights(bpd), bpd.src_desc(),
+                    bpd.diff_dst_desc(), bpd.diff_weights_desc(), (memory) f[4], diff, wd);
+            keep.add(new Object[] {bd, bpd, od});
+            if (!needData) {
+                return null;
+            }
+            inner_product_backward_data.desc dd = new inner_product_backward_data.desc(any(sd), any(wd), od);
+            inner_product_backward_data.primitive_desc dpd = new inner_product_backward_data.primitive_desc(dd, eng, pd);
+            memory dSrc = dataGradient(new inner_product_backward_data(dpd), (memory) f[3],
+                    dpd.weights_desc(), dpd.diff_dst_desc(), dpd.diff_src_desc(), diff);
+            keep.add(new Object[] {dd, dpd});
+            return dSrc;
         }
 
         /**
@@ -683,13 +768,27 @@ public final class OneDnnTrainer extends NativeTrainer {
             if (here.isEmpty()) {
                 return diff;
             }
-            memory sum = new memory(plainDesc(dims(diff)), eng);
+            long[] outDims = dims(diff);
+            // through each adapter: its weight gradients, and the gradient of what it reads in plain layout
+            Map<Integer, memory> through = new HashMap<>();
+            for (int k : here) {
+                Spec a = adapters[k];
+                if (a != null) {
+                    Object[] f = adapterFpd[k];
+                    memory dOut = new memory(plainDesc(dims((memory) f[a.kind == Kind.CONV ? 4 : 5])), eng);
+                    keep.add(dOut);
+                    bwd.add(() -> write(dOut, tapGrad[k]));
+                    memory dIn = a.kind == Kind.CONV ? convBackward(a, f, dOut, true) : denseBackward(a, f, dOut, true);
+                    through.put(k, into(bwd, dIn, plainDesc(outDims)));
+                }
+            }
+            memory sum = new memory(plainDesc(outDims), eng);
             keep.add(sum);
             copy(bwd, diff, sum);
             bwd.add(() -> {
                 float[] v = read(sum);
                 for (int k : here) {
-                    float[] g = tapGrad[k];
+                    float[] g = through.containsKey(k) ? read(through.get(k)) : tapGrad[k];
                     for (int j = 0; j < v.length; j++) {
                         v[j] += g[j];
                     }

@@ -17,6 +17,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
 
 /** Training steps on oneDNN move every parameter (and batch norm's running statistics) as DL4J's own steps do. */
 class OneDnnTrainerTest {
@@ -118,12 +119,28 @@ class OneDnnTrainerTest {
         b.addLayer("tap2", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
                         org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
                 .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "fc");
-        b.setOutputs("output", "tap0", "tap1", "tap2");
+        // adapters between a layer and its loss output (FitNets' hints): a 1x1 convolution, a dense layer on a
+        // flattened feature map
+        b.addLayer("adapter3", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(1, 1).nIn(6).nOut(5)
+                .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same).updater(new Adam(1e-3))
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "conv2");
+        b.addLayer("tap3", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(),
+                new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(4, 4, 5), "adapter3");
+        b.addLayer("adapter4", new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4 * 4 * 4).nOut(7)
+                .updater(new Adam(1e-3)).activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(),
+                new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(4, 4, 4), "pool1");
+        b.addLayer("tap4", new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                        org.nd4j.linalg.lossfunctions.LossFunctions.LossFunction.MSE)
+                .activation(org.nd4j.linalg.activations.Activation.IDENTITY).build(), "adapter4");
+        b.setOutputs("output", "tap0", "tap1", "tap2", "tap3", "tap4");
         ComputationGraph g = b.build();
         INDArray x = Nd4j.rand(DataType.FLOAT, 6, 1, 8, 8);
         MultiDataSet ds = new MultiDataSet(new INDArray[] {x}, new INDArray[] {labels(6, 3),
                 Nd4j.rand(DataType.FLOAT, 6, 4 * 8 * 8), Nd4j.rand(DataType.FLOAT, 6, 12).muli(0.2),
-                Nd4j.rand(DataType.FLOAT, 6, 12)});
+                Nd4j.rand(DataType.FLOAT, 6, 12), Nd4j.rand(DataType.FLOAT, 6, 5 * 4 * 4),
+                Nd4j.rand(DataType.FLOAT, 6, 7)});
         assertTrue(OneDnnTrainer.create(g).toString().startsWith("oneDNN trainer"));
         sameSteps(g, ds, 1e-3, 3);
         // a loss output on a vertex outside the chain, or the output layer's, is left to DL4J

@@ -108,9 +108,28 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
         return org.jvmcompress.core.util.Matrices.rows(a);
     }
 
+    /**
+     * A hint's difference, student minus teacher, [n, values] in the student's type: on ND4J's arrays, without the
+     * Java copies the other losses make (a hint on a feature map is megabytes a batch).
+     */
+    private static INDArray hintDifference(INDArray labels, INDArray preOutput) {
+        long n = preOutput.size(0);
+        if (labels.length() != preOutput.length()) {
+            throw new CompressionException("hint: the adapted student activation has " + preOutput.length() / Math.max(1, n)
+                    + " values per example, the teacher's " + labels.length() / Math.max(1, labels.size(0)));
+        }
+        return preOutput.reshape('c', n, preOutput.length() / n)
+                .sub(labels.reshape('c', n, labels.length() / n).castTo(preOutput.dataType()));
+    }
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
+        if (kind.equals("hint")) { // the mean over values of the squared difference, averaged over the batch
+            INDArray d = hintDifference(labels, preOutput);
+            double sum = d.muli(d).sumNumber().doubleValue() / d.size(1);
+            return weight * (average ? sum / Math.max(1, d.size(0)) : sum);
+        }
         double mean = weight * score(rows(preOutput), rows(labels));
         return average ? mean : mean * preOutput.size(0);
     }
@@ -124,6 +143,11 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
 
     @Override
     public INDArray computeGradient(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask) {
+        if (kind.equals("hint")) { // 2 (s - t) / values, weighted
+            INDArray d = hintDifference(labels, preOutput);
+            d.muli(2 * weight / d.size(1));
+            return preOutput.rank() == 2 ? d : d.reshape('c', preOutput.shape());
+        }
         double[][] g = gradient(rows(preOutput), rows(labels));
         // weighted and rounded to float in one pass (a feature map's gradient is megabytes a batch)
         int n = g.length;
