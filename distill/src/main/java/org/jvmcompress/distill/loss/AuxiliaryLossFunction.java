@@ -122,9 +122,38 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
                 .sub(labels.reshape('c', n, labels.length() / n).castTo(preOutput.dataType()));
     }
 
+    /**
+     * Attention transfer on ND4J's arrays ({@link AttentionTransferLoss} in Java doubles is the reference): the
+     * student's activations as [n, C, HW], its normalised map q [n, HW], the map's norm [n, 1] and q minus the
+     * teacher's map.
+     */
+    private INDArray[] attention(INDArray labels, INDArray preOutput) {
+        long n = preOutput.size(0);
+        int hw = height * width;
+        if (preOutput.length() != n * channels * hw) {
+            throw new CompressionException("activation of " + preOutput.length() / Math.max(1, n) + " values is not "
+                    + channels + " x " + hw);
+        }
+        if (labels.length() != n * hw) {
+            throw new CompressionException("teacher attention map has " + labels.length() / Math.max(1, labels.size(0))
+                    + " values; the student's has " + hw + " (the two feature maps must have the same height and width)");
+        }
+        INDArray a = preOutput.reshape('c', n, channels, hw);
+        INDArray raw = a.mul(a).sum(1); // [n, hw]
+        INDArray norm = org.nd4j.linalg.ops.transforms.Transforms.max(raw.norm2(1), 1e-12, false).reshape(n, 1);
+        INDArray q = raw.diviColumnVector(norm);
+        INDArray d = q.sub(labels.reshape('c', n, hw).castTo(preOutput.dataType()));
+        return new INDArray[] {a, q, norm, d};
+    }
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
+        if (kind.equals("at")) { // the squared distance of the maps, averaged over the batch
+            INDArray d = attention(labels, preOutput)[3];
+            double sum = d.mul(d).sumNumber().doubleValue();
+            return weight * (average ? sum / Math.max(1, d.size(0)) : sum);
+        }
         if (kind.equals("hint")) { // the mean over values of the squared difference, averaged over the batch
             INDArray d = hintDifference(labels, preOutput);
             double sum = d.muli(d).sumNumber().doubleValue() / d.size(1);
@@ -147,6 +176,17 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
             INDArray d = hintDifference(labels, preOutput);
             d.muli(2 * weight / d.size(1));
             return preOutput.rank() == 2 ? d : d.reshape('c', preOutput.shape());
+        }
+        if (kind.equals("at")) {
+            // d/dq = 2 (q - t); through the normalisation: (dq - q <q, dq>) / norm; through the squares: 2 a
+            INDArray[] at = attention(labels, preOutput);
+            INDArray q = at[1];
+            INDArray dq = at[3].muli(2);
+            INDArray proj = q.mul(dq).sum(1).reshape(q.size(0), 1);
+            INDArray dRaw = dq.subi(q.mulColumnVector(proj)).diviColumnVector(at[2]);
+            INDArray g = at[0].mul(2 * weight);
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp(g, dRaw, g, 0, 2));
+            return g.reshape('c', preOutput.shape());
         }
         double[][] g = gradient(rows(preOutput), rows(labels));
         // weighted and rounded to float in one pass (a feature map's gradient is megabytes a batch)

@@ -67,6 +67,38 @@ class AuxiliaryLossFunctionTest {
         }
     }
 
+    /** The hint and attention losses on ND4J's float arrays give the Java reference losses' values and gradients. */
+    @Test
+    void hintAndAttentionOnArraysMatchTheReferenceLosses() {
+        Nd4j.getRandom().setSeed(22);
+        INDArray act = Nd4j.rand(DataType.FLOAT, 4, 3 * 5 * 6).subi(0.3);
+        INDArray target = Nd4j.rand(DataType.FLOAT, 4, 3 * 5 * 6);
+        INDArray maps = Nd4j.rand(DataType.FLOAT, 4, 5 * 6);
+        maps.diviColumnVector(maps.norm2(1).reshape(4, 1));
+        double[][] a = org.jvmcompress.core.util.Matrices.rows(act);
+        AuxiliaryLossFunction hint = new AuxiliaryLossFunction("hint", 0.5, 1, 1, 1);
+        AuxiliaryLossFunction at = new AuxiliaryLossFunction("at", 250, 3, 5, 6);
+        AttentionTransferLoss ref = new AttentionTransferLoss(3, 5, 6);
+        double[][] t = org.jvmcompress.core.util.Matrices.rows(target);
+        double[][] m = org.jvmcompress.core.util.Matrices.rows(maps);
+        assertEquals(0.5 * HintLoss.score(a, t), hint.computeScore(target, act, null, null, true), 1e-6);
+        assertEquals(0.5 * 4 * HintLoss.score(a, t), hint.computeScore(target, act, null, null, false), 1e-5);
+        assertEquals(250 * ref.score(a, m), at.computeScore(maps, act, null, null, true), 1e-4);
+        double[][] gh = HintLoss.gradient(a, t);
+        double[][] ga = ref.gradient(a, m);
+        double[][] gotH = org.jvmcompress.core.util.Matrices.rows(hint.computeGradient(target, act, null, null));
+        double[][] gotA = org.jvmcompress.core.util.Matrices.rows(at.computeGradient(maps, act, null, null));
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < a[i].length; j++) {
+                assertEquals(0.5 * gh[i][j], gotH[i][j], 1e-6);
+                assertEquals(250 * ga[i][j], gotA[i][j], 1e-3 * Math.max(1, Math.abs(250 * ga[i][j])));
+            }
+        }
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> at.computeScore(Nd4j.rand(DataType.FLOAT, 4, 7), act, null, null, true));
+        assertTrue(e.getMessage().contains("same height and width"), e.getMessage());
+    }
+
     @Test
     void configurationSurvivesJsonAndBadKindsAreNamed() {
         AuxiliaryLossFunction aux = new AuxiliaryLossFunction("at", 250, 16, 28, 28);
