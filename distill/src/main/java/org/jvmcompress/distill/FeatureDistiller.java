@@ -515,9 +515,10 @@ public final class FeatureDistiller {
         INDArray one = data.train().make(new int[] {0}).getFeatures();
         ComputationGraph student = task.build(c.architecture(), data, c);
         Map<String, long[]> sShapes = shapes(student, one);
-        NamedActivations view = view(teacher, specs.stream().map(Knowledge::teacherLayer).toList());
+        List<String> teacherLayers = specs.stream().map(Knowledge::teacherLayer).toList();
+        NamedActivations view = view(teacher, teacherLayers);
         Map<String, long[]> tShapes = teacher.graph() != null ? shapes(teacher.graph(), one)
-                : shapes(view.activations(one, specs.stream().map(Knowledge::teacherLayer).toList()));
+                : shapes(view.activations(one, teacherLayers));
         ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
         OutputLoss.set(trainee, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
         Path spill = runDir.resolve("teacher-targets");

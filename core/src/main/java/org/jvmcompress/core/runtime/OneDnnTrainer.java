@@ -158,10 +158,7 @@ public final class OneDnnTrainer extends NativeTrainer {
             List<String> ins = c.getVertexInputs().get(name);
             int output = outputs.indexOf(name);
             if (output > 0) {
-                int at = -1;
-                for (int k = 0; k < specs.size(); k++) {
-                    at = ins.size() == 1 && specs.get(k).name.equals(ins.get(0)) ? k : at;
-                }
+                int at = chainIndex(specs, ins);
                 Spec adapter = ins.size() == 1 ? adapters.get(ins.get(0)) : null;
                 if (adapter != null) {
                     at = adapterAt.get(adapter.name);
@@ -174,10 +171,7 @@ public final class OneDnnTrainer extends NativeTrainer {
             boolean adapter = !outputs.contains(name) && readers.containsKey(name)
                     && readers.get(name).stream().allMatch(r -> outputs.indexOf(r) > 0);
             if (adapter) {
-                int at = -1;
-                for (int k = 0; k < specs.size(); k++) {
-                    at = ins.size() == 1 && specs.get(k).name.equals(ins.get(0)) ? k : at;
-                }
+                int at = chainIndex(specs, ins);
                 if (at < 0) {
                     throw unsupported(name, "a layer before a loss output that does not read a layer of the chain");
                 }
@@ -335,6 +329,16 @@ public final class OneDnnTrainer extends NativeTrainer {
                 tapAt.stream().mapToInt(Integer::intValue).toArray(), tapAdapters.toArray(new Spec[0]));
     }
 
+    /** The chain position of a vertex's only input, or -1 (no single input, or not a layer of the chain). */
+    private static int chainIndex(List<Spec> specs, List<String> ins) {
+        for (int k = 0; ins.size() == 1 && k < specs.size(); k++) {
+            if (specs.get(k).name.equals(ins.get(0))) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
     /**
      * An extra output {@code name} (a network output after the first) as a tap on chain layer {@code at}: a loss layer
      * with identity activation on one layer of the chain, through at most a flattening of its NCHW activations.
@@ -473,8 +477,8 @@ public final class OneDnnTrainer extends NativeTrainer {
                 switch (s.kind) {
                     case CONV -> {
                         Object[] f = convForward(s, cur, cd);
-                        src[i] = (memory) f[3];
-                        dst[i] = (memory) f[4];
+                        src[i] = srcOf(f);
+                        dst[i] = dstOf(f);
                         fpd[i] = f;
                     }
                     case POOL -> {
@@ -547,8 +551,8 @@ public final class OneDnnTrainer extends NativeTrainer {
                             keep.add(dropped);
                         }
                         Object[] f = denseForward(s, cur, cd);
-                        src[i] = (memory) f[4];
-                        dst[i] = (memory) f[5];
+                        src[i] = srcOf(f);
+                        dst[i] = dstOf(f);
                         fpd[i] = f;
                     }
                     default -> throw new IllegalStateException();
@@ -562,7 +566,7 @@ public final class OneDnnTrainer extends NativeTrainer {
                             checkInput(a, dims(cur));
                             adapterFpd[k] = a.kind == Kind.CONV ? convForward(a, cur, dims(cur))
                                     : denseForward(a, cur, dims(cur));
-                            v = (memory) adapterFpd[k][a.kind == Kind.CONV ? 4 : 5];
+                            v = dstOf(adapterFpd[k]);
                         }
                         tapOut[k] = into(fwd, v, plainDesc(dims(v)));
                     }
@@ -654,6 +658,15 @@ public final class OneDnnTrainer extends NativeTrainer {
             }
         }
 
+        /** The source a forward primitive of {@link #convForward} or {@link #denseForward} reads, and its output. */
+        private static memory srcOf(Object[] f) {
+            return (memory) f[f.length - 2];
+        }
+
+        private static memory dstOf(Object[] f) {
+            return (memory) f[f.length - 1];
+        }
+
         /**
          * A convolution's forward primitive (into the forward list) on {@code cur} of dimensions {@code cd}: returns
          * {primitive descriptor, padding, weights in oneDNN's layout, the source it reads, its output}.
@@ -684,10 +697,10 @@ public final class OneDnnTrainer extends NativeTrainer {
         private memory convBackward(Spec s, Object[] f, memory diff, boolean needData) {
             convolution_forward.primitive_desc pd = (convolution_forward.primitive_desc) f[0];
             long[] pad = (long[]) f[1];
-            memory src = (memory) f[3];
+            memory src = srcOf(f);
             long[] sd = dims(src);
             long[] wd = weightDims(s, sd);
-            long[] od = dims((memory) f[4]);
+            long[] od = dims(dstOf(f));
             convolution_backward_weights.desc bd = new convolution_backward_weights.desc(
                     dnnl.algorithm.convolution_direct, any(sd), any(wd), plainDesc(s.out), any(od),
                     new long[] {s.sh, s.sw}, new long[] {pad[0], pad[1]}, new long[] {pad[2], pad[3]});
@@ -741,7 +754,7 @@ public final class OneDnnTrainer extends NativeTrainer {
             inner_product_backward_weights.primitive_desc bpd =
                     new inner_product_backward_weights.primitive_desc(bd, eng, pd);
             weightGradients(s, new inner_product_backward_weights(bpd), bpd.src_desc(),
-                    bpd.diff_dst_desc(), bpd.diff_weights_desc(), (memory) f[4], diff, wd);
+                    bpd.diff_dst_desc(), bpd.diff_weights_desc(), srcOf(f), diff, wd);
             keep.add(new Object[] {bd, bpd, od});
             if (!needData) {
                 return null;
@@ -775,7 +788,7 @@ public final class OneDnnTrainer extends NativeTrainer {
                 Spec a = adapters[k];
                 if (a != null) {
                     Object[] f = adapterFpd[k];
-                    memory dOut = new memory(plainDesc(dims((memory) f[a.kind == Kind.CONV ? 4 : 5])), eng);
+                    memory dOut = new memory(plainDesc(dims(dstOf(f))), eng);
                     keep.add(dOut);
                     bwd.add(() -> write(dOut, tapGrad[k]));
                     memory dIn = a.kind == Kind.CONV ? convBackward(a, f, dOut, true) : denseBackward(a, f, dOut, true);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import org.jvmcompress.core.CompressionException;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -189,16 +190,8 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
             return g.reshape('c', preOutput.shape());
         }
         double[][] g = gradient(rows(preOutput), rows(labels));
-        // weighted and rounded to float in one pass (a feature map's gradient is megabytes a batch)
-        int n = g.length;
-        int w = n == 0 ? 0 : g[0].length;
-        float[] flat = new float[n * w];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < w; j++) {
-                flat[i * w + j] = (float) (weight * g[i][j]);
-            }
-        }
-        INDArray out = Nd4j.create(flat, new long[] {n, w}, 'c').castTo(preOutput.dataType());
+        INDArray out = org.jvmcompress.core.util.Matrices.of(g, DataType.DOUBLE).muli(weight)
+                .castTo(preOutput.dataType());
         return preOutput.rank() == 2 ? out : out.reshape('c', preOutput.shape());
     }
 
