@@ -108,7 +108,10 @@ class FloatRuntimeTest {
                 assertTrue(java.util.Arrays.equals(want.get(v).shape(), got.get(v).shape()), v);
                 double d = want.get(v).sub(got.get(v)).amaxNumber().doubleValue()
                         / Math.max(1e-3, want.get(v).amaxNumber().doubleValue());
-                assertTrue(d < 1e-4, v + ": relative difference " + d);
+                // float rounding relative to the largest value: batch norm folded into the convolution and oneDNN's
+                // summation order (which depends on the CPU's instruction set) differ from DL4J's; four layers deep
+                // that reaches 1e-4 on some CPUs, so the bound is the one the probabilities above are held to
+                assertTrue(d < 1e-3, v + ": relative difference " + d);
             }
             assertTrue(want.get("output").sub(got.get(rt.outputName())).amaxNumber().doubleValue() < 1e-3);
         }
