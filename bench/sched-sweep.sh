@@ -3,12 +3,13 @@
 # into runs/sched/NAME-sS (skipped when finished). Usage: bench/sched-sweep.sh NAME "DISTILL OPTIONS" [NAME "..."]...
 # e.g. bench/sched-sweep.sh kd-T1-a0.9-d095-e60-p10 "--method kd --temperature 1 --alpha 0.9"
 # (the task's schedule is distill's default; the table: bench/tuning-table.py --seeds --match '^(?!nlp-)' runs/sched)
+# SEEDS="4 5" bench/sched-sweep.sh ... runs other seeds.
 set -u
 cd "$(dirname "$0")/.."
 . bench/frozen-suite.sh sched-sweep
 mkdir -p runs/sched
 while [ $# -ge 2 ]; do
-  for s in 1 2 3; do
+  for s in ${SEEDS:-1 2 3}; do
     out=runs/sched/$1-s$s
     [ -f "$out/evaluation.json" ] && continue
     echo "=== $(date +%H:%M:%S) $1 seed $s"

@@ -124,17 +124,17 @@ public final class DistillRecipes {
                     new Knowledge("rkd-a", "fc", "fc", 50)), sch));
             m.put("sp", offline("ce", 1, 0, List.of(new Knowledge("sp", "fc", "fc", 3000)), sch));
             m.put("dml", new Recipe(new Distillation.Plan("mutual", new OfflineDistiller.Method("kd", 1, 0.5), List.of(),
-                    "avg", List.of(), 1, "train", 0.9, null, 8), Teachers.REFERENCE, sch));
+                    "avg", List.of(), 1, "train", 0.9, null, 8, 0), Teachers.REFERENCE, sch));
             m.put("born-again", new Recipe(base.withScheme("born-again"), Teachers.SCRATCH_STUDENT, sch));
         }
         m.put("multi-teacher", new Recipe(new Distillation.Plan("offline", kd, List.of(), "confidence", List.of(), 1,
-                "train", 0.9, null, 8), Teachers.ALL, sch));
+                "train", 0.9, null, 8, 0), Teachers.ALL, sch));
         m.put("labelling", new Recipe(base.withScheme("label"), Teachers.REFERENCE, sch));
         m.put("expansion", new Recipe(base.withScheme("expand"), Teachers.REFERENCE, sch));
         // The teachers' average on augmented inputs: outputs on inputs no teacher was trained on, from a teacher
         // ensemble (on IMDB the CNN and a bag-of-words model disagree where one of them is wrong).
         m.put("multi-teacher-expansion", new Recipe(new Distillation.Plan("expand", kd, List.of(), "avg", List.of(), 1,
-                "train", 0.9, null, 8), Teachers.ALL, sch));
+                "train", 0.9, null, 8, 0), Teachers.ALL, sch));
         return m;
     }
 

@@ -74,10 +74,15 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("threshold").hasArg().argName("P")
                         .desc("label: least teacher confidence for an item to be kept (default 0.9)").build())
                 .addOption(Option.builder().longOpt("augment").hasArg().argName("SPEC")
-                        .desc("expand: augmentations, images " + Augmenter.IMAGE_DEFAULT + "; text "
+                        .desc("expand (and --teacher-views): augmentations, images " + Augmenter.IMAGE_DEFAULT + "; text "
                                 + Augmenter.TEXT_DEFAULT + " (defaults)").build())
                 .addOption(Option.builder().longOpt("rounds").hasArg().argName("N")
                         .desc("expand: augmentation rounds, teacher outputs cached per round (default 8)").build())
+                .addOption(Option.builder().longOpt("teacher-views").hasArg().argName("N")
+                        .desc("offline: each teacher's target averaged over the clean input and N augmented versions"
+                                + " (--augment, default images " + Augmenter.IMAGE_VIEWS + ", text "
+                                + Augmenter.TEXT_VIEWS + "); softer targets where a teacher is near-certain on its"
+                                + " own training data; the student sees the clean input (default 0)").build())
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N")
                         .desc("maximum epochs (default: the task's student schedule, cv 60, nlp 15)").build())
                 .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("mini-batch size").build())
@@ -151,7 +156,7 @@ final class DistillCommand implements Command {
         Distillation.Plan plan = new Distillation.Plan(scheme, method, features(cl.getOptionValues("feature")),
                 cl.getOptionValue("teacher-mix", "avg"), peers, Cli.intOpt(cl, "generations", 2, 1),
                 cl.getOptionValue("pool", "train"), Cli.doubleOpt(cl, "threshold", 0.9), cl.getOptionValue("augment"),
-                Cli.intOpt(cl, "rounds", 8, 1));
+                Cli.intOpt(cl, "rounds", 8, 1), Cli.intOpt(cl, "teacher-views", 0, 0));
         TrainConfig d = task.defaultConfig();
         DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name());
         TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", sch.epochs(), 1),
@@ -212,8 +217,7 @@ final class DistillCommand implements Command {
         for (double t : ts) {
             for (double a : as) {
                 OfflineDistiller.Method m = new OfflineDistiller.Method(plan.method().loss(), t, a);
-                Distillation.Plan p = new Distillation.Plan(plan.scheme(), m, plan.knowledge(), plan.teacherMix(),
-                        plan.peers(), plan.generations(), plan.pool(), plan.threshold(), plan.augment(), plan.rounds());
+                Distillation.Plan p = plan.withMethod(m);
                 Path dir = out.resolve("tune").resolve("T" + t + "-alpha" + a);
                 System.err.printf(java.util.Locale.ROOT, "tuning: temperature %s, alpha %s%n", t, a);
                 Distillation.Result r = Distillation.run(p, teachers, task, data, c.withEpochs(epochs).withPatience(epochs),

@@ -27,6 +27,12 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Augmenter {
     public static final String IMAGE_DEFAULT = "shift=2,flip=0.5,noise=0.05,mixup=0.2,clean=0.5";
     public static final String TEXT_DEFAULT = "mask=0.1,replace=0.1,ngram=0.25,clean=0.5";
+    /**
+     * The default views of offline targets averaged over augmented inputs: small changes that keep an item what it
+     * is (no noise, no mixup, which belong to expansion where the student sees the same input as the teacher).
+     */
+    public static final String IMAGE_VIEWS = "shift=2,flip=0.5";
+    public static final String TEXT_VIEWS = "mask=0.1";
     private static final Map<String, Double> IMAGE_KEYS = Map.of("shift", 2.0, "flip", 0.5, "noise", 0.05, "mixup", 0.2,
             "clean", 0.5);
     private static final Map<String, Double> TEXT_KEYS = Map.of("mask", 0.1, "replace", 0.1, "ngram", 0.25, "clean",
@@ -73,6 +79,11 @@ public final class Augmenter {
             p.put(key, v);
         }
         return new Augmenter(image, p, vocabSize);
+    }
+
+    /** The default views for an input kind ("image" or "tokens"). */
+    public static String viewsDefault(String input) {
+        return input.equals("image") ? IMAGE_VIEWS : TEXT_VIEWS;
     }
 
     private double get(String key) {

@@ -19,7 +19,10 @@ import org.jvmcompress.core.util.Hashing;
 /**
  * Runs one distillation by scheme, the single entry point of the command line and the benchmark:
  * <ul>
- *   <li>{@code offline}: frozen teacher(s), cached outputs, a logit loss, optionally feature/relation knowledge;</li>
+ *   <li>{@code offline}: frozen teacher(s), cached outputs, a logit loss, optionally feature/relation knowledge;
+ *       with {@code views} > 0 each teacher's target for an item is its average over the clean input and that many
+ *       augmented versions ({@code augment}, by default {@link Augmenter#viewsDefault}), while the student sees the
+ *       clean input;</li>
  *   <li>{@code mutual}: deep mutual learning of the student with {@code peers} other networks, no teacher;</li>
  *   <li>{@code born-again}: {@code generations} students of one architecture, generation k teaching k + 1, the
  *       given teacher being generation 0;</li>
@@ -36,7 +39,7 @@ public final class Distillation {
     /** Everything that says how to distil, apart from the teachers, the data and the training settings. */
     public record Plan(String scheme, OfflineDistiller.Method method, List<Knowledge> knowledge, String teacherMix,
                        List<String> peers, int generations, String pool, double threshold, String augment,
-                       int rounds) {
+                       int rounds, int views) {
         public Plan {
             if (!SCHEMES.contains(scheme)) {
                 throw new CompressionException("unknown distillation scheme '" + scheme + "'; known: "
@@ -53,6 +56,13 @@ public final class Distillation {
             if (rounds < 1) {
                 throw new CompressionException("expansion needs at least one augmentation round, got " + rounds);
             }
+            if (views < 0) {
+                throw new CompressionException("the number of teacher views must be 0 or more, got " + views);
+            }
+            if (views > 0 && !(scheme.equals("offline") && knowledge.isEmpty())) {
+                throw new CompressionException("teacher views (--teacher-views) go with the offline scheme without"
+                        + " feature/relation knowledge, not " + scheme + (knowledge.isEmpty() ? "" : " with --feature"));
+            }
             if (!knowledge.isEmpty() && !scheme.equals("offline")) {
                 throw new CompressionException("feature/relation knowledge (--feature) goes with the offline scheme only");
             }
@@ -60,11 +70,23 @@ public final class Distillation {
 
         /** A plain offline plan. */
         public static Plan offline(OfflineDistiller.Method method, List<Knowledge> knowledge) {
-            return new Plan("offline", method, knowledge, "avg", List.of(), 2, "train", 0.9, null, 8);
+            return new Plan("offline", method, knowledge, "avg", List.of(), 2, "train", 0.9, null, 8, 0);
         }
 
         public Plan withScheme(String s) {
-            return new Plan(s, method, knowledge, teacherMix, peers, generations, pool, threshold, augment, rounds);
+            return new Plan(s, method, knowledge, teacherMix, peers, generations, pool, threshold, augment, rounds,
+                    views);
+        }
+
+        public Plan withMethod(OfflineDistiller.Method m) {
+            return new Plan(scheme, m, knowledge, teacherMix, peers, generations, pool, threshold, augment, rounds,
+                    views);
+        }
+
+        /** The same plan with its offline targets averaged over {@code n} augmented views (0: the clean input). */
+        public Plan withViews(int n, String augmentation) {
+            return new Plan(scheme, method, knowledge, teacherMix, peers, generations, pool, threshold, augmentation,
+                    rounds, n);
         }
     }
 
@@ -88,7 +110,8 @@ public final class Distillation {
         TrainedModels.Outcome o = switch (p.scheme()) {
             case "offline" -> {
                 if (p.knowledge().isEmpty()) {
-                    yield OfflineDistiller.distil(ts, task, data, p.method(), c, runDir, studentFile, command);
+                    yield OfflineDistiller.distil(ts, task, data, p.method(), p.views(), p.augment(), c, runDir,
+                            studentFile, command);
                 }
                 if (teachers.size() > 1) {
                     throw new CompressionException("feature/relation knowledge takes one teacher");

@@ -45,11 +45,34 @@ public final class OfflineDistiller {
 
     public static TrainedModels.Outcome distil(Teachers teachers, Task task, TaskData data, Method method,
                                                TrainConfig c, Path runDir, Path studentFile, String command) {
+        return distil(teachers, task, data, method, 0, null, c, runDir, studentFile, command);
+    }
+
+    /**
+     * @param views        0: the teachers' outputs on the training items; N > 0: each teacher's output averaged (as
+     *                     probabilities at the loss's temperature) over the clean item and N augmented versions of it
+     *                     ({@code augmentation}, null for {@link Augmenter#viewsDefault}). A teacher is near-certain
+     *                     on most of its own training items; its average over nearby inputs says which classes
+     *                     the item is close to. The student still trains on the clean items.
+     */
+    public static TrainedModels.Outcome distil(Teachers teachers, Task task, TaskData data, Method method, int views,
+                                               String augmentation, TrainConfig c, Path runDir, Path studentFile,
+                                               String command) {
         teachers.checkCompatible(data);
         if (method.loss().equals("ce")) {
             Map<String, Object> extra = Map.of("distillation", Map.of("scheme", "none (from scratch)", "loss", "CE"));
             return TrainedModels.train(task.build(c.architecture(), data, c), task, data, data, c, runDir, studentFile,
                     false, command, extra, g -> g);
+        }
+        if (views > 0) {
+            Augmenter aug = Augmenter.parse(data.input(), augmentation == null ? Augmenter.viewsDefault(data.input())
+                    : augmentation, data.vocabulary() == null ? 0 : data.vocabulary().size());
+            float[][] logits = teachers.viewAveraged(data.train(), data.dataHash(), aug, views, method.temperature());
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("targetViews", views);
+            details.put("augmentation", aug.toString());
+            return onTargets(teachers, task, data, new KdSource(data.train(), logits), "offline", "avg[clean+" + views
+                    + "x" + aug + "]", method, c, runDir, studentFile, command, details);
         }
         float[][] logits = teachers.logits(data.train(), data.dataHash(), "none", method.temperature());
         return onTargets(teachers, task, data, new KdSource(data.train(), logits), "offline", "none", method, c,

@@ -52,9 +52,36 @@ public record Teachers(List<LoadedModel> models, TeacherMix mix, Path cacheDir) 
 
     /** The mixed teacher logits at temperature T on every item of {@code source}; {@code view} names the data. */
     public float[][] logits(Batches.Source source, String dataHash, String view, double temperature) {
+        return mixed(source, temperature, t -> cached(t, source, dataHash, view));
+    }
+
+    /**
+     * The mixed teacher logits at temperature T, each teacher's first averaged over the clean items of {@code source}
+     * and {@code views} augmented versions of them (round seeds 1..views, the rounds of expansion with the same
+     * augmentation, so the cached outputs serve both).
+     */
+    public float[][] viewAveraged(Batches.Source source, String dataHash, Augmenter aug, int views, double temperature) {
+        TeacherMix avg = TeacherMix.parse("avg", views + 1);
+        return mixed(source, temperature, t -> {
+            List<float[][]> v = new ArrayList<>();
+            v.add(cached(t, source, dataHash, "none"));
+            for (int r = 1; r <= views; r++) {
+                System.err.printf(java.util.Locale.ROOT, "teacher outputs on view %d of %d (%s)%n", r, views, aug);
+                v.add(cached(t, new TeacherSources.AugmentedView(source, aug, r), dataHash, "aug[" + aug + "]#" + r));
+            }
+            return avg.combine(v, null, temperature);
+        });
+    }
+
+    private float[][] cached(LoadedModel t, Batches.Source source, String dataHash, String view) {
+        return TeacherOutputs.cached(t.inference(), source, cacheDir, TeacherOutputs.key(t.path(), dataHash, view));
+    }
+
+    private float[][] mixed(Batches.Source source, double temperature,
+                            java.util.function.Function<LoadedModel, float[][]> perTeacher) {
         List<float[][]> each = new ArrayList<>();
         for (LoadedModel t : models) {
-            each.add(TeacherOutputs.cached(t.inference(), source, cacheDir, TeacherOutputs.key(t.path(), dataHash, view)));
+            each.add(perTeacher.apply(t));
         }
         return mix.combine(each, models.size() > 1 && mix.mode().equals("confidence") ? labels(source) : null,
                 temperature);

@@ -71,7 +71,7 @@ class SchemesTest {
     @Test
     void mutualLearningTrainsPeersTogether() {
         Distillation.Plan p = new Distillation.Plan("mutual", new OfflineDistiller.Method("kd", 1, 0.5), List.of(),
-                "avg", List.of("cv-student"), 2, "train", 0.9, null, 8);
+                "avg", List.of("cv-student"), 2, "train", 0.9, null, 8, 0);
         Distillation.Result r = run(p, List.of(teacher), "dml", 3);
         learnedAndLoadable(r, "dml");
         Trainer.Epoch last = r.outcome().state().history().get(2);
@@ -100,14 +100,14 @@ class SchemesTest {
     @Test
     void labellingKeepsConfidentItemsOnly() {
         Distillation.Plan p = new Distillation.Plan("label", new OfflineDistiller.Method("ce", 1, 0), List.of(), "avg",
-                List.of(), 2, "train", 0.99, null, 8);
+                List.of(), 2, "train", 0.99, null, 8, 0);
         Distillation.Result r = run(p, List.of(teacher), "label", 2);
         learnedAndLoadable(r, "labelling");
         int kept = (Integer) r.details().get("kept");
         assertTrue(kept > 0 && kept <= data.train().size(), "kept " + kept);
         assertTrue((Double) r.details().get("teacherLabelAccuracy") > 0.9);
         CompressionException e = assertThrows(CompressionException.class, () -> run(new Distillation.Plan("label",
-                p.method(), List.of(), "avg", List.of(), 2, "train", 1.0, null, 8), List.of(teacher), "label-none", 1));
+                p.method(), List.of(), "avg", List.of(), 2, "train", 1.0, null, 8, 0), List.of(teacher), "label-none", 1));
         assertTrue(e.getMessage().contains("lower --threshold"), e.getMessage());
     }
 
@@ -127,7 +127,7 @@ class SchemesTest {
             ImageIO.write(img, "png", pool.resolve("img" + i + ".png").toFile());
         }
         Distillation.Plan p = new Distillation.Plan("label", new OfflineDistiller.Method("ce", 1, 0), List.of(), "avg",
-                List.of(), 2, dir.resolve("pool").toString(), 0.5, null, 8);
+                List.of(), 2, dir.resolve("pool").toString(), 0.5, null, 8, 0);
         Distillation.Result r = run(p, List.of(teacher), "label-folder", 1);
         assertEquals(20, r.details().get("poolSize"));
         int kept = (Integer) r.details().get("kept");
@@ -139,7 +139,7 @@ class SchemesTest {
     @Test
     void expansionCachesOneRoundOfTeacherOutputsPerAugmentation() throws Exception {
         Distillation.Plan p = new Distillation.Plan("expand", new OfflineDistiller.Method("kd", 4, 0.9), List.of(),
-                "avg", List.of(), 2, "train", 0.9, "shift=1,flip=0.5,noise=0.02,mixup=0.3", 2);
+                "avg", List.of(), 2, "train", 0.9, "shift=1,flip=0.5,noise=0.02,mixup=0.3", 2, 0);
         Distillation.Result r = run(p, List.of(teacher), "expand", 3);
         learnedAndLoadable(r, "expansion");
         assertEquals(2, r.details().get("rounds"));
@@ -156,7 +156,7 @@ class SchemesTest {
     @Test
     void severalTeachersMixedByConfidence() {
         Distillation.Plan p = new Distillation.Plan("offline", new OfflineDistiller.Method("kd", 4, 0.9), List.of(),
-                "confidence", List.of(), 2, "train", 0.9, null, 8);
+                "confidence", List.of(), 2, "train", 0.9, null, 8, 0);
         Distillation.Result r = run(p, List.of(teacher, teacher2), "multi", 2);
         learnedAndLoadable(r, "multi-teacher");
         Map<?, ?> d = (Map<?, ?>) Models.load(r.outcome().model().path()).info().training().get("distillation");
@@ -167,16 +167,58 @@ class SchemesTest {
         assertTrue(e.getMessage().contains("several teachers"), e.getMessage());
     }
 
+    /**
+     * Offline targets averaged over augmented views: each item's target is the mean of the teacher's probabilities on
+     * the clean item and on each view (the views' cached outputs, read back here), softer than the clean output
+     * alone; the student trains and its sidecar names the views.
+     */
+    @Test
+    void offlineTargetsAveragedOverViews() {
+        Teachers ts = Teachers.single(teacher, dir.resolve("views-cache"));
+        Augmenter aug = Augmenter.parse("image", Augmenter.IMAGE_VIEWS, 0);
+        float[][] clean = ts.logits(data.train(), data.dataHash(), "none", 1);
+        float[][] avg = ts.viewAveraged(data.train(), data.dataHash(), aug, 3, 1);
+        double cleanTop = 0;
+        double avgTop = 0;
+        for (int i = 0; i < clean.length; i++) {
+            double[] want = new double[clean[i].length];
+            for (int r = 0; r <= 3; r++) {
+                float[][] v = r == 0 ? clean : ts.logits(new TeacherSources.AugmentedView(data.train(), aug, r),
+                        data.dataHash(), "aug[" + aug + "]#" + r, 1);
+                double[] p = TeacherMix.softmax(v[i], 1);
+                for (int c = 0; c < p.length; c++) {
+                    want[c] += p[c] / 4;
+                }
+            }
+            double[] got = TeacherMix.softmax(avg[i], 1);
+            for (int c = 0; c < got.length; c++) {
+                assertEquals(want[c], got[c], 1e-5, "item " + i + " class " + c);
+            }
+            cleanTop += java.util.Arrays.stream(TeacherMix.softmax(clean[i], 1)).max().orElseThrow() / clean.length;
+            avgTop += java.util.Arrays.stream(got).max().orElseThrow() / clean.length;
+        }
+        assertTrue(avgTop < cleanTop, "averaged targets are softer: top probability " + avgTop + " vs " + cleanTop);
+        Distillation.Result r = run(plan("offline").withViews(2, "shift=1"), List.of(teacher), "views", 2);
+        learnedAndLoadable(r, "view-averaged kd");
+        Map<?, ?> d = (Map<?, ?>) Models.load(r.outcome().model().path()).info().training().get("distillation");
+        assertEquals(2, d.get("targetViews"));
+        assertTrue(String.valueOf(d.get("view")).startsWith("avg[clean+2x"), String.valueOf(d.get("view")));
+        CompressionException e = assertThrows(CompressionException.class,
+                () -> plan("expand").withViews(2, null));
+        assertTrue(e.getMessage().contains("--teacher-views"), e.getMessage());
+        assertThrows(CompressionException.class, () -> plan("offline").withViews(-1, null));
+    }
+
     @Test
     void plansRejectBadValues() {
         OfflineDistiller.Method kd = new OfflineDistiller.Method("kd", 4, 0.9);
         assertTrue(assertThrows(CompressionException.class, () -> new Distillation.Plan("online", kd, List.of(), "avg",
-                List.of(), 2, "train", 0.9, null, 8)).getMessage().contains("known: offline, mutual"));
+                List.of(), 2, "train", 0.9, null, 8, 0)).getMessage().contains("known: offline, mutual"));
         assertThrows(CompressionException.class, () -> new Distillation.Plan("label", kd, List.of(), "avg", List.of(),
-                2, "train", 1.5, null, 8));
+                2, "train", 1.5, null, 8, 0));
         assertThrows(CompressionException.class, () -> new Distillation.Plan("expand", kd, List.of(), "avg", List.of(),
-                2, "train", 0.9, null, 0));
+                2, "train", 0.9, null, 0, 0));
         assertThrows(CompressionException.class, () -> new Distillation.Plan("mutual", kd,
-                List.of(new Knowledge("sp", "fc", "fc", 1)), "avg", List.of(), 2, "train", 0.9, null, 8));
+                List.of(new Knowledge("sp", "fc", "fc", 1)), "avg", List.of(), 2, "train", 0.9, null, 8, 0));
     }
 }
