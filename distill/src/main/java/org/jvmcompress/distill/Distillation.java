@@ -207,7 +207,7 @@ public final class Distillation {
             System.err.printf(Locale.ROOT, "teacher outputs on augmentation round %d of %d (%s)%n", r + 1, p.rounds(),
                     aug);
             views.add(v);
-            logits.add(ts.logits(v, data.dataHash(), "aug[" + aug + "]#" + (r + 1), p.method().temperature()));
+            logits.add(ts.logits(v, data.dataHash(), v.view(), p.method().temperature()));
         }
         details.put("augmentation", aug.toString());
         details.put("rounds", p.rounds());

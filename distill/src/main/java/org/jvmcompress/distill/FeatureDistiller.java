@@ -43,9 +43,6 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 public final class FeatureDistiller {
     private FeatureDistiller() {}
 
-    /** The activations of a DL4J teacher: fresh arrays each call, owned by the caller (freed after use). */
-    interface DenseView extends NamedActivations {}
-
     /** A teacher's named activations: a DL4J network's vertices, or an imported graph's results. */
     static NamedActivations view(LoadedModel teacher) {
         return view(teacher, List.of());
@@ -65,30 +62,10 @@ public final class FeatureDistiller {
         }
         if (teacher.runtime() instanceof org.jvmcompress.core.runtime.FloatRuntime rt
                 && names.stream().allMatch(rt::hasActivation)) {
-            return new DenseView() { // the runtime's results are fresh arrays each call
-                @Override
-                public Map<String, INDArray> activations(INDArray x, java.util.Collection<String> asked) {
-                    return rt.activations(x, asked);
-                }
-
-                @Override
-                public String outputName() {
-                    return rt.outputName();
-                }
-
-                @Override
-                public long numParams() {
-                    return rt.numParams();
-                }
-
-                @Override
-                public String toString() {
-                    return rt.toString();
-                }
-            };
+            return rt;
         }
         ComputationGraph g = teacher.graph();
-        return new DenseView() {
+        return new NamedActivations() { // fresh arrays each call, owned by the caller (freed after use)
             @Override
             public Map<String, INDArray> activations(INDArray x, java.util.Collection<String> names) {
                 // Every vertex's activations come back; those not asked for are freed now rather than left to the
@@ -117,13 +94,14 @@ public final class FeatureDistiller {
             public long numParams() {
                 return g.numParams();
             }
+
+            @Override
+            public boolean freshResults() {
+                return true;
+            }
         };
     }
 
-    /**
-     * Frees the native memory of arrays now, each buffer once (several activations may share one), except buffers
-     * at the given addresses; only arrays that own their buffer (not views, not in a workspace) are freed.
-     */
     /** The address of the buffer an array's memory belongs to (a view's is its base's). */
     static long bufferOf(INDArray a) {
         org.nd4j.linalg.api.buffer.DataBuffer b = a.data();
@@ -133,6 +111,10 @@ public final class FeatureDistiller {
         return b.address();
     }
 
+    /**
+     * Frees the native memory of arrays now, each buffer once (several activations may share one), except buffers
+     * at the given addresses; only arrays that own their buffer (not views, not in a workspace) are freed.
+     */
     static void releaseAll(java.util.Collection<INDArray> arrays, java.util.Set<Long> keepAddresses) {
         Map<Long, INDArray> byBuffer = new java.util.HashMap<>();
         for (INDArray a : arrays) {
@@ -396,7 +378,7 @@ public final class FeatureDistiller {
                 }
                 labels[1 + k] = flat.dup();
             }
-            if (teacher instanceof DenseView) {
+            if (teacher.freshResults()) {
                 releaseAll(acts.values(), java.util.Set.of(bufferOf(ds.getFeatures())));
             }
             synchronized (kept) {

@@ -24,6 +24,14 @@ final class TeacherSources {
             this.seed = seed;
         }
 
+        /**
+         * The view's name in the teacher-output cache key: the augmentation and the round seed (expansion's rounds and
+         * the views of averaged targets with the same augmentation share their cached outputs).
+         */
+        String view() {
+            return "aug[" + augmenter + "]#" + seed;
+        }
+
         @Override
         public DataSet make(int[] idx) {
             return augmenter.apply(base, idx, seed);

@@ -57,8 +57,7 @@ public record Teachers(List<LoadedModel> models, TeacherMix mix, Path cacheDir) 
 
     /**
      * The mixed teacher logits at temperature T, each teacher's first averaged over the clean items of {@code source}
-     * and {@code views} augmented versions of them (round seeds 1..views, the rounds of expansion with the same
-     * augmentation, so the cached outputs serve both).
+     * and {@code views} augmented versions of them (round seeds 1..views: {@link TeacherSources.AugmentedView#view}).
      */
     public float[][] viewAveraged(Batches.Source source, String dataHash, Augmenter aug, int views, double temperature) {
         TeacherMix avg = TeacherMix.parse("avg", views + 1);
@@ -67,7 +66,8 @@ public record Teachers(List<LoadedModel> models, TeacherMix mix, Path cacheDir) 
             v.add(cached(t, source, dataHash, "none"));
             for (int r = 1; r <= views; r++) {
                 System.err.printf(java.util.Locale.ROOT, "teacher outputs on view %d of %d (%s)%n", r, views, aug);
-                v.add(cached(t, new TeacherSources.AugmentedView(source, aug, r), dataHash, "aug[" + aug + "]#" + r));
+                TeacherSources.AugmentedView view = new TeacherSources.AugmentedView(source, aug, r);
+                v.add(cached(t, view, dataHash, view.view()));
             }
             return avg.combine(v, null, temperature);
         });

@@ -183,8 +183,8 @@ class SchemesTest {
         for (int i = 0; i < clean.length; i++) {
             double[] want = new double[clean[i].length];
             for (int r = 0; r <= 3; r++) {
-                float[][] v = r == 0 ? clean : ts.logits(new TeacherSources.AugmentedView(data.train(), aug, r),
-                        data.dataHash(), "aug[" + aug + "]#" + r, 1);
+                TeacherSources.AugmentedView view = new TeacherSources.AugmentedView(data.train(), aug, r);
+                float[][] v = r == 0 ? clean : ts.logits(view, data.dataHash(), view.view(), 1);
                 double[] p = TeacherMix.softmax(v[i], 1);
                 for (int c = 0; c < p.length; c++) {
                     want[c] += p[c] / 4;

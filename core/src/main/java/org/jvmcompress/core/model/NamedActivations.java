@@ -16,4 +16,13 @@ public interface NamedActivations {
 
     /** The number of parameters (weights and biases) of the model. */
     long numParams();
+
+    /**
+     * Whether each call's results are new arrays that only the caller holds, so that it may free their native memory
+     * once it has read them (a DL4J network's activations, the float runtime's results); false when the model may
+     * keep or reuse them.
+     */
+    default boolean freshResults() {
+        return false;
+    }
 }

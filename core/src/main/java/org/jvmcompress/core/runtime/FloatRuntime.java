@@ -1143,6 +1143,12 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
         return numParams;
     }
 
+    /** Each call's results are new arrays. */
+    @Override
+    public boolean freshResults() {
+        return true;
+    }
+
     private static INDArray softmax(float[] logits, long n) {
         int k = logits.length / (int) n;
         for (int r = 0; r < n; r++) {
