@@ -35,10 +35,10 @@ teacher2nlp() { # the second NLP teacher of the multi-teacher methods: a bag-of-
   cp runs/teacher-nlp-2/teacher.json models/reference/nlp-teacher-2.json
 }
 # Session 9 gave CV students a longer schedule (DistillRecipes.schedule): every CV cell runs again. The targets'
-# cells first (scratch, KD, the best methods), then one seed of each remaining method (the native trainers' first:
+# cells first (scratch, KD, the best methods; session 12 added dkd and kd-std), then one seed of each remaining method (the native trainers' first:
 # minutes a cell; then those that train through DL4J, feature and relation losses: 15-40 min a cell), then the rest.
 teacher2; teacher2nlp # the second teachers of the multi-teacher methods (committed under models/reference)
-for m in scratch kd expansion multi-teacher multi-teacher-expansion kd-js kd-reverse kd-mse; do
+for m in scratch kd expansion multi-teacher multi-teacher-expansion kd-js kd-reverse kd-mse dkd kd-std; do
   for s in 1 2 3; do cell cv "$m" "$s"; done
 done
 CV_REST="born-again labelling dml rkd fitnets at sp"

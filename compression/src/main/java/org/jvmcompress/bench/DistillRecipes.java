@@ -95,6 +95,26 @@ public final class DistillRecipes {
     static final double CV_T = 1;
     static final double CV_ALPHA = 0.7;
 
+    /**
+     * A response loss with the defaults measured for it on the task's validation split: {@code dkd} takes KD's
+     * temperature and weight and the non-target weight beta chosen in docs/results/kd-tuning-cv.md ("Decoupled KD");
+     * {@code kd-std} T = 2 and alpha 0.9 (the same section); {@code kd-mse} ignores T (1); the others KD's values.
+     * With two classes (nlp) DKD is KD and z-scored logits carry nothing, so beta and kd-std's values are CV's.
+     */
+    public static OfflineDistiller.Method defaults(String task, String loss) {
+        OfflineDistiller.Method kd = kd(task);
+        return switch (loss) {
+            case "dkd" -> new OfflineDistiller.Method(loss, kd.temperature(), kd.alpha(), CV_DKD_BETA);
+            case "kd-std" -> new OfflineDistiller.Method(loss, CV_STD_T, CV_STD_ALPHA);
+            case "kd-mse" -> new OfflineDistiller.Method(loss, 1, kd.alpha());
+            default -> new OfflineDistiller.Method(loss, kd.temperature(), kd.alpha());
+        };
+    }
+
+    static final double CV_DKD_BETA = 0.5;
+    static final double CV_STD_T = 2;
+    static final double CV_STD_ALPHA = 0.9;
+
     static final double NLP_T = 1;
     static final double NLP_ALPHA = 0.9;
 
@@ -115,6 +135,13 @@ public final class DistillRecipes {
         m.put("kd-reverse", offline("kd-reverse", KD_T, KD_ALPHA, List.of(), sch));
         m.put("kd-js", offline("kd-js", KD_T, KD_ALPHA, List.of(), sch));
         m.put("kd-mse", offline("kd-mse", 1, KD_ALPHA, List.of(), sch));
+        if (task.equals("cv")) {
+            // Both need three or more classes to differ from KD (dkd) or to mean anything (kd-std).
+            for (String loss : List.of("dkd", "kd-std")) {
+                m.put(loss, new Recipe(Distillation.Plan.offline(defaults(task, loss), List.of()), Teachers.REFERENCE,
+                        sch));
+            }
+        }
         // Feature and relation knowledge comes on top of plain KD.
         if (task.equals("cv")) {
             m.put("fitnets", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("hint", "conv4_relu", "conv2", 1)), sch));

@@ -207,7 +207,7 @@ final class BenchCommand implements Command {
         TrainConfig c = new TrainConfig("cv-student", 1, batch, 1e-3, 1.0, 1, 0, 1, 0);
         ComputationGraph s = task.build("cv-student", d, c);
         TrainingSetup.prepare(s);
-        OutputLoss.set(s, new DistillationLossFunction(m.loss(), m.temperature(), m.alpha()));
+        OutputLoss.set(s, m.lossFunction());
         Batches batches = new Batches(kd.train(), batch, true, 1);
         batches.setEpoch(1);
         t0 = System.nanoTime();

@@ -21,6 +21,7 @@ import org.jvmcompress.distill.Augmenter;
 import org.jvmcompress.distill.Distillation;
 import org.jvmcompress.distill.Knowledge;
 import org.jvmcompress.distill.OfflineDistiller;
+import org.jvmcompress.distill.loss.DecoupledKdLoss;
 import org.jvmcompress.distill.loss.LogitLosses;
 
 /** {@code distill}: trains a student from a teacher's outputs (offline, cached), then evaluates it. */
@@ -57,11 +58,16 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("method").hasArg().argName("NAME")
                         .desc("loss: " + String.join(", ", LogitLosses.names()) + " (default kd)").build())
                 .addOption(Option.builder().longOpt("temperature").hasArg().argName("T")
-                        .desc("softening temperature (default: the task's tuned value, cv 1, nlp "
-                                + DistillRecipes.kd("nlp").temperature() + "; mutual: 1)").build())
+                        .desc("softening temperature (default: the value tuned for the task and loss, cv 1, nlp "
+                                + DistillRecipes.kd("nlp").temperature() + ", kd-std " + DistillRecipes.defaults("cv",
+                                "kd-std").temperature() + "; mutual: 1)").build())
                 .addOption(Option.builder().longOpt("alpha").hasArg().argName("A")
                         .desc("weight of the teacher's term; the labels get 1 - alpha (default: the task's tuned"
                                 + " value; mutual: 0.5)").build())
+                .addOption(Option.builder().longOpt("beta").hasArg().argName("B")
+                        .desc("dkd only: weight of the non-target classes' part (default "
+                                + DistillRecipes.defaults("cv", "dkd").beta() + ", measured on Fashion-MNIST; the paper's "
+                                + DecoupledKdLoss.DEFAULT_BETA + ")").build())
                 .addOption(Option.builder().longOpt("teacher-mix").hasArg().argName("MIX")
                         .desc("several teachers: avg, confidence (per example, by the probability of the true class)"
                                 + " or fixed weights W1,W2,... (default avg)").build())
@@ -140,10 +146,15 @@ final class DistillCommand implements Command {
         }
         String scheme = cl.getOptionValue("scheme", "offline");
         boolean mutual = scheme.equals("mutual");
-        OfflineDistiller.Method tuned = DistillRecipes.kd(task.name());
-        OfflineDistiller.Method method = new OfflineDistiller.Method(cl.getOptionValue("method", "kd"),
+        String loss = cl.getOptionValue("method", "kd");
+        OfflineDistiller.Method tuned = DistillRecipes.defaults(task.name(), loss);
+        OfflineDistiller.Method method = new OfflineDistiller.Method(loss,
                 Cli.doubleOpt(cl, "temperature", mutual ? 1 : tuned.temperature()),
-                Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : tuned.alpha()));
+                Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : tuned.alpha()), Cli.doubleOpt(cl, "beta", tuned.beta()));
+        if (cl.hasOption("beta") && !method.loss().equals("dkd")) {
+            throw new CompressionException("--beta is the weight of dkd's non-target part; the method here is "
+                    + method.loss());
+        }
         String defaultStudent = scheme.equals("born-again") ? teacher.info().architecture() : task.studentArchitecture();
         String arch = Tasks.checkArchitecture(task, cl.getOptionValue("student", cl.getOptionValue("student-spec",
                 defaultStudent)));
@@ -216,7 +227,7 @@ final class DistillCommand implements Command {
                 + " epochs each; " + Cli.commandLine(name(), cl) + "\n\n| temperature | alpha | validation accuracy |\n|---|---|---|\n");
         for (double t : ts) {
             for (double a : as) {
-                OfflineDistiller.Method m = new OfflineDistiller.Method(plan.method().loss(), t, a);
+                OfflineDistiller.Method m = new OfflineDistiller.Method(plan.method().loss(), t, a, plan.method().beta());
                 Distillation.Plan p = plan.withMethod(m);
                 Path dir = out.resolve("tune").resolve("T" + t + "-alpha" + a);
                 System.err.printf(java.util.Locale.ROOT, "tuning: temperature %s, alpha %s%n", t, a);

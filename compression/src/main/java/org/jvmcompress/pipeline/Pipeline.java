@@ -290,11 +290,11 @@ public final class Pipeline {
         if (m.equals("ce")) {
             return null;
         }
-        OfflineDistiller.Method tuned = org.jvmcompress.bench.DistillRecipes.kd(task.name());
+        OfflineDistiller.Method tuned = org.jvmcompress.bench.DistillRecipes.defaults(task.name(), m);
         RunConfig.Distill d = config.distill();
-        double t = d.temperature() != null ? d.temperature() : m.equals("kd-mse") ? 1 : tuned.temperature();
+        double t = d.temperature() != null ? d.temperature() : tuned.temperature();
         double a = d.alpha() != null ? d.alpha() : tuned.alpha();
-        return new OfflineDistiller.Method(m, t, a);
+        return new OfflineDistiller.Method(m, t, a, tuned.beta());
     }
 
     private Map<String, Object> search(Inputs in, LoadedModel teacher) {

@@ -1,6 +1,7 @@
 package org.jvmcompress.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,6 +68,19 @@ class EndToEndTest {
         JsonNode student = Json.MAPPER.readTree(dir.resolve("kd/student.json").toFile());
         assertEquals("0.7*FORWARD-KL(T=1) + 0.3*CE", student.get("training").get("distillation").get("loss").asText());
         assertTrue(student.get("training").get("command").asText().contains("distill"));
+
+        CliTest.Run betaForKd = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--beta", "2",
+                "--output", dir.resolve("beta").toString());
+        assertEquals(1, betaForKd.code());
+        assertTrue(betaForKd.err().contains("--beta is the weight of dkd's non-target part; the method here is kd"),
+                betaForKd.err());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("beta")));
+        CliTest.Run dkd = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--method", "dkd",
+                "--beta", "2", "--train-limit", "500", "--epochs", "1", "--no-speed", "--output",
+                dir.resolve("dkd").toString());
+        assertEquals(0, dkd.code(), dkd.err());
+        assertEquals("0.7*DKD(T=1, beta=2) + 0.3*CE", Json.MAPPER.readTree(dir.resolve("dkd/student.json").toFile())
+                .get("training").get("distillation").get("loss").asText());
 
         CliTest.Run badLayer = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--feature",
                 "at:conv7:conv1", "--train-limit", "500", "--epochs", "1", "--no-speed", "--output",

@@ -502,7 +502,7 @@ public final class FeatureDistiller {
         Map<String, long[]> tShapes = teacher.graph() != null ? shapes(teacher.graph(), one)
                 : shapes(view.activations(one, teacherLayers));
         ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
-        OutputLoss.set(trainee, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
+        OutputLoss.set(trainee, method.lossFunction());
         Path spill = runDir.resolve("teacher-targets");
         try (LiveTeacherSource live = new LiveTeacherSource(data.train(), view, specs, tShapes, LiveTeacherSource.KEEP_BUDGET_FLOATS,
                 spill)) {

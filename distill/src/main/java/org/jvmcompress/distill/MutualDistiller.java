@@ -71,7 +71,7 @@ public final class MutualDistiller {
         for (int k = 0; k < architectures.size(); k++) {
             // Each network its own initialisation.
             ComputationGraph g = task.build(architectures.get(k), data, c.withSeed(c.seed() + 7919L * k));
-            OutputLoss.set(g, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
+            OutputLoss.set(g, method.lossFunction());
             nets.add(g);
         }
         Map<String, Object> d = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Hashing;
+import org.jvmcompress.distill.loss.DecoupledKdLoss;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
 import org.jvmcompress.distill.loss.LogitLosses;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
@@ -23,14 +24,24 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  */
 public final class OfflineDistiller {
     /** What to distil: the logit loss by name, its temperature and the teacher's weight alpha. */
-    public record Method(String loss, double temperature, double alpha) {
+    public record Method(String loss, double temperature, double alpha, double beta) {
         public Method {
-            LogitLosses.create(loss, temperature, alpha);
+            LogitLosses.create(loss, temperature, alpha, beta);
+        }
+
+        /** A method whose DKD weight, unused by every other loss, is the default. */
+        public Method(String loss, double temperature, double alpha) {
+            this(loss, temperature, alpha, DecoupledKdLoss.DEFAULT_BETA);
+        }
+
+        /** The student's output-layer loss for this method. */
+        public DistillationLossFunction lossFunction() {
+            return new DistillationLossFunction(loss, temperature, alpha, beta);
         }
 
         @Override
         public String toString() {
-            return LogitLosses.create(loss, temperature, alpha).toString();
+            return LogitLosses.create(loss, temperature, alpha, beta).toString();
         }
     }
 
@@ -101,7 +112,7 @@ public final class OfflineDistiller {
         TaskData kd = data.withTrain(targets, Hashing.sha256(data.dataHash() + "|teachers=" + teachers.key() + "|view="
                 + view + "|" + method));
         ComputationGraph student = task.build(c.architecture(), data, c);
-        OutputLoss.set(student, new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
+        OutputLoss.set(student, method.lossFunction());
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("scheme", scheme);
         d.put("loss", method.toString());

@@ -95,7 +95,7 @@ public final class Quantization {
         TrainedModels.Outcome f = OfflineDistiller.distil(teacher, task, data, method, floatConfig,
                 runDir.resolve("float"), runDir.resolve("float").resolve("student.zip"), cacheDir, command);
         Qat.Prepared p = Qat.prepare(f.model().graph(), data, s);
-        OutputLoss.set(p.graph(), new DistillationLossFunction(method.loss(), method.temperature(), method.alpha()));
+        OutputLoss.set(p.graph(), method.lossFunction());
         TaskData kd = OfflineDistiller.withTeacherTargets(teacher, data, method, cacheDir);
         QuantizedModel q = Qat.train(p, data, kd, qatConfig, s, runDir.resolve("qat"),
                 g -> OutputLoss.set(g, new LossMCXENT()));

@@ -21,6 +21,8 @@ public final class DistillationLossFunction extends BatchLossFunction {
     private String loss = "kd";
     private double temperature = 4;
     private double alpha = 0.9;
+    /** DKD's weight of the non-target part; configurations written before it existed read the default. */
+    private double beta = DecoupledKdLoss.DEFAULT_BETA;
     @JsonIgnore
     private transient LogitLoss impl;
 
@@ -28,9 +30,14 @@ public final class DistillationLossFunction extends BatchLossFunction {
     public DistillationLossFunction() {}
 
     public DistillationLossFunction(String loss, double temperature, double alpha) {
+        this(loss, temperature, alpha, DecoupledKdLoss.DEFAULT_BETA);
+    }
+
+    public DistillationLossFunction(String loss, double temperature, double alpha, double beta) {
         this.loss = loss;
         this.temperature = temperature;
         this.alpha = alpha;
+        this.beta = beta;
         impl();
     }
 
@@ -61,9 +68,18 @@ public final class DistillationLossFunction extends BatchLossFunction {
         impl = null;
     }
 
+    public double getBeta() {
+        return beta;
+    }
+
+    public void setBeta(double beta) {
+        this.beta = beta;
+        impl = null;
+    }
+
     private LogitLoss impl() {
         if (impl == null) {
-            impl = LogitLosses.create(loss, temperature, alpha);
+            impl = LogitLosses.create(loss, temperature, alpha, beta);
         }
         return impl;
     }

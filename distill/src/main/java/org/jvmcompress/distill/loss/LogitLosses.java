@@ -7,12 +7,15 @@ import org.jvmcompress.core.CompressionException;
 
 /**
  * The registry of logit losses by short name, filled here in one place. Each takes the temperature T and the
- * weight alpha of the teacher's term; the labels get 1 - alpha.
+ * weight alpha of the teacher's term (the labels get 1 - alpha), and DKD the weight beta of its non-target part.
  * <ul>
  * <li>{@code kd}: alpha * T² KL(p_t || p_s) + (1 - alpha) * CE (Hinton, Vinyals and Dean 2015)</li>
  * <li>{@code kd-reverse}: alpha * T² KL(p_s || p_t) + (1 - alpha) * CE</li>
  * <li>{@code kd-js}: alpha * T² JS(p_t, p_s) + (1 - alpha) * CE</li>
  * <li>{@code kd-mse}: alpha * mean of squared differences of row-centred logits + (1 - alpha) * CE (Ba and Caruana 2014)</li>
+ * <li>{@code dkd}: alpha * T² (TCKD + beta NCKD) + (1 - alpha) * CE, decoupled KD (Zhao et al. 2022), see
+ * {@link DecoupledKdLoss}</li>
+ * <li>{@code kd-std}: {@code kd} on z-scored logits (Sun et al. 2024), see {@link StandardizedLogitsLoss}</li>
  * <li>{@code ce}: CE only (training from scratch)</li>
  * </ul>
  */
@@ -20,17 +23,19 @@ public final class LogitLosses {
     /** Builds a loss from T and alpha. */
     @FunctionalInterface
     interface Factory {
-        LogitLoss create(double temperature, double alpha);
+        LogitLoss create(double temperature, double alpha, double beta);
     }
 
     private static final Map<String, Factory> REGISTRY = new LinkedHashMap<>();
 
     static {
-        REGISTRY.put("kd", (t, a) -> soft(Divergence.FORWARD_KL, t, a));
-        REGISTRY.put("kd-reverse", (t, a) -> soft(Divergence.REVERSE_KL, t, a));
-        REGISTRY.put("kd-js", (t, a) -> soft(Divergence.JS, t, a));
-        REGISTRY.put("kd-mse", (t, a) -> soft(Divergence.MSE, t, a));
-        REGISTRY.put("ce", (t, a) -> new WeightedSum(List.of(new WeightedSum.Term(1, new CrossEntropyLoss()))));
+        REGISTRY.put("kd", (t, a, b) -> soft(Divergence.FORWARD_KL, t, a));
+        REGISTRY.put("kd-reverse", (t, a, b) -> soft(Divergence.REVERSE_KL, t, a));
+        REGISTRY.put("kd-js", (t, a, b) -> soft(Divergence.JS, t, a));
+        REGISTRY.put("kd-mse", (t, a, b) -> soft(Divergence.MSE, t, a));
+        REGISTRY.put("dkd", (t, a, b) -> withCe(new DecoupledKdLoss(t, b), a));
+        REGISTRY.put("kd-std", (t, a, b) -> withCe(new StandardizedLogitsLoss(new SoftTargetLoss(Divergence.FORWARD_KL, t)), a));
+        REGISTRY.put("ce", (t, a, b) -> new WeightedSum(List.of(new WeightedSum.Term(1, new CrossEntropyLoss()))));
     }
 
     private LogitLosses() {}
@@ -40,6 +45,11 @@ public final class LogitLosses {
     }
 
     public static LogitLoss create(String name, double temperature, double alpha) {
+        return create(name, temperature, alpha, DecoupledKdLoss.DEFAULT_BETA);
+    }
+
+    /** As {@link #create(String, double, double)}, with {@code beta} the weight of DKD's non-target part (dkd only). */
+    public static LogitLoss create(String name, double temperature, double alpha, double beta) {
         Factory f = REGISTRY.get(name);
         if (f == null) {
             throw new CompressionException("unknown distillation loss '" + name + "'; known: " + String.join(", ", names()));
@@ -47,11 +57,26 @@ public final class LogitLosses {
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new CompressionException("alpha must be in [0, 1], got " + alpha);
         }
-        return f.create(temperature, alpha);
+        return f.create(temperature, alpha, beta);
+    }
+
+    /**
+     * Fails when a loss cannot work with a network of {@code classes} outputs: z-scored logits ({@code kd-std}) need
+     * three or more, since with two every row becomes (-1, 1) and carries nothing.
+     */
+    public static void checkClasses(String name, long classes) {
+        if (name.equals("kd-std") && classes < 3) {
+            throw new CompressionException("the loss kd-std (z-scored logits) needs 3 or more classes; this network has "
+                    + classes + ", and with 2 every row of z-scored logits is (-1, 1); use kd or kd-js");
+        }
     }
 
     private static LogitLoss soft(Divergence d, double t, double alpha) {
-        return new WeightedSum(List.of(new WeightedSum.Term(alpha, new SoftTargetLoss(d, t)),
+        return withCe(new SoftTargetLoss(d, t), alpha);
+    }
+
+    private static LogitLoss withCe(LogitLoss teacherTerm, double alpha) {
+        return new WeightedSum(List.of(new WeightedSum.Term(alpha, teacherTerm),
                 new WeightedSum.Term(1 - alpha, new CrossEntropyLoss())));
     }
 }
