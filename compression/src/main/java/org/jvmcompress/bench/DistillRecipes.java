@@ -12,7 +12,7 @@ import org.jvmcompress.distill.OfflineDistiller;
  * The distillation methods of the benchmark, by key, for the reference teachers and students of each task (the
  * layer names are those of {@code cv-teacher}/{@code cv-student} and {@code nlp-cnn}/{@code nlp-student}).
  * Feature weights follow the papers where they apply to our normalisation; KD's temperature and weight were
- * chosen on the validation split (docs/results/kd-tuning.md).
+ * chosen on the validation split (docs/results/kd-tuning-cv.md, kd-tuning-nlp.md).
  */
 public final class DistillRecipes {
     /** Which teachers a recipe uses. */

@@ -39,8 +39,8 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
 
     /**
      * A student ({@code student}: an architecture spec, e.g. "cv-student" or "cv-teacher,width=0.5") trained for
-     * {@code epochs} with {@code method} ("ce" from scratch, or a distillation loss: kd, kd-reverse, kd-js, kd-mse);
-     * temperature and alpha default to the task's tuned values.
+     * {@code epochs} with {@code method} ("ce" from scratch, or a distillation loss: kd, kd-reverse, kd-js, kd-mse, dkd,
+     * kd-std); temperature and alpha default to the values tuned for the task and loss.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Distill(String student, String method, Integer epochs, Double temperature, Double alpha) {}

@@ -13,6 +13,7 @@ import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.Trainer;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
+import org.jvmcompress.distill.loss.LogitLosses;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -64,8 +65,8 @@ public final class MutualDistiller {
             throw new CompressionException("mutual learning needs at least two networks, got " + architectures.size());
         }
         if (method.loss().equals("ce")) {
-            throw new CompressionException("mutual learning needs a distillation loss (kd, kd-reverse, kd-js, kd-mse),"
-                    + " not ce");
+            throw new CompressionException("mutual learning needs a distillation loss ("
+                    + String.join(", ", LogitLosses.names().stream().filter(n -> !n.equals("ce")).toList()) + "), not ce");
         }
         List<ComputationGraph> nets = new ArrayList<>();
         for (int k = 0; k < architectures.size(); k++) {

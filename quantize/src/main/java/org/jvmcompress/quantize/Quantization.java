@@ -17,7 +17,6 @@ import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.distill.OfflineDistiller;
 import org.jvmcompress.distill.OutputLoss;
-import org.jvmcompress.distill.loss.DistillationLossFunction;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /** Quantises a model file into a {@code .jcq} file with its sidecar: the one path of the command and the benchmark. */
