@@ -151,6 +151,7 @@ final class DistillCommand implements Command {
         OfflineDistiller.Method method = new OfflineDistiller.Method(loss,
                 Cli.doubleOpt(cl, "temperature", mutual ? 1 : tuned.temperature()),
                 Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : tuned.alpha()), Cli.doubleOpt(cl, "beta", tuned.beta()));
+        LogitLosses.checkClasses(method.loss(), teacher.info().numClasses());
         if (cl.hasOption("beta") && !method.loss().equals("dkd")) {
             throw new CompressionException("--beta is the weight of dkd's non-target part; the method here is "
                     + method.loss());
