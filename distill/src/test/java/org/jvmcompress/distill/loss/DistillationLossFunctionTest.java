@@ -71,18 +71,27 @@ class DistillationLossFunctionTest {
     @Test
     void configurationSurvivesJson() {
         ComputationGraph g = net(new DistillationLossFunction("kd-js", 3.0, 0.25));
-        String json = g.getConfiguration().toJson();
+        DistillationLossFunction f = lossOf(g.getConfiguration().toJson());
+        assertEquals("kd-js", f.getLoss());
+        assertEquals(3.0, f.getTemperature());
+        assertEquals(0.25, f.getAlpha());
+        assertEquals("0.25*JS(T=3) + 0.75*CE", f.name());
+        String dkd = net(new DistillationLossFunction("dkd", 1.0, 0.7, 2.0)).getConfiguration().toJson();
+        assertEquals("0.7*DKD(T=1, beta=2) + 0.3*CE", lossOf(dkd).name());
+        // a configuration written before beta existed (a checkpoint of an earlier version) reads the default
+        String old = dkd.replaceAll("\"beta\"\\s*:\\s*2\\.0\\s*,?", "");
+        assertTrue(!old.contains("\"beta\"") && old.length() < dkd.length(), old);
+        assertEquals(DecoupledKdLoss.DEFAULT_BETA, lossOf(old).getBeta());
+    }
+
+    private static DistillationLossFunction lossOf(String json) {
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
         OutputLayer out = (OutputLayer) back.getVertices().values().stream()
                 .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
                         && lv.getLayerConf().getLayer() instanceof OutputLayer)
                 .map(v -> ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf().getLayer())
                 .findFirst().orElseThrow();
-        DistillationLossFunction f = (DistillationLossFunction) out.getLossFn();
-        assertEquals("kd-js", f.getLoss());
-        assertEquals(3.0, f.getTemperature());
-        assertEquals(0.25, f.getAlpha());
-        assertEquals("0.25*JS(T=3) + 0.75*CE", f.name());
+        return (DistillationLossFunction) out.getLossFn();
     }
 
     @Test
