@@ -1,5 +1,6 @@
 package org.jvmcompress.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,38 +119,33 @@ public final class DistillRecipes {
     static final double NLP_T = 1;
     static final double NLP_ALPHA = 0.9;
 
-    private static Recipe offline(String loss, double t, double alpha, List<Knowledge> k, Schedule s) {
-        return new Recipe(Distillation.Plan.offline(new OfflineDistiller.Method(loss, t, alpha), k), Teachers.REFERENCE,
-                s);
+    private static Recipe offline(OfflineDistiller.Method method, List<Knowledge> k, Schedule s) {
+        return new Recipe(Distillation.Plan.offline(method, k), Teachers.REFERENCE, s);
     }
 
     public static Map<String, Recipe> of(String task) {
         OfflineDistiller.Method kd = kd(task);
-        double KD_T = kd.temperature();
-        double KD_ALPHA = kd.alpha();
         Distillation.Plan base = Distillation.Plan.offline(kd, List.of());
         Schedule sch = schedule(task);
         Map<String, Recipe> m = new LinkedHashMap<>();
-        m.put("scratch", offline("ce", 1, 0, List.of(), sch));
-        m.put("kd", offline("kd", KD_T, KD_ALPHA, List.of(), sch));
-        m.put("kd-reverse", offline("kd-reverse", KD_T, KD_ALPHA, List.of(), sch));
-        m.put("kd-js", offline("kd-js", KD_T, KD_ALPHA, List.of(), sch));
-        m.put("kd-mse", offline("kd-mse", 1, KD_ALPHA, List.of(), sch));
+        m.put("scratch", offline(new OfflineDistiller.Method("ce", 1, 0), List.of(), sch));
+        // Each response loss with the defaults measured for it; dkd and kd-std need three or more classes to differ
+        // from KD (dkd) or to mean anything (kd-std).
+        List<String> response = new ArrayList<>(List.of("kd", "kd-reverse", "kd-js", "kd-mse"));
         if (task.equals("cv")) {
-            // Both need three or more classes to differ from KD (dkd) or to mean anything (kd-std).
-            for (String loss : List.of("dkd", "kd-std")) {
-                m.put(loss, new Recipe(Distillation.Plan.offline(defaults(task, loss), List.of()), Teachers.REFERENCE,
-                        sch));
-            }
+            response.addAll(List.of("dkd", "kd-std"));
+        }
+        for (String loss : response) {
+            m.put(loss, offline(defaults(task, loss), List.of(), sch));
         }
         // Feature and relation knowledge comes on top of plain KD.
         if (task.equals("cv")) {
-            m.put("fitnets", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("hint", "conv4_relu", "conv2", 1)), sch));
-            m.put("at", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("at", "conv2_relu", "conv1", 100),
+            m.put("fitnets", offline(kd, List.of(new Knowledge("hint", "conv4_relu", "conv2", 1)), sch));
+            m.put("at", offline(kd, List.of(new Knowledge("at", "conv2_relu", "conv1", 100),
                     new Knowledge("at", "conv4_relu", "conv2", 100)), sch));
-            m.put("rkd", offline("kd", KD_T, KD_ALPHA, List.of(new Knowledge("rkd-d", "fc", "fc", 25),
+            m.put("rkd", offline(kd, List.of(new Knowledge("rkd-d", "fc", "fc", 25),
                     new Knowledge("rkd-a", "fc", "fc", 50)), sch));
-            m.put("sp", offline("ce", 1, 0, List.of(new Knowledge("sp", "fc", "fc", 3000)), sch));
+            m.put("sp", offline(new OfflineDistiller.Method("ce", 1, 0), List.of(new Knowledge("sp", "fc", "fc", 3000)), sch));
             m.put("dml", new Recipe(new Distillation.Plan("mutual", new OfflineDistiller.Method("kd", 1, 0.5), List.of(),
                     "avg", List.of(), 1, "train", 0.9, null, 8, 0), Teachers.REFERENCE, sch));
             m.put("born-again", new Recipe(base.withScheme("born-again"), Teachers.SCRATCH_STUDENT, sch));

@@ -20,7 +20,7 @@ import org.jvmcompress.core.CompressionException;
  * </ul>
  */
 public final class LogitLosses {
-    /** Builds a loss from T and alpha. */
+    /** Builds a loss from T, alpha and beta (DKD's non-target weight, ignored by the other losses). */
     @FunctionalInterface
     interface Factory {
         LogitLoss create(double temperature, double alpha, double beta);

@@ -19,18 +19,19 @@ public final class StandardizedLogitsLoss implements LogitLoss {
 
     @Override
     public double score(double[][] s, double[][] t, double[][] labels) {
-        return inner.score(standardize(s), standardize(t), labels);
+        return inner.score(standardize(s, stds(s)), standardize(t, stds(t)), labels);
     }
 
     @Override
     public double[][] gradient(double[][] s, double[][] t, double[][] labels) {
-        double[][] zs = standardize(s);
-        double[][] g = inner.gradient(zs, standardize(t), labels);
+        double[] sds = stds(s);
+        double[][] zs = standardize(s, sds);
+        double[][] g = inner.gradient(zs, standardize(t, stds(t)), labels);
         // z_i = (s_i - m) / sd: dL/ds_j = (g_j - mean(g) - z_j mean(g z)) / sd.
         double[][] out = new double[s.length][];
         for (int i = 0; i < s.length; i++) {
             int k = s[i].length;
-            double sd = std(s[i]);
+            double sd = sds[i];
             double mg = 0;
             double mgz = 0;
             for (int j = 0; j < k; j++) {
@@ -48,17 +49,25 @@ public final class StandardizedLogitsLoss implements LogitLoss {
         return out;
     }
 
-    static double[][] standardize(double[][] a) {
+    /** (a - mean) / sd, row by row, with {@code sd} from {@link #stds}. */
+    private static double[][] standardize(double[][] a, double[] sd) {
         double[][] z = new double[a.length][];
         for (int i = 0; i < a.length; i++) {
             double m = mean(a[i]);
-            double sd = std(a[i]);
             z[i] = new double[a[i].length];
             for (int j = 0; j < a[i].length; j++) {
-                z[i][j] = (a[i][j] - m) / sd;
+                z[i][j] = (a[i][j] - m) / sd[i];
             }
         }
         return z;
+    }
+
+    private static double[] stds(double[][] a) {
+        double[] sd = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            sd[i] = std(a[i]);
+        }
+        return sd;
     }
 
     private static double mean(double[] row) {
