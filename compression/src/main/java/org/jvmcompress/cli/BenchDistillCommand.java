@@ -31,9 +31,9 @@ final class BenchDistillCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
-                        .desc("reference teacher with its sidecar").build())
+                        .desc("the teacher; its data (recorded in its sidecar, or --data) is the benchmark's").build())
                 .addOption(Option.builder().longOpt("methods").hasArg().argName("LIST")
                         .desc("comma-separated methods (default: all of the task's)").build())
                 .addOption(Option.builder().longOpt("seeds").hasArg().argName("LIST").desc("comma-separated seeds (default 1,2,3)").build())
@@ -50,12 +50,15 @@ final class BenchDistillCommand implements Command {
                                 + " default: distillation-cells/ beside the results file").build())
                 .addOption(Option.builder().longOpt("todo")
                         .desc("only list the cells (method seed) of --methods x --seeds still to run: without a"
-                                + " record, or recorded with an earlier recipe").build());
+                                + " record, or recorded with an earlier recipe").build()));
     }
 
     @Override
     public int run(CommandLine cl) {
-        LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
+        LoadedModel loaded = Models.load(Path.of(cl.getOptionValue("teacher")));
+        org.jvmcompress.core.task.ModelData.Resolved resolved = cl.hasOption("todo") ? null
+                : Cli.data(cl, loaded, "teacher", true, false);
+        LoadedModel teacher = resolved == null ? loaded : Cli.withInfo(loaded, resolved.info());
         if (teacher.info() == null) {
             throw new CompressionException("teacher " + teacher.path() + " has no sidecar (.json)");
         }
@@ -98,11 +101,15 @@ final class BenchDistillCommand implements Command {
         } else {
             String home = System.getenv("COMPRESSION_HOME");
             Path second = Path.of(home == null ? "." : home, "models", "reference", task.name() + "-teacher-2.zip");
-            if (java.nio.file.Files.isRegularFile(second)) {
+            boolean builtin = resolved.data().source() != null && resolved.data().source().isBuiltin();
+            if (!builtin) {
+                System.err.println("note: the multi-teacher method has no second teacher for this data (the reference"
+                        + " one is of the built-in set); name one with --extra-teachers");
+            } else if (java.nio.file.Files.isRegularFile(second)) {
                 extra.add(Models.load(second));
             }
         }
-        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
+        TaskData data = resolved.data();
         String command = Cli.commandLine(name(), cl);
         int total = methods.size() * seeds.size();
         int n = 0;

@@ -33,7 +33,7 @@ final class BenchQuantizeCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("models").hasArg().argName("ROLE=FILE,...")
                         .desc("models by role, e.g. teacher=models/reference/cv-teacher.zip,student=s.zip (default: the"
                                 + " reference teachers and students under models/reference/)").build())
@@ -48,7 +48,7 @@ final class BenchQuantizeCommand implements Command {
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
                         .desc("results JSON (and .md beside it); default <output>/quantization.json").build())
                 .addOption(Option.builder().longOpt("cells").hasArg().argName("DIR")
-                        .desc("finished cells' records; default quantization-cells/ beside the results").build());
+                        .desc("finished cells' records; default quantization-cells/ beside the results").build()));
     }
 
     @Override
@@ -87,7 +87,10 @@ final class BenchQuantizeCommand implements Command {
         int n = 0;
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
         for (String key : roles) {
-            loaded.put(key, Models.load(models.get(key)));
+            LoadedModel m = Models.load(models.get(key));
+            org.jvmcompress.core.task.ModelData.Resolved r = Cli.data(cl, m, "model", true, false);
+            loaded.put(key, Cli.withInfo(m, r.info()));
+            data.put(key, r.data());
         }
         for (String key : roles) {
             LoadedModel m = loaded.get(key);
@@ -96,8 +99,7 @@ final class BenchQuantizeCommand implements Command {
             }
             Task task = Tasks.get(m.info().task());
             String role = key.startsWith(task.name() + "-") ? key.substring(task.name().length() + 1) : key;
-            TaskData d = data.computeIfAbsent(task.name() + "|" + m.info().split(),
-                    k -> task.load(Cli.dataHome(cl), m.info().split(), m.info()));
+            TaskData d = data.get(key);
             LoadedModel teacher = loaded.entrySet().stream()
                     .filter(e -> e.getValue().info() != null && e.getValue().info().task().equals(task.name())
                             && e.getKey().endsWith("teacher")).map(Map.Entry::getValue).findFirst().orElse(null);

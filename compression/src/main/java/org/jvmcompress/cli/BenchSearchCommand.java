@@ -7,6 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.jvmcompress.bench.SearchBenchmark;
+import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
@@ -31,7 +32,7 @@ final class BenchSearchCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required().build())
                 .addOption(Option.builder().longOpt("baseline").hasArg().argName("FILE")
                         .desc("the hand-designed student to compare with (default models/reference/<task>-student.zip)")
@@ -55,7 +56,7 @@ final class BenchSearchCommand implements Command {
                 .addOption(Option.builder().longOpt("max-params").hasArg().argName("N")
                         .desc("hard limit (default: the baseline's parameters)").build())
                 .addOption(Option.builder().longOpt("results").hasArg().argName("FILE")
-                        .desc("results JSON (a .md and a .png per task beside it); default <output>/nas.json").build());
+                        .desc("results JSON (a .md and a .png per task beside it); default <output>/nas.json").build()));
     }
 
     @Override
@@ -66,6 +67,11 @@ final class BenchSearchCommand implements Command {
         LoadedModel teacher = given.model();
         Task task = given.task();
         TaskData data = given.data();
+        if (!cl.hasOption("baseline") && (data.source() == null || !data.source().isBuiltin())) {
+            throw new CompressionException("the default baseline is the reference student of the built-in "
+                    + task.name() + " data, but this teacher's data is " + (data.source() == null ? "other data"
+                    : data.source().describe()) + "; name the hand-made student for it with --baseline FILE");
+        }
         String home = System.getenv("COMPRESSION_HOME");
         LoadedModel base = Models.load(Path.of(cl.getOptionValue("baseline", Path.of(home == null ? "." : home,
                 "models", "reference", task.name() + "-student.zip").toString())));

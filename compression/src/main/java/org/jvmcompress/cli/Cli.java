@@ -2,6 +2,8 @@ package org.jvmcompress.cli;
 
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.DataHome;
 
@@ -161,5 +163,99 @@ final class Cli {
         } catch (org.apache.commons.cli.ParseException e) {
             throw new CompressionException("config " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The data options every command that trains, calibrates, evaluates, searches or benchmarks takes: the data to
+     * use instead of the model's own, and how to read it for a model without a sidecar. {@code --task} is added unless
+     * the command has its own.
+     */
+    static Options withDataOptions(Options o) {
+        if (!o.hasLongOption("task")) {
+            o.addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
+                    .desc("for a model without a sidecar: its task (cv, nlp); with no --data, that task's built-in data").build());
+        }
+        if (!o.hasLongOption("data")) {
+            o.addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
+                    .desc("labelled data instead of the model's own (default: the data its sidecar records), split into"
+                            + " train/validation (and test, 80/10/10, without --test-data) with the model's split seed."
+                            + " Images: a folder per class (PNG/JPEG) or a folder with an IDX pair; text: .csv or .jsonl"
+                            + " with text,label, or a folder per class of .txt").build());
+        }
+        return o.addOption(Option.builder().longOpt("test-data").hasArg().argName("PATH")
+                        .desc("a separate labelled test set, same forms as --data").build())
+                .addOption(Option.builder().longOpt("labels").hasArg().argName("A,B,...")
+                        .desc("a model without a sidecar: its classes in output order (default: the sorted class names"
+                                + " of the data)").build())
+                .addOption(Option.builder().longOpt("image-size").hasArg().argName("HxW")
+                        .desc("new image data: the height and width to read images at (default: their most common size)").build())
+                .addOption(Option.builder().longOpt("channels").hasArg().argName("1|3")
+                        .desc("new image data: grey (1) or colour (3) (default: colour when any image is)").build())
+                .addOption(Option.builder().longOpt("max-length").hasArg().argName("N")
+                        .desc("new text data: tokens per text (default: the 95th percentile of the training texts, 16-512)").build())
+                .addOption(Option.builder().longOpt("resize")
+                        .desc("images whose size or colour differs from the model's input may be resized and converted"
+                                + " (refused otherwise)").build());
+    }
+
+    /** What the user named with the data options; {@code dataIsTest}: --data names a test set (evaluate). */
+    static org.jvmcompress.core.task.DataRequest dataRequest(CommandLine cl, boolean dataIsTest) {
+        Path data = cl.hasOption("data") ? Path.of(cl.getOptionValue("data")) : null;
+        Path test = cl.hasOption("test-data") ? Path.of(cl.getOptionValue("test-data")) : null;
+        if (dataIsTest && test == null) {
+            test = data;
+            data = null;
+        }
+        for (Path p : new Path[] {data, test}) {
+            if (p != null && !java.nio.file.Files.exists(p)) {
+                throw new CompressionException("data not found: " + p);
+            }
+        }
+        java.util.List<String> labels = null;
+        if (cl.hasOption("labels")) {
+            labels = java.util.Arrays.stream(cl.getOptionValue("labels").split(",")).map(String::trim).toList();
+            if (labels.size() < 2 || labels.stream().anyMatch(String::isEmpty) || new java.util.HashSet<>(labels).size()
+                    != labels.size()) {
+                throw new CompressionException("--labels takes two or more distinct class names separated by commas,"
+                        + " got '" + cl.getOptionValue("labels") + "'");
+            }
+        }
+        int[] size = null;
+        if (cl.hasOption("image-size")) {
+            String[] hw = cl.getOptionValue("image-size").toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                size = new int[] {Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[hw.length - 1].trim())};
+            } catch (NumberFormatException e) {
+                size = null;
+            }
+            if (size == null || hw.length > 2 || size[0] < 4 || size[1] < 4 || size[0] > 1024 || size[1] > 1024) {
+                throw new CompressionException("--image-size takes HxW between 4 and 1024, e.g. 32x32; got '"
+                        + cl.getOptionValue("image-size") + "'");
+            }
+        }
+        Integer channels = null;
+        if (cl.hasOption("channels")) {
+            channels = intOpt(cl, "channels", 1, 1);
+            if (channels != 1 && channels != 3) {
+                throw new CompressionException("--channels takes 1 (grey) or 3 (colour), got " + channels);
+            }
+        }
+        Integer maxLength = cl.hasOption("max-length") ? intOpt(cl, "max-length", 256, 4) : null;
+        return new org.jvmcompress.core.task.DataRequest(cl.getOptionValue("task"), data, test, labels, size, channels,
+                maxLength, cl.hasOption("resize"));
+    }
+
+    /** The model's data as the options say ({@link org.jvmcompress.core.task.ModelData#resolve}). */
+    static org.jvmcompress.core.task.ModelData.Resolved data(CommandLine cl, org.jvmcompress.core.model.LoadedModel m,
+                                                           String role, boolean training, boolean dataIsTest) {
+        return org.jvmcompress.core.task.ModelData.resolve(m, dataRequest(cl, dataIsTest), dataHome(cl),
+                cl.hasOption("seed") ? seed(cl) : 42, role, training);
+    }
+
+    /** The model with the sidecar the data resolution gave it (a model without one gets one made from its data). */
+    static org.jvmcompress.core.model.LoadedModel withInfo(org.jvmcompress.core.model.LoadedModel m,
+                                                         org.jvmcompress.core.model.ModelInfo info) {
+        return m.info() == info ? m : new org.jvmcompress.core.model.LoadedModel(m.graph(), info, m.path(), m.format(),
+                m.runtime(), m.runtimeName());
     }
 }

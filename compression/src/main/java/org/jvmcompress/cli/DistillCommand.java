@@ -39,12 +39,10 @@ final class DistillCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
                         .desc("JSON object of these options ({\"teacher\": \"t.zip\", \"method\": \"kd\", ...});"
                                 + " options given on the command line win").build())
-                .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
-                        .desc("the task of a teacher without a sidecar (a Keras or ONNX file): cv, nlp").build())
                 .addOption(Option.builder().longOpt("teacher").hasArgs().argName("FILE")
                         .desc("teacher model with its sidecar (task, classes, encoding and split seed come from the"
                                 + " first); repeat for several teachers (offline, expand)").build())
@@ -107,7 +105,7 @@ final class DistillCommand implements Command {
                                 + " then trains in full); writes tuning.json and tuning.md").build())
                 .addOption(Option.builder().longOpt("tune-epochs").hasArg().argName("N")
                         .desc("epochs per tuning run (default 5)").build())
-                .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build());
+                .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build()));
     }
 
     @Override
@@ -119,22 +117,22 @@ final class DistillCommand implements Command {
         }
         List<LoadedModel> teachers = new ArrayList<>();
         for (String f : teacherFiles) {
-            LoadedModel t = Models.load(Path.of(f));
+            teachers.add(Models.load(Path.of(f)));
+        }
+        // The first teacher's data (its own, or what --data names) is every teacher's and the student's.
+        org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, teachers.get(0), "teacher", true, false);
+        TaskData data = resolved.data();
+        teachers.set(0, Cli.withInfo(teachers.get(0), resolved.info()));
+        for (int i = 1; i < teachers.size(); i++) {
+            LoadedModel t = teachers.get(i);
+            Evaluator.checkCompatible(t, data, "teacher " + t.path());
             if (t.info() == null) {
-                if (!cl.hasOption("task")) {
-                    throw new CompressionException("teacher " + t.path() + " has no sidecar (.json) naming its task,"
-                            + " classes and data split; pass --task (" + String.join(", ", Tasks.names())
-                            + ") to use it on that task's data and split (--seed)");
-                }
-                // A model from elsewhere (Keras, ONNX): it takes the task's classes, input and split.
-                Task named = Tasks.get(cl.getOptionValue("task"));
-                TaskData d = named.load(Cli.dataHome(cl), Cli.seed(cl), null);
-                org.jvmcompress.core.eval.Evaluator.checkCompatible(t, d, "teacher " + t.path());
-                t = new LoadedModel(t.graph(), org.jvmcompress.core.model.ModelInfo.describing(named.name(),
-                        t.format() + ":" + t.path().getFileName(), d), t.path(), t.format(), t.runtime(),
-                        t.runtimeName());
+                teachers.set(i, Cli.withInfo(t, org.jvmcompress.core.model.ModelInfo.describing(data.task(),
+                        t.format() + ":" + t.path().getFileName(), data)));
+            } else if (!t.info().labels().equals(data.labels())) {
+                throw new CompressionException("teacher " + t.path() + " has the classes " + t.info().labels()
+                        + ", the first teacher's data " + data.labels());
             }
-            teachers.add(t);
         }
         LoadedModel teacher = teachers.get(0);
         Task task = Tasks.get(teacher.info().task());
@@ -176,8 +174,11 @@ final class DistillCommand implements Command {
                 Cli.doubleOpt(cl, "lr-decay", sch.lrDecay()), Cli.intOpt(cl, "patience", sch.patience(), 1), d.l2(),
                 Cli.seed(cl), Cli.intOpt(cl, "train-limit", 0, 0));
         Path out = Cli.output(cl, "runs/distill-" + task.name());
-        // The teacher's own split: its validation and test examples stay unseen by it and by the student.
-        TaskData data = task.load(Cli.dataHome(cl), teacher.info().split(), teacher.info());
+        if (plan.pool() != null && !plan.pool().equals("train") && data.source() != null) {
+            Path pool = Path.of(plan.pool());
+            data = data.withSource(data.source().withPool(org.jvmcompress.core.data.DataFiles.part(pool,
+                    java.nio.file.Files.isDirectory(pool) ? "unlabelled-folder" : "text-lines", null)));
+        }
         System.err.printf("distilling %s -> %s, scheme %s, %s; run folder %s%n", teacherFiles.length == 1
                 ? teacher.path() : java.util.Arrays.toString(teacherFiles), arch, scheme, method, out);
         if (cl.hasOption("tune")) {

@@ -28,36 +28,28 @@ final class EvaluateCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder("m").longOpt("model").hasArg().argName("FILE").required()
                         .desc("model file (" + String.join(", ", Models.formatNames()) + ")").build())
-                .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
-                        .desc("task whose test split to use (default: the model's sidecar says)").build())
                 .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
-                        .desc("your own test data instead of the task's test split: cv: a folder per class of PNG/JPEG"
-                                + " or a folder with an IDX pair; nlp: .csv or .jsonl with text,label, or a folder per class").build())
+                        .desc("test data instead of the model's own test split (default: the data its sidecar records):"
+                                + " images: a folder per class of PNG/JPEG or a folder with an IDX pair; text: .csv or"
+                                + " .jsonl with text,label, or a folder per class").build())
                 .addOption(Option.builder().longOpt("compare").hasArg().argName("FILE")
                         .desc("second model: report the agreement of the two models' predictions").build())
                 .addOption(Option.builder().longOpt("ensemble").hasArg().argName("FILE,...")
                         .desc("also the accuracy of each of these models and of the ensemble of all (the --model"
                                 + " included; class probabilities averaged) on the same test data").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build())
-                .addOption(Option.builder().longOpt("json").desc("also write evaluation.json into --output").build());
+                .addOption(Option.builder().longOpt("json").desc("also write evaluation.json into --output").build()));
     }
 
     @Override
     public int run(CommandLine cl) {
         LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
-        String taskName = cl.getOptionValue("task", m.info() == null ? null : m.info().task());
-        if (taskName == null) {
-            throw new CompressionException("model " + m.path() + " has no sidecar naming its task; pass --task ("
-                    + String.join(", ", Tasks.names()) + ")");
-        }
-        Task task = Tasks.get(taskName);
-        long seed = cl.hasOption("seed") ? Cli.seed(cl) : m.info() != null ? m.info().split() : 42;
-        TaskData data = cl.hasOption("data")
-                ? task.fromFiles(null, Path.of(cl.getOptionValue("data")), seed, m.info())
-                : task.load(Cli.dataHome(cl), seed, m.info());
+        org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, m, "model", false, true);
+        m = Cli.withInfo(m, resolved.info());
+        TaskData data = resolved.data();
         LoadedModel other = cl.hasOption("compare") ? Models.load(Path.of(cl.getOptionValue("compare"))) : null;
         EvaluationReport rep = Evaluator.evaluate(m, data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, other);

@@ -34,9 +34,10 @@ final class QuantizeCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder("m").longOpt("model").hasArg().argName("FILE").required()
-                        .desc("float model with its sidecar (the task's training split calibrates it)").build())
+                        .desc("float model: a DL4J zip with its sidecar (its own data calibrates it and tests it), or"
+                                + " a Keras .keras/.h5 or bare DL4J zip with --data").build())
                 .addOption(Option.builder().longOpt("mode").hasArg().argName("MODE")
                         .desc(String.join(", ", Quantizer.MODES) + " (default int8-per-channel)").build())
                 .addOption(Option.builder().longOpt("calibration").hasArg().argName("NAME")
@@ -47,23 +48,26 @@ final class QuantizeCommand implements Command {
                 .addOption(Option.builder().longOpt("asymmetric").desc("weights with a zero point (default symmetric)").build())
                 .addOption(Option.builder().longOpt("budget").hasArg().argName("POINTS")
                         .desc("mixed: accuracy points the model may lose on the validation split (default 0.3)").build())
-                .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build());
+                .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build()));
     }
 
     @Override
     public int run(CommandLine cl) {
         LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
-        if (m.info() == null) {
-            throw new CompressionException("model " + m.path() + " has no sidecar (.json) naming its task; quantisation"
-                    + " calibrates on the task's training data");
+        if (m.graph() == null) {
+            throw new CompressionException("model " + m.path() + " (" + m.format() + ") runs through its own runtime and"
+                    + " has no DL4J layers to quantise; quantize takes DL4J zips and Keras models (convolutional, dense,"
+                    + " pooling, batch-norm, embedding and recurrent layers)");
         }
+        org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, m, "model", true, false);
+        m = Cli.withInfo(m, resolved.info());
         Task task = Tasks.get(m.info().task());
         Quantizer.Settings s = new Quantizer.Settings(cl.getOptionValue("mode", "int8-per-channel"),
                 cl.getOptionValue("calibration", "percentile"), Cli.intOpt(cl, "calibration-items", 1024, 1), null,
                 cl.hasOption("asymmetric"));
         double budget = Cli.doubleOpt(cl, "budget", 0.3) / 100;
         Path out = Cli.output(cl, "runs/quantize-" + task.name());
-        TaskData data = task.load(Cli.dataHome(cl), m.info().split(), m.info());
+        TaskData data = resolved.data();
         String base = m.path().getFileName().toString().replaceAll("\\.[^.]+$", "");
         Path file = out.resolve(base + "-" + s.mode() + ".jcq");
         Quantization.Result r = Quantization.run(m, data, s, budget, file, Cli.commandLine(name(), cl));

@@ -26,7 +26,10 @@ final class RunCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options().addOption(Option.builder("c").longOpt("config").hasArg().argName("FILE")
+        return Cli.withDataOptions(new Options().addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE")
+                        .desc("your trained model (DL4J zip, Keras .keras/.h5, ONNX): runs the default pipeline on it and"
+                                + " its data (--data, or what its sidecar records) without a config file").build())
+                .addOption(Option.builder("c").longOpt("config").hasArg().argName("FILE")
                         .desc("run config JSON (schema " + RunConfig.SCHEMA + "; print an example with --show-preset)")
                         .build())
                 .addOption(Option.builder().longOpt("preset").hasArg().argName("NAME")
@@ -34,7 +37,7 @@ final class RunCommand implements Command {
                 .addOption(Option.builder().longOpt("show-preset").hasArg().argName("NAME")
                         .desc("print a preset's config and exit").build())
                 .addOption(Option.builder().longOpt("dry-run")
-                        .desc("check the config (files, data, constraints) and print the plan; writes nothing").build());
+                        .desc("check the config (files, data, constraints) and print the plan; writes nothing").build()));
     }
 
     @Override
@@ -47,12 +50,35 @@ final class RunCommand implements Command {
             throw new CompressionException("give --config or --preset, not both");
         }
         String preset = cl.getOptionValue("preset", "cv-quick");
-        RunConfig c = cl.hasOption("config") ? RunConfig.read(Path.of(cl.getOptionValue("config")))
-                : RunConfig.preset(preset);
+        boolean dataOptions = cl.hasOption("data") || cl.hasOption("test-data") || cl.hasOption("labels")
+                || cl.hasOption("task");
+        if ((cl.hasOption("teacher") || dataOptions) && (cl.hasOption("config") || cl.hasOption("preset"))) {
+            throw new CompressionException("--teacher and the data options make a run without a config; with --config"
+                    + " put them in its 'teacher' and 'data' sections (--preset runs the built-in data)");
+        }
+        if (dataOptions && !cl.hasOption("teacher")) {
+            throw new CompressionException("the data options need --teacher MODEL (or a --config whose 'data' section"
+                    + " names the data)");
+        }
+        RunConfig c;
+        if (cl.hasOption("teacher")) {
+            org.jvmcompress.core.task.DataRequest r = Cli.dataRequest(cl, false);
+            RunConfig.Data d = new RunConfig.Data(r.data() == null ? null : r.data().toString(),
+                    r.testData() == null ? null : r.testData().toString(), r.labels(),
+                    r.imageSize() == null ? null : r.imageSize()[0] + "x" + r.imageSize()[1], r.channels(), r.maxLength(),
+                    r.resize() ? true : null);
+            c = RunConfig.forModel(cl.getOptionValue("teacher"), r.namesFiles() ? d : null);
+            if (cl.hasOption("task")) {
+                c = new RunConfig(c.schema(), cl.getOptionValue("task"), c.seed(), c.trainLimit(), c.teacher(),
+                        c.search(), c.distill(), c.quantize(), c.evaluate(), c.report(), c.constraints(), c.data());
+            }
+        } else {
+            c = cl.hasOption("config") ? RunConfig.read(Path.of(cl.getOptionValue("config"))) : RunConfig.preset(preset);
+        }
         if (cl.hasOption("seed")) {
             c = c.withSeed(Cli.seed(cl));
         }
-        Path out = Cli.output(cl, cl.hasOption("config") ? "runs/run" : "runs/" + preset);
+        Path out = Cli.output(cl, cl.hasOption("config") || cl.hasOption("teacher") ? "runs/run" : "runs/" + preset);
         Pipeline p = new Pipeline(c, out, Cli.dataHome(cl));
         if (cl.hasOption("dry-run")) {
             p.plan().forEach(System.out::println);

@@ -40,9 +40,10 @@ final class SearchCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
+        return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
-                        .desc("the teacher (with its sidecar): its task, data split, and the bounds of the space").build())
+                        .desc("the teacher: its data (the data its sidecar records, or --data), and the bounds of the"
+                                + " space").build())
                 .addOption(Option.builder().longOpt("strategy").hasArg().argName("NAME")
                         .desc("random, grid, evolution (default), arbiter-random, arbiter-grid, arbiter-genetic").build())
                 .addOption(Option.builder().longOpt("space").hasArg().argName("FILE")
@@ -72,7 +73,7 @@ final class SearchCommand implements Command {
                         .desc("jars the executors need (the suite's compression-all.jar on a cluster)").build())
                 .addOption(Option.builder().longOpt("max-params").hasArg().argName("N").build())
                 .addOption(Option.builder().longOpt("max-bytes").hasArg().argName("N").build())
-                .addOption(Option.builder().longOpt("max-latency-ms").hasArg().argName("MS").build());
+                .addOption(Option.builder().longOpt("max-latency-ms").hasArg().argName("MS").build()));
     }
 
     @Override
@@ -109,7 +110,8 @@ final class SearchCommand implements Command {
         if (cl.hasOption("spark-master")) {
             Recipe recipe = new Recipe(teacher.path().toAbsolutePath().toString(),
                     Cli.dataHome(cl).root().toAbsolutePath().toString(), s.seed(), out.toAbsolutePath().toString(),
-                    proxyEpochs, proxyLimit, command);
+                    proxyEpochs, proxyLimit, command, cl.getOptionValue("data"), cl.getOptionValue("test-data"),
+                    cl.getOptionValue("labels"), cl.hasOption("resize"));
             List<String> jars = cl.hasOption("spark-jars") ? List.of(cl.getOptionValue("spark-jars").split(","))
                     : List.of();
             try (org.jvmcompress.spark.SparkFanout spark = org.jvmcompress.spark.SparkFanout.connect(
@@ -209,13 +211,16 @@ final class SearchCommand implements Command {
      * by path (the same on every machine: a shared file system on a cluster), the proxy's settings.
      */
     record Recipe(String teacher, String dataDir, long seed, String out, int proxyEpochs, int proxyLimit,
-                  String command) implements Sweep.Recipe {
+                  String command, String data, String testData, String labels, boolean resize) implements Sweep.Recipe {
         /** Teachers and data already loaded in this process (an executor builds its scorer and profiler from one). */
         private static final Map<String, Teacher> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
         private Teacher load() {
-            return LOADED.computeIfAbsent(teacher + "|" + dataDir, k -> Teacher.of(Path.of(teacher),
-                    new org.jvmcompress.core.data.DataHome(Path.of(dataDir))));
+            return LOADED.computeIfAbsent(teacher + "|" + dataDir + "|" + data + "|" + testData, k -> Teacher.of(
+                    Path.of(teacher), new org.jvmcompress.core.data.DataHome(Path.of(dataDir)),
+                    new org.jvmcompress.core.task.DataRequest(null, data == null ? null : Path.of(data),
+                            testData == null ? null : Path.of(testData), labels == null ? null
+                            : List.of(labels.split(",")), null, null, null, resize), seed));
         }
 
         @Override
@@ -239,18 +244,21 @@ final class SearchCommand implements Command {
     /** The --teacher of a search command, with its task and its own data split (it needs a sidecar). */
     record Teacher(LoadedModel model, Task task, TaskData data) {
         static Teacher of(CommandLine cl) {
-            return of(Path.of(cl.getOptionValue("teacher")), Cli.dataHome(cl));
+            LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
+            org.jvmcompress.core.task.ModelData.Resolved r = Cli.data(cl, teacher, "teacher", true, false);
+            return new Teacher(Cli.withInfo(teacher, r.info()), Tasks.get(r.info().task()), r.data());
         }
 
-        static Teacher of(Path file, org.jvmcompress.core.data.DataHome home) {
+        /** As a Spark executor loads it: the same teacher file, data folder and named data as the driver's. */
+        static Teacher of(Path file, org.jvmcompress.core.data.DataHome home, org.jvmcompress.core.task.DataRequest req,
+                          long seed) {
             LoadedModel teacher = Models.load(file);
-            if (teacher.info() == null) {
-                throw new CompressionException("teacher " + teacher.path() + " has no sidecar naming its task and split");
-            }
-            Task task = Tasks.get(teacher.info().task());
-            TaskData data = task.load(home, teacher.info().split(), teacher.info());
-            Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
-            return new Teacher(teacher, task, data);
+            org.jvmcompress.core.task.ModelData.Resolved r = org.jvmcompress.core.task.ModelData.resolve(teacher, req,
+                    home, seed, "teacher", true);
+            LoadedModel t = Cli.withInfo(teacher, r.info());
+            TaskData data = r.data();
+            Task task = Tasks.get(r.info().task());
+            return new Teacher(t, task, data);
         }
     }
 }

@@ -33,9 +33,9 @@ final class TrainTeacherCommand implements Command {
 
     @Override
     public Options options() {
-        return new Options()
-                .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK").required()
-                        .desc("task: " + String.join(", ", Tasks.names())).build())
+        return Cli.withDataOptions(new Options()
+                .addOption(Option.builder("t").longOpt("task").hasArg().argName("TASK")
+                        .desc("task: " + String.join(", ", Tasks.names()) + " (with --data: images give cv, texts nlp)").build())
                 .addOption(Option.builder().longOpt("arch").hasArg().argName("NAME")
                         .desc("architecture (default: the task's teacher; cv: cv-teacher, cv-student; nlp: nlp-cnn, nlp-teacher, nlp-student)").build())
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("maximum epochs").build())
@@ -46,22 +46,33 @@ final class TrainTeacherCommand implements Command {
                 .addOption(Option.builder().longOpt("patience").hasArg().argName("N")
                         .desc("stop after N epochs without a better validation accuracy").build())
                 .addOption(Option.builder().longOpt("data").hasArg().argName("PATH")
-                        .desc("train on your own data (split into train/validation with the seed); needs --test-data."
-                                + " cv: folder per class or IDX pair; nlp: .csv/.jsonl with text,label or folder per class").build())
-                .addOption(Option.builder().longOpt("test-data").hasArg().argName("PATH")
-                        .desc("your own held-out test data, same forms as --data").build())
+                        .desc("train on your own data, split into train/validation with the seed (and test, 80/10/10,"
+                                + " without --test-data). Images: folder per class (PNG/JPEG, read at their most common"
+                                + " size, colour when any image is) or IDX pair; text: .csv/.jsonl with text,label or"
+                                + " folder per class of .txt").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N")
                         .desc("train on the first N training examples only (quick runs; default all)").build())
                 .addOption(Option.builder().longOpt("save-updater")
                         .desc("keep the optimiser state in the saved teacher (to train it further)").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build())
                 .addOption(Option.builder().longOpt("record").hasArg().argName("FILE")
-                        .desc("merge this teacher's figures into a results JSON file (e.g. docs/results/teachers.json)").build());
+                        .desc("merge this teacher's figures into a results JSON file (e.g. docs/results/teachers.json)").build()));
     }
 
     @Override
     public int run(CommandLine cl) {
-        Task task = Tasks.get(cl.getOptionValue("task"));
+        if (cl.hasOption("test-data") && !cl.hasOption("data")) {
+            throw new CompressionException("--test-data needs --data (the training data)");
+        }
+        String taskName = cl.getOptionValue("task");
+        if (taskName == null && cl.hasOption("data")) {
+            taskName = org.jvmcompress.core.data.DataFiles.looksLikeImages(Path.of(cl.getOptionValue("data"))) ? "cv" : "nlp";
+        }
+        if (taskName == null) {
+            throw new CompressionException("train-teacher needs --task (" + String.join(", ", Tasks.names())
+                    + ") for a built-in data set, or --data PATH for your own");
+        }
+        Task task = Tasks.get(taskName);
         long seed = Cli.seed(cl);
         TrainConfig d = task.defaultConfig();
         String arch = Tasks.checkArchitecture(task, cl.getOptionValue("arch", d.architecture()));
@@ -72,12 +83,10 @@ final class TrainTeacherCommand implements Command {
         Path out = Cli.output(cl, "runs/teacher-" + task.name());
         long t0 = System.nanoTime();
         System.err.println("loading " + task.name() + " data...");
-        if (cl.hasOption("data") != cl.hasOption("test-data")) {
-            throw new CompressionException("--data and --test-data go together (training pool and held-out test set)");
-        }
         TaskData data = cl.hasOption("data")
-                ? task.fromFiles(Path.of(cl.getOptionValue("data")), Path.of(cl.getOptionValue("test-data")), seed, null)
+                ? task.fromFiles(Cli.dataRequest(cl, false), seed, null)
                 : task.load(Cli.dataHome(cl), seed, null);
+        org.jvmcompress.core.task.ModelData.announce(data);
         System.err.printf("training %s on %d examples, validating on %d; run folder %s%n", arch,
                 c.trainLimit() > 0 ? Math.min(c.trainLimit(), data.train().size()) : data.train().size(),
                 data.validation().size(), out);

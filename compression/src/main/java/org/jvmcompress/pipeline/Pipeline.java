@@ -136,7 +136,8 @@ public final class Pipeline {
             }
             LoadedModel student = null;
             if (config.distill() != null) {
-                String arch = config.distill().student() != null ? config.distill().student() : searched;
+                String arch = config.distill().student() != null ? config.distill().student()
+                        : config.search() == null ? in.task().studentArchitecture() : searched;
                 if (arch == null) {
                     throw new CompressionException("the search scored no candidate, so there is no student to distil");
                 }
@@ -173,17 +174,26 @@ public final class Pipeline {
     }
 
     private Inputs inputs(boolean create) {
-        Task task = Tasks.get(config.task());
+        Task task = Tasks.get(config.taskName());
         LoadedModel teacher = null;
-        ModelInfo info = null;
+        org.jvmcompress.core.task.DataRequest req = config.data() == null
+                ? org.jvmcompress.core.task.DataRequest.NONE.withTask(config.task())
+                : config.data().request(config.task());
+        TaskData data;
+        System.err.println("loading " + task.name() + " data...");
         if (config.teacher().model() != null) {
             teacher = Models.load(Path.of(config.teacher().model()));
-            info = teacher.info();
-        }
-        System.err.println("loading " + task.name() + " data...");
-        TaskData data = task.load(home, info != null ? info.split() : config.seedOr42(), info);
-        if (teacher != null) {
-            Evaluator.checkCompatible(teacher, data, "teacher " + config.teacher().model());
+            org.jvmcompress.core.task.ModelData.Resolved r = org.jvmcompress.core.task.ModelData.resolve(teacher, req,
+                    home, config.seedOr42(), "teacher", true);
+            if (teacher.info() == null) {
+                teacher = new LoadedModel(teacher.graph(), r.info(), teacher.path(), teacher.format(), teacher.runtime(),
+                        teacher.runtimeName());
+            }
+            data = r.data();
+        } else {
+            data = req.namesFiles() ? task.fromFiles(req, config.seedOr42(), null)
+                    : task.load(home, config.seedOr42(), null);
+            org.jvmcompress.core.task.ModelData.announce(data);
         }
         if (config.constraints() != null && config.constraints().maxStudentParams() != null
                 && config.distill().student() != null) {
@@ -444,6 +454,12 @@ public final class Pipeline {
         p.put("seed", config.seedOr42());
         p.put("task", in.task().name());
         p.put("dataHash", in.data().dataHash());
+        if (in.data().source() != null) {
+            p.put("data", in.data().source());
+        }
+        if (!in.data().notes().isEmpty()) {
+            p.put("dataNotes", in.data().notes());
+        }
         p.put("splitSeed", in.data().splitSeed());
         if (in.teacher() != null) {
             p.put("teacherSha256", Hashing.sha256(in.teacher().path()));

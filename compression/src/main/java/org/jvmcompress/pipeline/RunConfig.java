@@ -19,8 +19,56 @@ import org.jvmcompress.core.task.Tasks;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunConfig(Integer schema, String task, Long seed, Integer trainLimit, Teacher teacher, Search search,
-                        Distill distill, Quantize quantize, Evaluate evaluate, Report report, Constraints constraints) {
+                        Distill distill, Quantize quantize, Evaluate evaluate, Report report, Constraints constraints,
+                        Data data) {
     public static final int SCHEMA = 2;
+
+    public RunConfig(Integer schema, String task, Long seed, Integer trainLimit, Teacher teacher, Search search,
+                     Distill distill, Quantize quantize, Evaluate evaluate, Report report, Constraints constraints) {
+        this(schema, task, seed, trainLimit, teacher, search, distill, quantize, evaluate, report, constraints, null);
+    }
+
+    /**
+     * The data every stage uses, as the command-line options {@code --data}, {@code --test-data}, {@code --labels},
+     * {@code --image-size}, {@code --channels}, {@code --max-length} and {@code --resize} say. Absent: the teacher
+     * model's own data (what its sidecar records), or the task's built-in set for a teacher trained here.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Data(String train, String test, List<String> labels, String imageSize, Integer channels,
+                       Integer maxLength, Boolean resize) {
+        /** As a data request (paths as given: relative ones to the working folder). */
+        public org.jvmcompress.core.task.DataRequest request(String task) {
+            int[] size = null;
+            if (imageSize != null) {
+                String[] hw = imageSize.toLowerCase(java.util.Locale.ROOT).split("x");
+                try {
+                    size = new int[] {Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[hw.length - 1].trim())};
+                } catch (NumberFormatException e) {
+                    throw new CompressionException("run config: 'data.imageSize' takes HxW, e.g. 32x32; got " + imageSize);
+                }
+            }
+            return new org.jvmcompress.core.task.DataRequest(task, train == null ? null : Path.of(train),
+                    test == null ? null : Path.of(test), labels, size, channels, maxLength, Boolean.TRUE.equals(resize));
+        }
+    }
+
+    /** The task: the config's, else what the named data holds (images: cv, texts: nlp), else the teacher's sidecar's. */
+    public String taskName() {
+        if (task != null) {
+            return task;
+        }
+        if (data != null && (data.train() != null || data.test() != null)) {
+            Path p = Path.of(data.train() != null ? data.train() : data.test());
+            return org.jvmcompress.core.data.DataFiles.looksLikeImages(p) ? "cv" : "nlp";
+        }
+        if (teacher != null && teacher.model() != null) {
+            org.jvmcompress.core.model.ModelInfo i = org.jvmcompress.core.model.Models.readSidecar(Path.of(teacher.model()));
+            if (i != null) {
+                return i.task();
+            }
+        }
+        return null;
+    }
 
     /** A user's model ({@code model}), or an architecture trained here for {@code epochs}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -38,7 +86,8 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                          Integer proxyLimit, Long maxParams, Double maxLatencyMs, Integer population, Integer sample) {}
 
     /**
-     * A student ({@code student}: an architecture spec, e.g. "cv-student" or "cv-teacher,width=0.5") trained for
+     * A student ({@code student}: an architecture spec, e.g. "cv-student" or "cv-teacher,width=0.5"; absent: the
+     * search's choice, or the task's student without a search) trained for
      * {@code epochs} with {@code method} ("ce" from scratch, or a distillation loss: kd, kd-reverse, kd-js, kd-mse, dkd,
      * kd-std); temperature and alpha default to the values tuned for the task and loss.
      */
@@ -148,11 +197,26 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                     + (schema != null && schema == 1 ? " (schema 1's 'student' stage is now 'distill': {\"student\":"
                     + " ARCH, \"method\", \"epochs\"}; see `compression run --show-preset cv-quick`)" : ""));
         }
-        if (task == null) {
-            throw new CompressionException("run config: 'task' is missing (known: " + String.join(", ", Tasks.names())
-                    + ")");
+        if (data != null) {
+            if (data.train() == null && data.test() != null) {
+                throw new CompressionException("run config: 'data.test' needs 'data.train' (the training data)");
+            }
+            for (String f : new String[] {data.train(), data.test()}) {
+                if (f != null && !Files.exists(Path.of(f))) {
+                    throw new CompressionException("run config: 'data': no such file or folder: "
+                            + Path.of(f).toAbsolutePath());
+                }
+            }
         }
-        Task t = Tasks.get(task);
+        if (teacher != null && teacher.model() != null && !Files.isRegularFile(Path.of(teacher.model()))) {
+            throw new CompressionException("run config: 'teacher.model': no such file: "
+                    + Path.of(teacher.model()).toAbsolutePath());
+        }
+        if (taskName() == null) {
+            throw new CompressionException("run config: 'task' is missing (known: " + String.join(", ", Tasks.names())
+                    + "), and neither 'data' nor the teacher's sidecar says it");
+        }
+        Task t = Tasks.get(taskName());
         if (trainLimit != null && trainLimit < 0) {
             throw new CompressionException("run config: 'trainLimit' must be >= 0 (0 = all), got " + trainLimit);
         }
@@ -177,10 +241,6 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             }
         }
         if (distill != null) {
-            if (distill.student() == null && search == null) {
-                throw new CompressionException("run config: 'distill.student' (an architecture spec) is missing (or"
-                        + " add a 'search' stage to choose it)");
-            }
             if (distill.student() != null) {
                 Tasks.checkArchitecture(t, distill.student());
             }
@@ -244,6 +304,17 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
         return this;
     }
 
+    /**
+     * The default pipeline on a user's model and data ({@code run --teacher MODEL --data DIR}): the task's student
+     * distilled by KD for up to 15 epochs (early stopping), int8 per channel with per-layer sensitivity, evaluation on
+     * the data's test split, and the report.
+     */
+    public static RunConfig forModel(String model, Data data) {
+        return new RunConfig(SCHEMA, null, 42L, 0, new Teacher(model, null, null), null,
+                new Distill(null, "kd", 15, null, null), new Quantize("int8-per-channel", null, true), new Evaluate(true),
+                new Report(true), null, data);
+    }
+
     /** Reads and validates a config file (unknown keys and wrong types named by their key). */
     public static RunConfig read(Path file) {
         return StrictJson.read(file, RunConfig.class, "run config").validate();
@@ -252,6 +323,6 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
     /** The config with another seed. */
     public RunConfig withSeed(long s) {
         return new RunConfig(schema, task, s, trainLimit, teacher, search, distill, quantize, evaluate, report,
-                constraints);
+                constraints, data);
     }
 }

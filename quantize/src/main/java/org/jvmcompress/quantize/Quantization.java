@@ -65,7 +65,7 @@ public final class Quantization {
         }
         ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, si.task(), si.architecture(), si.labels(), si.inputShape(),
                 si.input(), si.preprocessing(), si.vocabulary(), training, si.seed(), si.dataHash(), Backend.describe(),
-                Instant.now().toString(), si.split());
+                Instant.now().toString(), si.split(), si.data());
         Json.writeFile(Models.sidecarOf(out), info);
         return q.load(out, info);
     }

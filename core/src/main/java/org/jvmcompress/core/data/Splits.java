@@ -73,4 +73,10 @@ public final class Splits {
     public static String textKey(String text) {
         return text.strip().replaceAll("\\s+", " ").toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** How many items of {@code test} have a key that also occurs in {@code train}. */
+    public static long overlap(List<String> train, List<String> test) {
+        java.util.Set<String> seen = new java.util.HashSet<>(train);
+        return test.stream().filter(seen::contains).count();
+    }
 }

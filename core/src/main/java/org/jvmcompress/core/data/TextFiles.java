@@ -53,6 +53,10 @@ public final class TextFiles {
             TreeSet<String> set = new TreeSet<>();
             rows.forEach(r -> set.add(r[1]));
             names = List.copyOf(set);
+            if (names.size() < 2) {
+                throw new CompressionException("text data " + path + " has only the class " + names
+                        + "; a classifier needs at least two classes");
+            }
         }
         List<String> texts = new ArrayList<>(rows.size());
         int[] labels = new int[rows.size()];
@@ -94,6 +98,9 @@ public final class TextFiles {
                 }
                 rows.add(new String[] {o.get(textCol).asText(), o.get(labelCol).asText()});
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new CompressionException("JSONL file " + path + " is not UTF-8 text (after line " + rows.size()
+                    + " of data); save it as UTF-8", e);
         } catch (IOException e) {
             throw new CompressionException("cannot read " + path + ": " + e.getMessage(), e);
         }
@@ -104,8 +111,10 @@ public final class TextFiles {
         String content;
         try {
             content = Files.readString(path, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new CompressionException("CSV file " + path + " is not UTF-8 text; save it as UTF-8", e);
         } catch (IOException e) {
-            throw new CompressionException("cannot read CSV " + path + " as UTF-8: " + e.getMessage(), e);
+            throw new CompressionException("cannot read CSV " + path + ": " + e.getMessage(), e);
         }
         List<List<String>> records = parseCsv(content, path);
         if (records.isEmpty()) {
@@ -195,8 +204,17 @@ public final class TextFiles {
         }
         for (Path c : classes) {
             try (Stream<Path> s = Files.list(c)) {
-                for (Path f : s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList()) {
-                    rows.add(new String[] {Files.readString(f, StandardCharsets.UTF_8), c.getFileName().toString()});
+                List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList();
+                if (files.isEmpty()) {
+                    throw new CompressionException("class folder " + c + " holds no .txt files (an empty class cannot"
+                            + " be learnt or tested; remove the folder or add texts)");
+                }
+                for (Path f : files) {
+                    try {
+                        rows.add(new String[] {Files.readString(f, StandardCharsets.UTF_8), c.getFileName().toString()});
+                    } catch (java.nio.charset.CharacterCodingException e) {
+                        throw new CompressionException("text file " + f + " is not UTF-8 text; save it as UTF-8", e);
+                    }
                 }
             } catch (IOException e) {
                 throw new CompressionException("cannot read texts in " + c + ": " + e.getMessage(), e);

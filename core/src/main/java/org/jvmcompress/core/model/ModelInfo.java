@@ -26,14 +26,30 @@ import org.jvmcompress.core.CompressionException;
  * @param dataHash      SHA-256 naming the training data and split
  * @param runtime       library versions, backend, Java, machine
  * @param created       ISO-8601 time of saving
+ * @param data          where the training data came from (files and hashes, split, classes, encoding); absent in
+ *                      sidecars written before it was recorded
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelInfo(int schema, String task, String architecture, List<String> labels, long[] inputShape,
                         String input, Map<String, Object> preprocessing, List<String> vocabulary,
                         Map<String, Object> training, long seed, String dataHash, Map<String, Object> runtime,
-                        String created, Long splitSeed) {
+                        String created, Long splitSeed, org.jvmcompress.core.data.DataSource data) {
     public static final int SCHEMA = 1;
+
+    public ModelInfo(int schema, String task, String architecture, List<String> labels, long[] inputShape,
+                     String input, Map<String, Object> preprocessing, List<String> vocabulary,
+                     Map<String, Object> training, long seed, String dataHash, Map<String, Object> runtime,
+                     String created, Long splitSeed) {
+        this(schema, task, architecture, labels, inputShape, input, preprocessing, vocabulary, training, seed, dataHash,
+                runtime, created, splitSeed, null);
+    }
+
+    /** The same sidecar with another data record. */
+    public ModelInfo withData(org.jvmcompress.core.data.DataSource d) {
+        return new ModelInfo(schema, task, architecture, labels, inputShape, input, preprocessing, vocabulary, training,
+                seed, dataHash, runtime, created, splitSeed, d);
+    }
 
     /** Without a split seed of its own: the split seed is {@code seed}. */
     public ModelInfo(int schema, String task, String architecture, List<String> labels, long[] inputShape,
@@ -51,7 +67,7 @@ public record ModelInfo(int schema, String task, String architecture, List<Strin
     public static ModelInfo describing(String task, String architecture, org.jvmcompress.core.task.TaskData data) {
         return new ModelInfo(SCHEMA, task, architecture, data.labels(), data.inputShape(), data.input(),
                 data.preprocessing(), data.vocabulary(), null, data.splitSeed(), data.dataHash(), null,
-                java.time.Instant.now().toString(), data.splitSeed());
+                java.time.Instant.now().toString(), data.splitSeed(), data.source());
     }
 
     /** The seed of the split this model's validation and test data come from. */

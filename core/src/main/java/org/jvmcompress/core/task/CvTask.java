@@ -5,6 +5,7 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.data.DataHome;
+import org.jvmcompress.core.data.DataSource;
 import org.jvmcompress.core.data.FashionMnist;
 import org.jvmcompress.core.data.ImageData;
 import org.jvmcompress.core.data.Splits;
@@ -22,7 +23,7 @@ public final class CvTask implements Task {
 
     @Override
     public String description() {
-        return "Fashion-MNIST image classification (10 classes, 28x28 greyscale)";
+        return "image classification: built-in Fashion-MNIST (10 classes, 28x28 greyscale) or your image folders";
     }
 
     @Override
@@ -30,30 +31,160 @@ public final class CvTask implements Task {
         FashionMnist fm = new FashionMnist(home);
         ImageData pool = fm.train();
         ImageData test = fm.test();
-        return fromImages(pool, test, splitSeed, FashionMnist.dataHash());
+        TaskData d = fromImages(pool, test, splitSeed, FashionMnist.dataHash());
+        return d.withSource(new DataSource(DataSource.BUILTIN, BUILTIN, null, null, null, splitSeed,
+                Map.of("train", 1 - VALIDATION_FRACTION, "validation", VALIDATION_FRACTION), d.labels(),
+                encoding(d.inputShape(), false, null)));
     }
 
+    /** The built-in set's name in data records. */
+    public static final String BUILTIN = "fashion-mnist";
+
     @Override
-    public TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo enc) {
+    public String builtinHash(long splitSeed, ModelInfo encodingFrom) {
+        return splitHash(FashionMnist.dataHash(), splitSeed);
+    }
+
+    private String splitHash(String sourceHash, long splitSeed) {
+        return Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|val=" + VALIDATION_FRACTION);
+    }
+
+    private static Map<String, Object> encoding(long[] shape, boolean resized, Map<String, Integer> nativeSizes) {
+        Map<String, Object> e = new java.util.LinkedHashMap<>();
+        e.put("channels", shape[0]);
+        e.put("height", shape[1]);
+        e.put("width", shape[2]);
+        e.put("scale", 1.0 / 255);
+        e.put("layout", "NCHW");
+        if (resized) {
+            e.put("resized", true);
+            e.put("resize", "bilinear; colour to grey by luminance (0.299 R + 0.587 G + 0.114 B)");
+        }
+        if (nativeSizes != null) {
+            e.put("nativeSizes", nativeSizes);
+        }
+        return e;
+    }
+
+    /**
+     * A user's images: a folder per class (PNG/JPEG, any size) or a folder with an IDX pair. The shape is the
+     * model's when {@code enc} is given, else {@code --channels}/{@code --image-size}, else the data's most common
+     * size (colour when any image is). Images of another size than the model's are refused unless the request
+     * allows resizing or the model was itself trained on resized images. The classes are the model's, else the
+     * request's, else the training folder's sorted names; the test set's classes must be among them.
+     */
+    @Override
+    public TaskData fromFiles(DataRequest req, long splitSeed, ModelInfo enc) {
         if (enc != null && !"image".equals(enc.input())) {
             throw new org.jvmcompress.core.CompressionException("the model takes " + enc.input()
                     + " input, but task cv gives images");
         }
-        long[] shape = enc != null ? enc.inputShape() : new long[] {1, 28, 28};
+        java.nio.file.Path first = req.data() != null ? req.data() : req.testData();
+        long[] shape;
+        if (enc != null) {
+            shape = enc.inputShape();
+        } else if (req.imageSize() != null || req.channels() != null) {
+            int[] probe = req.imageSize() != null && req.channels() != null ? null : probeShape(first);
+            int ch = req.channels() != null ? req.channels() : probe[0];
+            int[] hw = req.imageSize() != null ? req.imageSize() : new int[] {probe[1], probe[2]};
+            shape = new long[] {ch, hw[0], hw[1]};
+        } else {
+            int[] probe = probeShape(first);
+            shape = new long[] {probe[0], probe[1], probe[2]};
+        }
         if (shape.length != 3) {
             throw new org.jvmcompress.core.CompressionException("an image model needs an input shape [channels, height,"
                     + " width]; the sidecar says " + java.util.Arrays.toString(shape));
         }
-        List<String> labels = enc != null ? enc.labels() : null;
-        ImageData t = readImages(test, shape, labels);
-        ImageData p = pool == null ? t.subset(new int[0]) : readImages(pool, shape, t.labelNames());
-        String hash = org.jvmcompress.core.util.Hashing.sha256((pool == null ? "" : pool.toAbsolutePath().toString())
-                + "|" + test.toAbsolutePath());
-        return fromImages(p, t, splitSeed, hash);
+        List<String> labels = enc != null ? enc.labels() : req.labels();
+        boolean mayResize = enc == null || req.resize() || (enc.data() != null && enc.data().encoding() != null
+                && Boolean.TRUE.equals(enc.data().encoding().get("resized")));
+        Images pool = req.data() == null ? null : readImages(req.data(), shape, labels, mayResize);
+        List<String> classes = pool != null ? pool.data().labelNames() : labels;
+        Images test = req.testData() == null ? null : readImages(req.testData(), shape, classes, mayResize);
+        if (classes == null) {
+            classes = test.data().labelNames();
+        }
+        java.util.SortedMap<String, Integer> sizes = new java.util.TreeMap<>();
+        boolean resized = false;
+        for (Images i : new Images[] {pool, test}) {
+            if (i != null) {
+                i.nativeSizes().forEach((k, v) -> sizes.merge(k, v, Integer::sum));
+                resized |= !i.same();
+            }
+        }
+        ImageData poolData = pool == null ? test.data().subset(new int[0]) : pool.data();
+        Map<String, Double> fractions;
+        ImageData train;
+        ImageData val;
+        ImageData testData;
+        List<String> keys = pixelKeys(poolData);
+        if (test == null) {
+            int[][] parts = Splits.split(keys, new double[] {0.8, 0.1, 0.1}, splitSeed);
+            train = poolData.subset(parts[0]);
+            val = poolData.subset(parts[1]);
+            testData = poolData.subset(parts[2]);
+            fractions = Map.of("train", 0.8, "validation", 0.1, "test", 0.1);
+        } else {
+            int[][] parts = Splits.split(keys, new double[] {1 - VALIDATION_FRACTION, VALIDATION_FRACTION}, splitSeed);
+            train = poolData.subset(parts[0]);
+            val = poolData.subset(parts[1]);
+            testData = test.data();
+            fractions = Map.of("train", 1 - VALIDATION_FRACTION, "validation", VALIDATION_FRACTION);
+        }
+        DataSource.Part trainPart = pool == null ? null
+                : org.jvmcompress.core.data.DataFiles.part(req.data(), pool.format(), poolData.size());
+        DataSource.Part testPart = test == null ? null
+                : org.jvmcompress.core.data.DataFiles.part(req.testData(), test.format(), test.data().size());
+        String hash = Hashing.sha256(name() + "|train=" + (trainPart == null ? "" : trainPart.sha256()) + "|test="
+                + (testPart == null ? "" : testPart.sha256()) + "|seed=" + splitSeed + "|fractions=" + fractions
+                + "|shape=" + java.util.Arrays.toString(shape));
+        DataSource src = new DataSource(DataSource.FILES, null, trainPart, testPart, null, splitSeed,
+                new java.util.TreeMap<>(fractions), classes, encoding(shape, resized, sizes));
+        TaskData d = new TaskData(name(), Batches.images(train), Batches.images(val), Batches.images(testData),
+                shape.clone(), "image", classes, Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, hash, splitSeed,
+                src, List.of());
+        if (resized) {
+            d = d.withNote("images resized to " + shape[1] + "x" + shape[2] + (shape[0] == 1 ? " grey" : " rgb")
+                    + " from " + sizes);
+        }
+        if (pool != null && test != null) {
+            long dup = Splits.overlap(keys, pixelKeys(testData));
+            if (dup > 0) {
+                d = d.withNote(String.format(java.util.Locale.ROOT, "warning: %,d of the %,d test images also appear"
+                        + " in the training data %s (identical pixels); test accuracy overstates what the model does"
+                        + " on new images", dup, testData.size(), req.data()));
+            }
+        }
+        return d;
+    }
+
+    private static int[] probeShape(java.nio.file.Path p) {
+        java.nio.file.Path[] idx = idxPair(p);
+        if (idx != null) {
+            ImageData d = org.jvmcompress.core.data.Idx.readImages(idx[0], idx[1], null);
+            return new int[] {d.channels(), d.height(), d.width()};
+        }
+        return org.jvmcompress.core.data.ImageFolder.probeShape(p, 20);
+    }
+
+    /** Images as read, their format, their native sizes and whether all had the requested shape already. */
+    record Images(ImageData data, String format, java.util.SortedMap<String, Integer> nativeSizes, boolean same) {}
+
+    /** One key per image (a hash of its pixels), so that identical images stay on one side of a split. */
+    static List<String> pixelKeys(ImageData d) {
+        List<String> keys = new java.util.ArrayList<>(d.size());
+        int per = d.pixelsPerImage();
+        for (int i = 0; i < d.size(); i++) {
+            java.security.MessageDigest md = Hashing.sha256();
+            md.update(d.pixels(), i * per, per);
+            keys.add(java.util.HexFormat.of().formatHex(md.digest(), 0, 12));
+        }
+        return keys;
     }
 
     /** Images from a folder per class, or a folder holding one IDX pair (*images*idx* and *labels*idx*). */
-    static ImageData readImages(java.nio.file.Path p, long[] shape, List<String> labels) {
+    static Images readImages(java.nio.file.Path p, long[] shape, List<String> labels, boolean mayResize) {
         java.nio.file.Path[] idx = idxPair(p);
         if (idx != null) {
             ImageData d = org.jvmcompress.core.data.Idx.readImages(idx[0], idx[1], labels);
@@ -61,9 +192,20 @@ public final class CvTask implements Task {
                 throw new org.jvmcompress.core.CompressionException("IDX images in " + p + " are " + d.channels() + "x"
                         + d.height() + "x" + d.width() + "; the model takes " + java.util.Arrays.toString(shape));
             }
-            return d;
+            java.util.SortedMap<String, Integer> sizes = new java.util.TreeMap<>(Map.of(
+                    org.jvmcompress.core.data.ImageFolder.sizeName(d.channels(), d.height(), d.width()), d.size()));
+            return new Images(d, "idx", sizes, true);
         }
-        return org.jvmcompress.core.data.ImageFolder.read(p, (int) shape[0], (int) shape[1], (int) shape[2], labels);
+        var r = org.jvmcompress.core.data.ImageFolder.readWithSizes(p, (int) shape[0], (int) shape[1], (int) shape[2],
+                labels);
+        boolean same = r.allAre((int) shape[0], (int) shape[1], (int) shape[2]);
+        if (!same && !mayResize) {
+            throw new org.jvmcompress.core.CompressionException("the images in " + p + " are " + r.nativeSizes()
+                    + ", but the model takes " + shape[2] + "x" + shape[1] + (shape[0] == 1 ? " grey" : " rgb")
+                    + " and was trained on images of that size; pass --resize to resize and convert them (bilinear),"
+                    + " or name images of the model's size");
+        }
+        return new Images(r.data(), "image-folder", r.nativeSizes(), same);
     }
 
     private static java.nio.file.Path[] idxPair(java.nio.file.Path dir) {
@@ -85,10 +227,10 @@ public final class CvTask implements Task {
     /** Any image data: the pool is split into train and validation with the seed; the test set is kept as is. */
     public TaskData fromImages(ImageData pool, ImageData test, long splitSeed, String sourceHash) {
         int[][] parts = Splits.split(pool.size(), new double[] {1 - VALIDATION_FRACTION, VALIDATION_FRACTION}, splitSeed);
-        String hash = Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|val=" + VALIDATION_FRACTION);
         return new TaskData(name(), Batches.images(pool.subset(parts[0])), Batches.images(pool.subset(parts[1])),
                 Batches.images(test), new long[] {pool.channels(), pool.height(), pool.width()}, "image",
-                pool.labelNames(), Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, hash, splitSeed);
+                pool.labelNames(), Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, splitHash(sourceHash, splitSeed),
+                splitSeed);
     }
 
     @Override

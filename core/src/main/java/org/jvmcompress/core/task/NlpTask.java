@@ -7,7 +7,10 @@ import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
+import org.jvmcompress.core.data.DataFiles;
 import org.jvmcompress.core.data.DataHome;
+import org.jvmcompress.core.data.DataSource;
+import org.jvmcompress.core.data.TextFiles;
 import org.jvmcompress.core.data.Imdb;
 import org.jvmcompress.core.data.Splits;
 import org.jvmcompress.core.data.TextData;
@@ -31,31 +34,118 @@ public final class NlpTask implements Task {
 
     @Override
     public String description() {
-        return "IMDB review sentiment (2 classes), word tokens, 256 per review";
+        return "text classification: built-in IMDB review sentiment (2 classes, 256 word tokens) or your texts";
     }
 
     @Override
     public TaskData load(DataHome home, long splitSeed, ModelInfo encodingFrom) {
-        return fromTexts(new Imdb(home).load(), splitSeed, Imdb.SHA256, encodingFrom);
+        TaskData d = fromTexts(new Imdb(home).load(), splitSeed, Imdb.SHA256, encodingFrom);
+        return d.withSource(new DataSource(DataSource.BUILTIN, BUILTIN, null, null, null, splitSeed,
+                new java.util.TreeMap<>(Map.of("train", FRACTIONS[0], "validation", FRACTIONS[1], "test", FRACTIONS[2])),
+                d.labels(), encoding(d.vocabulary(), (int) d.inputShape()[0])));
     }
 
+    /** The built-in set's name in data records. */
+    public static final String BUILTIN = "imdb";
+
     @Override
-    public TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo enc) {
-        if (pool == null && enc == null) {
+    public String builtinHash(long splitSeed, ModelInfo enc) {
+        if (enc == null || enc.vocabulary() == null) {
+            return null;
+        }
+        return splitHash(Imdb.SHA256, splitSeed, enc.vocabulary(), (int) enc.inputShape()[0]);
+    }
+
+    private String splitHash(String sourceHash, long splitSeed, List<String> vocab, int maxLen) {
+        return Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|fractions=0.8,0.1,0.1|vocab="
+                + Hashing.sha256(String.join("\n", vocab)) + "|len=" + maxLen);
+    }
+
+    private static Map<String, Object> encoding(List<String> vocab, int maxLen) {
+        Map<String, Object> e = new LinkedHashMap<>(preprocessing(maxLen));
+        e.put("vocabularySize", vocab.size());
+        e.put("vocabularySha256", Hashing.sha256(String.join("\n", vocab)));
+        return e;
+    }
+
+    /**
+     * A user's texts (CSV or JSONL with text and label, or a folder of .txt per class). The vocabulary and length are
+     * the model's when {@code enc} is given; otherwise the vocabulary (up to 20,000 words) is fitted on the training
+     * split and the length is {@code --max-length}, else the 95th percentile of the training texts' token counts
+     * (16 to 512), so that short messages are not padded to 256 tokens and long documents keep more of their text.
+     */
+    @Override
+    public TaskData fromFiles(DataRequest req, long splitSeed, ModelInfo enc) {
+        if (req.data() == null && enc == null) {
             throw new CompressionException("evaluating texts needs the model's vocabulary: its sidecar (.json) is missing");
         }
-        List<String> labels = enc != null ? enc.labels() : null;
-        TextData t = org.jvmcompress.core.data.TextFiles.read(test, "text", "label", labels);
-        TextData p = pool == null ? t.subset(new int[0])
-                : org.jvmcompress.core.data.TextFiles.read(pool, "text", "label", t.labelNames());
-        Vocabulary vocab = enc != null ? new Vocabulary(enc.vocabulary()) : Vocabulary.fit(p.texts(), VOCAB_SIZE);
-        int maxLen = enc != null ? (int) enc.inputShape()[0] : MAX_LENGTH;
-        int[][] parts = Splits.split(p.size(), new double[] {0.9, 0.1}, splitSeed);
-        String hash = Hashing.sha256((pool == null ? "" : pool.toAbsolutePath().toString()) + "|" + test.toAbsolutePath()
-                + "|seed=" + splitSeed);
-        return new TaskData(name(), source(p.subset(parts[0]), vocab, maxLen), source(p.subset(parts[1]), vocab, maxLen),
-                source(t, vocab, maxLen), new long[] {maxLen}, "tokens", t.labelNames(), preprocessing(maxLen),
-                vocab.tokens(), hash, splitSeed);
+        if (enc != null && !"tokens".equals(enc.input())) {
+            throw new CompressionException("the model takes " + enc.input() + " input, but task nlp gives text");
+        }
+        List<String> labels = enc != null ? enc.labels() : req.labels();
+        TextData p = req.data() == null ? null : TextFiles.read(req.data(), "text", "label", labels);
+        List<String> classes = p != null ? p.labelNames() : labels;
+        TextData t = req.testData() == null ? null : TextFiles.read(req.testData(), "text", "label", classes);
+        if (p == null) {
+            p = t.subset(new int[0]);
+        }
+        List<String> keys = textKeys(p);
+        int[][] parts;
+        Map<String, Double> fractions;
+        if (t == null) {
+            parts = Splits.split(keys, FRACTIONS, splitSeed);
+            fractions = Map.of("train", FRACTIONS[0], "validation", FRACTIONS[1], "test", FRACTIONS[2]);
+        } else {
+            parts = Splits.split(keys, new double[] {0.9, 0.1}, splitSeed);
+            fractions = Map.of("train", 0.9, "validation", 0.1);
+        }
+        TextData train = p.subset(parts[0]);
+        TextData val = p.subset(parts[1]);
+        TextData test = t != null ? t : p.subset(parts[2]);
+        Vocabulary vocab = enc != null ? new Vocabulary(enc.vocabulary()) : Vocabulary.fit(train.texts(), VOCAB_SIZE);
+        int maxLen = enc != null ? (int) enc.inputShape()[0]
+                : req.maxLength() != null ? req.maxLength() : lengthFor(train);
+        DataSource.Part trainPart = req.data() == null ? null
+                : DataFiles.part(req.data(), DataFiles.textFormat(req.data()), p.size());
+        DataSource.Part testPart = t == null ? null
+                : DataFiles.part(req.testData(), DataFiles.textFormat(req.testData()), t.size());
+        String hash = Hashing.sha256(name() + "|train=" + (trainPart == null ? "" : trainPart.sha256()) + "|test="
+                + (testPart == null ? "" : testPart.sha256()) + "|seed=" + splitSeed + "|fractions="
+                + new java.util.TreeMap<>(fractions) + "|vocab=" + Hashing.sha256(String.join("\n", vocab.tokens()))
+                + "|len=" + maxLen);
+        DataSource src = new DataSource(DataSource.FILES, null, trainPart, testPart, null, splitSeed,
+                new java.util.TreeMap<>(fractions), test.labelNames(), encoding(vocab.tokens(), maxLen));
+        TaskData d = new TaskData(name(), source(train, vocab, maxLen), source(val, vocab, maxLen),
+                source(test, vocab, maxLen), new long[] {maxLen}, "tokens", test.labelNames(), preprocessing(maxLen),
+                vocab.tokens(), hash, splitSeed, src, List.of());
+        if (t != null && p.size() > 0) {
+            long dup = Splits.overlap(keys, textKeys(t));
+            if (dup > 0) {
+                d = d.withNote(String.format(java.util.Locale.ROOT, "warning: %,d of the %,d test texts also appear"
+                        + " in the training data %s; test accuracy overstates what the model does on new texts", dup,
+                        t.size(), req.data()));
+            }
+        }
+        return d;
+    }
+
+    private static List<String> textKeys(TextData d) {
+        List<String> keys = new ArrayList<>(d.size());
+        for (String x : d.texts()) {
+            keys.add(Splits.textKey(x));
+        }
+        return keys;
+    }
+
+    /** 95th percentile of the texts' token counts, rounded up to a multiple of 8, within [16, 512]. */
+    static int lengthFor(TextData train) {
+        if (train.size() == 0) {
+            return MAX_LENGTH;
+        }
+        int[] n = train.texts().stream().mapToInt(x -> org.jvmcompress.core.data.Tokenizer.tokens(x).size()).sorted()
+                .toArray();
+        int p95 = n[Math.min(n.length - 1, (int) Math.ceil(0.95 * n.length) - 1)];
+        return Math.max(16, Math.min(512, (p95 + 7) / 8 * 8));
     }
 
     private static Map<String, Object> preprocessing(int maxLen) {
@@ -87,8 +177,7 @@ public final class NlpTask implements Task {
             vocab = Vocabulary.fit(train.texts(), VOCAB_SIZE);
             maxLen = MAX_LENGTH;
         }
-        String hash = Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|fractions=0.8,0.1,0.1|vocab="
-                + Hashing.sha256(String.join("\n", vocab.tokens())) + "|len=" + maxLen);
+        String hash = splitHash(sourceHash, splitSeed, vocab.tokens(), maxLen);
         return new TaskData(name(), source(train, vocab, maxLen), source(all.subset(parts[1]), vocab, maxLen),
                 source(all.subset(parts[2]), vocab, maxLen), new long[] {maxLen}, "tokens", all.labelNames(),
                 preprocessing(maxLen),

@@ -20,11 +20,18 @@ public interface Task {
     TaskData load(DataHome home, long splitSeed, ModelInfo encodingFrom);
 
     /**
-     * A user's data in this task's form: {@code pool} (may be null when only evaluating) is split into train and
-     * validation with the seed; {@code test} is the held-out set. Encoded as the model needs when its sidecar is
-     * given (input size, classes, vocabulary).
+     * A user's data in this task's form, with its {@link org.jvmcompress.core.data.DataSource} recorded: the
+     * request's {@code data} is split into train and validation with the seed (and test, 80/10/10, when no
+     * {@code testData} is named); {@code testData} alone serves evaluation. Encoded as the model needs when its
+     * sidecar is given (input size, classes, vocabulary), else as the request and the data say.
      */
-    TaskData fromFiles(java.nio.file.Path pool, java.nio.file.Path test, long splitSeed, ModelInfo encodingFrom);
+    TaskData fromFiles(DataRequest request, long splitSeed, ModelInfo encodingFrom);
+
+    /**
+     * The data hash {@link #load} gives for this split and encoding, computed without reading the data: how a
+     * sidecar written before data sources were recorded is recognised as trained on the built-in set.
+     */
+    String builtinHash(long splitSeed, ModelInfo encodingFrom);
 
     /**
      * Unlabelled inputs from a user's file or folder, encoded like {@code data} (for a teacher to label): any

@@ -62,7 +62,7 @@ public final class TrainedModels {
         training.putAll(extra);
         ModelInfo info = new ModelInfo(ModelInfo.SCHEMA, task.name(), c.architecture(), data.labels(), data.inputShape(),
                 data.input(), data.preprocessing(), data.vocabulary(), training, c.seed(), data.dataHash(),
-                Backend.describe(), Instant.now().toString(), data.splitSeed());
+                Backend.describe(), Instant.now().toString(), data.splitSeed(), data.source());
         ModelStore.save(best, info, modelFile, saveUpdater);
         return new Outcome(new LoadedModel(best, info, modelFile, "dl4j"), r.state());
     }

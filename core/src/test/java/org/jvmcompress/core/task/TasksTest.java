@@ -82,15 +82,23 @@ class TasksTest {
         }
         ModelInfo info = new ModelInfo(1, "cv", "x", List.of("cat", "dog"), new long[] {1, 28, 28}, "image",
                 Map.of(), null, Map.of(), 1, "h", Map.of(), "t");
-        TaskData fromIdx = new CvTask().fromFiles(null, dir.resolve("idx"), 1, info);
+        TaskData fromIdx = new CvTask().fromFiles(testOnly(dir.resolve("idx"), false), 1, info);
         assertEquals(6, fromIdx.test().size());
-        TaskData fromImg = new CvTask().fromFiles(null, dir.resolve("img"), 1, info);
+        // 40x30 colour pictures for a 28x28 grey model: refused unless resizing is asked for.
+        CompressionException size = assertThrows(CompressionException.class,
+                () -> new CvTask().fromFiles(testOnly(dir.resolve("img"), false), 1, info));
+        assertTrue(size.getMessage().contains("--resize") && size.getMessage().contains("40x30 rgb"), size.getMessage());
+        TaskData fromImg = new CvTask().fromFiles(testOnly(dir.resolve("img"), true), 1, info);
         assertEquals(2, fromImg.test().size());
         assertEquals(List.of(1L, 1L, 28L, 28L), java.util.Arrays.stream(fromImg.test().make(new int[] {0}).getFeatures().shape()).boxed().toList());
         ModelInfo other = new ModelInfo(1, "cv", "x", List.of("cat", "bird"), new long[] {1, 28, 28}, "image",
                 Map.of(), null, Map.of(), 1, "h", Map.of(), "t");
         CompressionException e = assertThrows(CompressionException.class,
-                () -> new CvTask().fromFiles(null, dir.resolve("img"), 1, other));
+                () -> new CvTask().fromFiles(testOnly(dir.resolve("img"), true), 1, other));
         assertTrue(e.getMessage().contains("class 'dog'"), e.getMessage());
+    }
+
+    static DataRequest testOnly(java.nio.file.Path test, boolean resize) {
+        return new DataRequest(null, null, test, null, null, null, null, resize);
     }
 }
