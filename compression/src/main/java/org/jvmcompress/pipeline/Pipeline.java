@@ -87,7 +87,8 @@ public final class Pipeline {
                     : "train " + config.teacher().architecture() + " for " + config.teacher().epochs() + " epoch(s)";
             case "distill" -> {
                 OfflineDistiller.Method m = method(in.task());
-                yield "train student " + (d.student() != null ? d.student() : "(the searched one)") + " for " + d.epochs() + " epoch(s) by " + (m == null
+                yield "train student " + (d.student() != null ? d.student() : config.search() != null ? "(the searched one)"
+                        : in.task().studentArchitecture()) + " for " + d.epochs() + " epoch(s) by " + (m == null
                         ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
                         m.temperature(), m.alpha())) + " from the teacher";
             }

@@ -163,7 +163,18 @@ class EndToEndTest {
 
         CliTest.Run noTask = CliTest.run("distill", "--teacher", keras.toString(), "--output", dir.resolve("x").toString());
         assertEquals(1, noTask.code());
-        assertTrue(noTask.err().contains("pass --task"), noTask.err());
+        assertTrue(noTask.err().contains("has no sidecar") && noTask.err().contains("--data PATH")
+                && noTask.err().contains("--task"), noTask.err());
+
+        // a Keras model is quantised on the data named for it, and its int8 file records that data
+        Path kq = dir.resolve("keras-q");
+        CliTest.Run q = CliTest.run("quantize", "--model", keras.toString(), "--task", "cv", "--calibration-items",
+                "256", "--no-speed", "--output", kq.toString());
+        assertEquals(0, q.code(), q.err());
+        assertTrue(q.out().contains("10000 examples") || q.out().contains("10,000 examples"), q.out());
+        assertTrue(q.out().contains("int8-per-channel:") && q.out().contains("(float "), q.out());
+        assertEquals("fashion-mnist", Json.MAPPER.readTree(kq.resolve("fashion-cnn-int8-per-channel.json").toFile())
+                .get("data").get("builtin").asText());
 
         Path out = dir.resolve("from-keras");
         CliTest.Run d = CliTest.run("distill", "--teacher", keras.toString(), "--task", "cv", "--epochs", "1",
@@ -192,6 +203,11 @@ class EndToEndTest {
                 "test accuracy in DL4J/SameDiff = in PyTorch");
 
         Path out = dir.resolve("from-onnx");
+        CliTest.Run q = CliTest.run("quantize", "--model", onnx.toString(), "--task", "cv", "--output",
+                dir.resolve("onnx-q").toString());
+        assertEquals(1, q.code());
+        assertTrue(q.err().contains("no DL4J layers to quantise"), q.err());
+        assertFalse(Files.exists(dir.resolve("onnx-q")));
         CliTest.Run d = CliTest.run("distill", "--teacher", onnx.toString(), "--task", "cv", "--epochs", "1",
                 "--train-limit", "2000", "--feature", "sp:features:fc:1000", "--output", out.toString());
         assertEquals(0, d.code(), d.err());

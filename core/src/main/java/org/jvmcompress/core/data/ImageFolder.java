@@ -148,11 +148,10 @@ public final class ImageFolder {
         if (img.getColorModel().getNumColorComponents() < 3) {
             return false;
         }
-        int stepY = Math.max(1, img.getHeight() / 16);
-        int stepX = Math.max(1, img.getWidth() / 16);
-        for (int y = 0; y < img.getHeight(); y += stepY) {
-            for (int x = 0; x < img.getWidth(); x += stepX) {
-                int rgb = img.getRGB(x, y);
+        int[] row = new int[img.getWidth()];
+        for (int y = 0; y < img.getHeight(); y++) {
+            img.getRGB(0, y, img.getWidth(), 1, row, 0, img.getWidth());
+            for (int rgb : row) {
                 int r = (rgb >> 16) & 0xff;
                 int g = (rgb >> 8) & 0xff;
                 int b = rgb & 0xff;

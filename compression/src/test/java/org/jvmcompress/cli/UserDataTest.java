@@ -1,0 +1,322 @@
+package org.jvmcompress.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.core.util.ProgressBar;
+
+/**
+ * A user's own data through every stage, as files written here: RGB 32x32 images of three classes and a JSONL text
+ * set of three classes go through train-teacher, distill, quantize, evaluate, report and run with a data section,
+ * every figure on the user's test set; and each refusal of data that does not fit the model.
+ */
+class UserDataTest {
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void quiet() {
+        ProgressBar.setEnabled(false);
+    }
+
+    static final List<String> SHAPES = List.of("circle", "square", "triangle");
+
+    /** Coloured shapes on dark backgrounds, size x size, n per class. */
+    static void writeShapes(Path root, int n, int size, long seed) throws Exception {
+        Random r = new Random(seed);
+        for (String c : SHAPES) {
+            Files.createDirectories(root.resolve(c));
+            for (int i = 0; i < n; i++) {
+                BufferedImage im = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+                Graphics2D g = im.createGraphics();
+                g.setColor(new Color(r.nextInt(60), r.nextInt(60), r.nextInt(60)));
+                g.fillRect(0, 0, size, size);
+                g.setColor(new Color(120 + r.nextInt(136), 120 + r.nextInt(136), 120 + r.nextInt(136)));
+                int rad = size / 5 + r.nextInt(size / 8);
+                int x = rad + r.nextInt(size - 2 * rad);
+                int y = rad + r.nextInt(size - 2 * rad);
+                switch (c) {
+                    case "circle" -> g.fillOval(x - rad, y - rad, 2 * rad, 2 * rad);
+                    case "square" -> g.fillRect(x - rad, y - rad, 2 * rad, 2 * rad);
+                    default -> g.fillPolygon(new int[] {x, x - rad, x + rad}, new int[] {y - rad, y + rad, y + rad}, 3);
+                }
+                g.dispose();
+                ImageIO.write(im, "png", root.resolve(c).resolve(i + ".png").toFile());
+            }
+        }
+    }
+
+    static void writeTexts(Path file, int n, long seed) throws Exception {
+        Random r = new Random(seed);
+        String[][] words = {{"goal", "match", "team", "score", "player", "league", "coach", "season"},
+                {"software", "computer", "chip", "code", "network", "cloud", "server", "device"},
+                {"recipe", "cook", "bake", "taste", "flavor", "dinner", "sauce", "kitchen"}};
+        String[] labels = {"sport", "tech", "food"};
+        String[] common = {"the", "a", "is", "was", "on", "in", "and", "with", "for", "this", "very", "today"};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(3);
+            StringBuilder t = new StringBuilder();
+            for (int k = 0, len = 8 + r.nextInt(20); k < len; k++) {
+                t.append(k == 0 ? "" : " ").append(r.nextDouble() < 0.3 ? words[c][r.nextInt(8)] : common[r.nextInt(12)]);
+            }
+            sb.append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(java.util.Map.of("text", t.toString(), "label", labels[c])))
+                    .append('\n');
+        }
+        Files.writeString(file, sb.toString());
+    }
+
+    static JsonNode json(Path p) throws Exception {
+        return Json.MAPPER.readTree(p.toFile());
+    }
+
+    static void ok(CliTest.Run r) {
+        assertEquals(0, r.code(), r.err());
+        assertFalse((r.out() + r.err()).toLowerCase(java.util.Locale.ROOT).contains("fashion"), r.out() + r.err());
+    }
+
+    static void refused(CliTest.Run r, String... needles) {
+        assertEquals(1, r.code(), r.out() + r.err());
+        for (String n : needles) {
+            assertTrue(r.err().contains(n), "expected '" + n + "' in: " + r.err());
+        }
+    }
+
+    @Test
+    void rgbImagesThroughEveryStage() throws Exception {
+        Path train = dir.resolve("shapes/train");
+        Path test = dir.resolve("shapes/test");
+        writeShapes(train, 60, 32, 1);
+        writeShapes(test, 15, 32, 2);
+        Path t = dir.resolve("img-teacher");
+        ok(CliTest.run("train-teacher", "--data", train.toString(), "--test-data", test.toString(), "--epochs", "6",
+                "--lr", "0.0005", "--no-speed", "--output", t.toString()));
+        JsonNode side = json(t.resolve("teacher.json"));
+        assertEquals("cv", side.get("task").asText());
+        assertEquals("[3,32,32]", side.get("inputShape").toString());
+        JsonNode data = side.get("data");
+        assertEquals("files", data.get("kind").asText());
+        assertEquals(SHAPES.toString().replace(" ", ""), data.get("classes").toString().replace("\"", ""));
+        assertEquals(train.toAbsolutePath().toString(), data.get("train").get("path").asText());
+        assertEquals(180, data.get("train").get("items").asInt());
+        assertEquals(64, data.get("train").get("sha256").asText().length());
+        assertEquals(45, data.get("test").get("items").asInt());
+        assertEquals(3, data.get("encoding").get("channels").asInt());
+
+        // distil, quantise and evaluate with no data named: every stage on the teacher's own data and test set
+        Path s = dir.resolve("img-student");
+        CliTest.Run d = CliTest.run("distill", "--teacher", t.resolve("teacher.zip").toString(), "--epochs", "3",
+                "--no-speed", "--output", s.toString());
+        ok(d);
+        assertTrue(d.err().contains("data: files " + train.toAbsolutePath()), d.err());
+        assertTrue(d.out().contains("45 examples"), d.out());
+        assertEquals(data, json(s.resolve("student.json")).get("data"));
+        assertEquals("[3,32,32]", json(s.resolve("student.json")).get("inputShape").toString());
+        Path q = dir.resolve("img-q");
+        CliTest.Run qr = CliTest.run("quantize", "--model", s.resolve("student.zip").toString(), "--no-speed",
+                "--output", q.toString());
+        ok(qr);
+        assertTrue(qr.out().contains("45 examples"), qr.out());
+        Path jcq = q.resolve("student-int8-per-channel.jcq");
+        assertEquals(data, json(q.resolve("student-int8-per-channel.json")).get("data"));
+        CliTest.Run e = CliTest.run("evaluate", "--model", jcq.toString(), "--no-speed", "--json", "--output",
+                dir.resolve("img-eval").toString());
+        ok(e);
+        assertEquals(45, json(dir.resolve("img-eval/evaluation.json")).get("metrics").get("n").asInt());
+
+        // the whole pipeline from a config with a data section, and report rendered again from its records
+        Path cfg = dir.resolve("run.json");
+        Files.writeString(cfg, "{\"schema\": 2, \"teacher\": {\"model\": \"" + t.resolve("teacher.zip") + "\"},"
+                + " \"data\": {\"train\": \"" + train + "\", \"test\": \"" + test + "\"},"
+                + " \"distill\": {\"student\": \"cv-student,width=0.5\", \"method\": \"kd\", \"epochs\": 2},"
+                + " \"quantize\": {\"mode\": \"int8-per-channel\"}, \"evaluate\": {\"speed\": false}}");
+        Path run = dir.resolve("img-run");
+        ok(CliTest.run("run", "--config", cfg.toString(), "--output", run.toString()));
+        JsonNode prov = json(run.resolve("provenance.json"));
+        assertEquals(train.toAbsolutePath().toString(), prov.get("data").get("train").get("path").asText());
+        ok(CliTest.run("report", "--run", run.toString()));
+        String md = Files.readString(run.resolve("report.md"));
+        assertTrue(md.contains("circle") || md.contains("45"), md);
+        assertTrue(Files.isRegularFile(run.resolve("report.html")));
+
+        // the same images resized to 40x40 are refused by the 32x32 model unless --resize says so
+        Path big = dir.resolve("shapes-big");
+        writeShapes(big, 5, 40, 3);
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", big.toString(),
+                "--no-speed"), "40x40 rgb", "--resize");
+        CliTest.Run resized = CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data",
+                big.toString(), "--resize", "--no-speed");
+        ok(resized);
+        assertTrue(resized.err().contains("note: new data for this model"), resized.err());
+        assertTrue(resized.err().contains("images resized"), resized.err());
+
+        // a test set with a class the model does not have
+        Path odd = dir.resolve("shapes-odd");
+        writeShapes(odd, 3, 32, 4);
+        Files.move(odd.resolve("square"), odd.resolve("star"));
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", odd.toString(),
+                "--no-speed"), "class 'star'", "circle, square, triangle");
+
+        // files changed since the model was trained: refused, naming both hashes and the option
+        Path copy = dir.resolve("img-teacher-moved");
+        Path trainCopy = dir.resolve("shapes-copy");
+        copyTree(train, trainCopy);
+        ok(CliTest.run("train-teacher", "--data", trainCopy.toString(), "--arch", "cv-student", "--epochs", "1",
+                "--no-speed", "--output", copy.toString()));
+        Files.copy(trainCopy.resolve("circle/0.png"), trainCopy.resolve("circle/extra.png"));
+        refused(CliTest.run("distill", "--teacher", copy.resolve("teacher.zip").toString(), "--epochs", "1",
+                "--output", dir.resolve("never").toString()), "changed since", "--data " + trainCopy.toAbsolutePath());
+        assertFalse(Files.exists(dir.resolve("never")));
+        Files.delete(trainCopy.resolve("circle/extra.png"));
+        deleteTree(trainCopy);
+        refused(CliTest.run("quantize", "--model", copy.resolve("teacher.zip").toString(), "--output",
+                dir.resolve("never").toString()), "not there any more", "--data");
+
+        // a model without a sidecar: it needs data, and its class count must be the data's
+        Path bare = dir.resolve("bare.zip");
+        Files.copy(t.resolve("teacher.zip"), bare);
+        refused(CliTest.run("quantize", "--model", bare.toString(), "--output", dir.resolve("never").toString()),
+                "has no sidecar", "--data PATH");
+        refused(CliTest.run("evaluate", "--model", bare.toString(), "--data", odd.toString(), "--labels", "a,b",
+                "--no-speed"), "class 'circle'");
+        Path four = dir.resolve("shapes-four");
+        writeShapes(four, 3, 32, 5);
+        Files.createDirectories(four.resolve("star"));
+        Files.copy(four.resolve("circle/0.png"), four.resolve("star/0.png"));
+        refused(CliTest.run("evaluate", "--model", bare.toString(), "--data", four.toString(), "--no-speed"),
+                "outputs 3 classes", "--labels");
+        CliTest.Run bareOk = CliTest.run("quantize", "--model", bare.toString(), "--data", train.toString(),
+                "--test-data", test.toString(), "--no-speed", "--output", dir.resolve("bare-q").toString());
+        ok(bareOk);
+        assertTrue(bareOk.err().contains("its outputs are taken to be the classes in sorted order"), bareOk.err());
+        assertTrue(bareOk.out().contains("45 examples"), bareOk.out());
+    }
+
+    @Test
+    void jsonlTextOfThreeClassesThroughEveryStage() throws Exception {
+        Path train = dir.resolve("news-train.jsonl");
+        Path test = dir.resolve("news-test.jsonl");
+        writeTexts(train, 400, 1);
+        writeTexts(test, 90, 2);
+        Path t = dir.resolve("txt-teacher");
+        ok(CliTest.run("train-teacher", "--data", train.toString(), "--test-data", test.toString(), "--epochs", "3",
+                "--no-speed", "--output", t.toString()));
+        JsonNode side = json(t.resolve("teacher.json"));
+        assertEquals("nlp", side.get("task").asText());
+        assertEquals("[\"food\",\"sport\",\"tech\"]", side.get("labels").toString());
+        int len = side.get("inputShape").get(0).asInt();
+        assertTrue(len >= 16 && len <= 40, "length fitted to short texts: " + len);
+        assertEquals("jsonl", side.get("data").get("train").get("format").asText());
+        Path s = dir.resolve("txt-student");
+        ok(CliTest.run("distill", "--teacher", t.resolve("teacher.zip").toString(), "--epochs", "8", "--lr", "0.01",
+                "--no-speed", "--output", s.toString()));
+        assertEquals(side.get("data"), json(s.resolve("student.json")).get("data"));
+        CliTest.Run q = CliTest.run("quantize", "--model", s.resolve("student.zip").toString(), "--no-speed",
+                "--output", dir.resolve("txt-q").toString());
+        ok(q);
+        assertTrue(q.out().contains("90 examples"), q.out());
+        JsonNode ev = json(dir.resolve("txt-student/evaluation.json"));
+        assertEquals(90, ev.get("metrics").get("n").asInt());
+        assertTrue(ev.get("metrics").get("accuracy").asDouble() > 0.5, ev.toString());
+
+        // run --teacher --data: the default pipeline on the user's model and data without a config
+        Path run = dir.resolve("txt-run");
+        ok(CliTest.run("run", "--teacher", t.resolve("teacher.zip").toString(), "--data", train.toString(),
+                "--test-data", test.toString(), "--output", run.toString()));
+        assertTrue(Files.isRegularFile(run.resolve("report.html")));
+        assertTrue(json(run.resolve("report.json")).toString().contains("sport"));
+
+        // a test file whose class the training data does not have; a malformed line; not UTF-8
+        Path bad = dir.resolve("bad.jsonl");
+        Files.writeString(bad, "{\"text\": \"a b c\", \"label\": \"sport\"}\n{\"text\": \"x\", \"label\": \"weather\"}\n");
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", bad.toString(),
+                "--no-speed"), "row 2", "'weather'");
+        Files.writeString(bad, "{\"text\": \"a b c\", \"label\": \"sport\"}\n{\"text\": \"x\", \"label\"\n");
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", bad.toString(),
+                "--no-speed"), "line 2");
+        Files.write(bad, new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", bad.toString(),
+                "--no-speed"), "not UTF-8");
+        // a test set that repeats training texts is warned about, with the count
+        Path dup = dir.resolve("dup.jsonl");
+        List<String> lines = Files.readAllLines(train, StandardCharsets.UTF_8);
+        Files.write(dup, lines.subList(0, 7));
+        CliTest.Run dr = CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data",
+                train.toString(), "--test-data", dup.toString(), "--no-speed");
+        ok(dr);
+        assertTrue(dr.err().contains("7 of the 7 test texts also appear in the training data"), dr.err());
+    }
+
+    @Test
+    void badImageFoldersAreRefusedByName() throws Exception {
+        Path empty = dir.resolve("bad-empty");
+        writeShapes(empty, 3, 16, 1);
+        Files.createDirectories(empty.resolve("star"));
+        refused(CliTest.run("train-teacher", "--data", empty.toString(), "--epochs", "1", "--output",
+                dir.resolve("never2").toString()), "star", "holds no PNG or JPEG");
+        Path single = dir.resolve("bad-single");
+        writeShapes(single, 3, 16, 1);
+        deleteTree(single.resolve("square"));
+        deleteTree(single.resolve("triangle"));
+        refused(CliTest.run("train-teacher", "--data", single.toString(), "--epochs", "1", "--output",
+                dir.resolve("never2").toString()), "at least two classes");
+        Path trunc = dir.resolve("bad-trunc");
+        writeShapes(trunc, 3, 16, 1);
+        byte[] png = Files.readAllBytes(trunc.resolve("circle/1.png"));
+        Files.write(trunc.resolve("circle/1.png"), java.util.Arrays.copyOf(png, png.length / 2));
+        refused(CliTest.run("train-teacher", "--data", trunc.toString(), "--epochs", "1", "--output",
+                dir.resolve("never2").toString()), "circle/1.png");
+        assertFalse(Files.exists(dir.resolve("never2")));
+        Path legacy = dir.resolve("legacy");
+        ok(CliTest.run("train-teacher", "--data", writeAndReturn(dir.resolve("legacy-data")), "--arch", "cv-student",
+                "--epochs", "1", "--no-speed", "--output", legacy.toString()));
+        // a sidecar written before data sources were recorded, of data that is not the built-in set
+        com.fasterxml.jackson.databind.node.ObjectNode side =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json(legacy.resolve("teacher.json"));
+        side.remove("data");
+        Files.writeString(legacy.resolve("teacher.json"), Json.MAPPER.writeValueAsString(side));
+        refused(CliTest.run("distill", "--teacher", legacy.resolve("teacher.zip").toString(), "--output",
+                dir.resolve("never2").toString()), "does not name", "--data PATH");
+    }
+
+    private static String writeAndReturn(Path p) throws Exception {
+        writeShapes(p, 10, 16, 9);
+        return p.toString();
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path q = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(q);
+                } else {
+                    Files.copy(p, q);
+                }
+            }
+        }
+    }
+
+    static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}
