@@ -37,7 +37,9 @@ final class QuantizeCommand implements Command {
         return Cli.withDataOptions(new Options()
                 .addOption(Option.builder("m").longOpt("model").hasArg().argName("FILE").required()
                         .desc("float model: a DL4J zip with its sidecar (its own data calibrates it and tests it), or"
-                                + " a Keras .keras/.h5 or bare DL4J zip with --data").build())
+                                + " a Keras .keras/.h5, an ONNX file (ops: " + String.join(", ",
+                                org.jvmcompress.core.model.onnx.OnnxLowering.SUPPORTED) + ") or a bare DL4J zip with"
+                                + " --data").build())
                 .addOption(Option.builder().longOpt("mode").hasArg().argName("MODE")
                         .desc(String.join(", ", Quantizer.MODES) + " (default int8-per-channel)").build())
                 .addOption(Option.builder().longOpt("calibration").hasArg().argName("NAME")
@@ -54,13 +56,17 @@ final class QuantizeCommand implements Command {
     @Override
     public int run(CommandLine cl) {
         LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
-        if (m.graph() == null) {
+        if (m.graph() == null && !m.format().equals("onnx")) {
             throw new CompressionException("model " + m.path() + " (" + m.format() + ") runs through its own runtime and"
-                    + " has no DL4J layers to quantise; quantize takes DL4J zips and Keras models (convolutional, dense,"
-                    + " pooling, batch-norm, embedding and recurrent layers)");
+                    + " has no float layers to quantise");
         }
         org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, m, "model", true, false);
         m = Cli.withInfo(m, resolved.info());
+        if (m.graph() == null) {
+            // ONNX runs through SameDiff; its convolutional and dense ops become DL4J layers to quantise.
+            m = org.jvmcompress.core.model.onnx.OnnxLowering.lower(m);
+            System.err.println("ONNX model lowered to DL4J layers (checked against its SameDiff outputs)");
+        }
         Task task = Tasks.get(m.info().task());
         Quantizer.Settings s = new Quantizer.Settings(cl.getOptionValue("mode", "int8-per-channel"),
                 cl.getOptionValue("calibration", "percentile"), Cli.intOpt(cl, "calibration-items", 1024, 1), null,

@@ -203,11 +203,11 @@ class EndToEndTest {
                 "test accuracy in DL4J/SameDiff = in PyTorch");
 
         Path out = dir.resolve("from-onnx");
-        CliTest.Run q = CliTest.run("quantize", "--model", onnx.toString(), "--task", "cv", "--output",
-                dir.resolve("onnx-q").toString());
-        assertEquals(1, q.code());
-        assertTrue(q.err().contains("no DL4J layers to quantise"), q.err());
-        assertFalse(Files.exists(dir.resolve("onnx-q")));
+        // quantised through its DL4J lowering: the float accuracy it reports is the ONNX model's
+        CliTest.Run q = CliTest.run("quantize", "--model", onnx.toString(), "--task", "cv", "--calibration-items",
+                "256", "--no-speed", "--output", dir.resolve("onnx-q").toString());
+        assertEquals(0, q.code(), q.err());
+        assertTrue(q.out().contains(String.format(java.util.Locale.ROOT, "(float %.2f %%", 100 * expected.get("test_accuracy").asDouble())), q.out());
         CliTest.Run d = CliTest.run("distill", "--teacher", onnx.toString(), "--task", "cv", "--epochs", "1",
                 "--train-limit", "2000", "--feature", "sp:features:fc:1000", "--output", out.toString());
         assertEquals(0, d.code(), d.err());

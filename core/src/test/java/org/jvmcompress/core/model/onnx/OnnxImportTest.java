@@ -61,4 +61,29 @@ class OnnxImportTest {
         assertTrue(assertThrows(CompressionException.class, () -> Models.load(broken)).getMessage()
                 .contains("ONNX model"));
     }
+
+    /** The same export as DL4J layers (for quantisation): PyTorch's probabilities to 1e-4; other ops refused by name. */
+    @Test
+    void loweredToDl4jLayersMatchesPytorch() throws Exception {
+        Path file = Path.of("src/test/resources/onnx/cnn.onnx").toAbsolutePath();
+        JsonNode e = Json.MAPPER.readTree(file.resolveSibling("cnn.expected.json").toFile());
+        float[] x = Json.MAPPER.convertValue(e.path("inputs"), float[].class);
+        INDArray in = Nd4j.create(x, new long[] {x.length / 144, 1, 12, 12}, 'c');
+        LoadedModel lowered = OnnxLowering.lower(Models.load(file));
+        assertTrue(lowered.graph() != null);
+        close(lowered.graph().outputSingle(false, in), Json.MAPPER.convertValue(e.path("outputs"), float[].class),
+                "probability");
+        assertEquals(80 + 1168 + 2570, lowered.graph().numParams());
+
+        onnx.Onnx.ModelProto.Builder b = onnx.Onnx.ModelProto.parseFrom(Files.readAllBytes(file)).toBuilder();
+        for (int i = 0; i < b.getGraph().getNodeCount(); i++) {
+            if (b.getGraph().getNode(i).getOpType().equals("Relu")) {
+                b.getGraphBuilder().setNode(i, b.getGraph().getNode(i).toBuilder().setOpType("Sigmoid"));
+            }
+        }
+        Path other = dir.resolve("sigmoid.onnx");
+        Files.write(other, b.build().toByteArray());
+        CompressionException ex = assertThrows(CompressionException.class, () -> OnnxLowering.lower(other));
+        assertTrue(ex.getMessage().contains("Sigmoid") && ex.getMessage().contains("supported: Conv"), ex.getMessage());
+    }
 }
