@@ -8,6 +8,34 @@ import org.jvmcompress.core.eval.EvaluationReport;
 final class Render {
     private Render() {}
 
+    /** Above this many classes a matrix no longer fits a terminal: the largest confusions are listed instead. */
+    static final int MATRIX_MAX = 15;
+
+    /** The most frequent confusions (true class -> predicted class), largest first. */
+    static String confusions(ClassificationMetrics m) {
+        int k = m.confusion().length;
+        java.util.List<int[]> cells = new java.util.ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            for (int j = 0; j < k; j++) {
+                if (i != j && m.confusion()[i][j] > 0) {
+                    cells.add(new int[] {m.confusion()[i][j], i, j});
+                }
+            }
+        }
+        cells.sort((a, b) -> b[0] != a[0] ? Integer.compare(b[0], a[0]) : a[1] != b[1] ? Integer.compare(a[1], b[1])
+                : Integer.compare(a[2], b[2]));
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "largest confusions of %d classes (the full"
+                + " matrix is in evaluation.json and the HTML report):%n", k));
+        for (int[] c : cells.subList(0, Math.min(MATRIX_MAX, cells.size()))) {
+            sb.append(String.format(Locale.ROOT, "  %-20s -> %-20s %6d%n", m.perClass().get(c[1]).label(),
+                    m.perClass().get(c[2]).label(), c[0]));
+        }
+        if (cells.isEmpty()) {
+            sb.append("  none\n");
+        }
+        return sb.toString();
+    }
+
     static String text(EvaluationReport r) {
         StringBuilder sb = new StringBuilder();
         ClassificationMetrics m = r.metrics();
@@ -33,8 +61,11 @@ final class Render {
             sb.append(String.format(Locale.ROOT, "%-" + w + "s %9.4f %9.4f %9.4f %8d%n", c.label(), c.precision(),
                     c.recall(), c.f1(), c.support()));
         }
-        sb.append("confusion matrix (rows: true class, columns: predicted):\n");
         int k = m.confusion().length;
+        if (k > MATRIX_MAX) {
+            return sb.append(confusions(m)).toString();
+        }
+        sb.append("confusion matrix (rows: true class, columns: predicted):\n");
         sb.append(String.format(Locale.ROOT, "%-" + w + "s", ""));
         for (int j = 0; j < k; j++) {
             sb.append(String.format(Locale.ROOT, " %6d", j));

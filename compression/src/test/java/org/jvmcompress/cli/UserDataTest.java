@@ -294,6 +294,41 @@ class UserDataTest {
                 dir.resolve("never2").toString()), "does not name", "--data PATH");
     }
 
+    /** 20 classes of 20x20 grey images (a bright block at the class's place in a 5x4 grid, with noise). */
+    @Test
+    void twentyClassesOfSmallGreyImages() throws Exception {
+        Path root = dir.resolve("grid");
+        Random r = new Random(3);
+        for (int c = 0; c < 20; c++) {
+            Files.createDirectories(root.resolve(String.format("c%02d", c)));
+            for (int i = 0; i < 12; i++) {
+                BufferedImage im = new BufferedImage(20, 20, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = 0; y < 20; y++) {
+                    for (int x = 0; x < 20; x++) {
+                        boolean on = x / 4 == c % 5 && y / 5 == c / 5;
+                        int v = Math.min(255, (on ? 200 : 20) + r.nextInt(40));
+                        im.getRaster().setSample(x, y, 0, v);
+                    }
+                }
+                ImageIO.write(im, "png", root.resolve(String.format("c%02d/%d.png", c, i)).toFile());
+            }
+        }
+        Path t = dir.resolve("grid-teacher");
+        CliTest.Run tr = CliTest.run("train-teacher", "--data", root.toString(), "--arch", "cv-student", "--epochs", "3",
+                "--lr", "0.005", "--no-speed", "--output", t.toString());
+        ok(tr);
+        JsonNode side = json(t.resolve("teacher.json"));
+        assertEquals(20, side.get("labels").size());
+        assertEquals("[1,20,20]", side.get("inputShape").toString());
+        assertEquals(0.1, side.get("data").get("fractions").get("test").asDouble(), 1e-9);
+        assertTrue(tr.out().contains("largest confusions of 20 classes") || tr.out().contains("accuracy: 1.0000"),
+                tr.out());
+        assertFalse(tr.out().contains("confusion matrix (rows"), "no 20x20 matrix on the terminal: " + tr.out());
+        // the split's test part, not the training images: 10 % of 240, duplicates kept on one side
+        int n = json(t.resolve("evaluation.json")).get("metrics").get("n").asInt();
+        assertTrue(n >= 20 && n <= 30, "test items " + n);
+    }
+
     private static String writeAndReturn(Path p) throws Exception {
         writeShapes(p, 10, 16, 9);
         return p.toString();
