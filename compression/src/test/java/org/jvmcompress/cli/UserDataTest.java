@@ -294,6 +294,42 @@ class UserDataTest {
                 dir.resolve("never2").toString()), "does not name", "--data PATH");
     }
 
+    /**
+     * A Keras 3 and an ONNX model trained elsewhere on a user's RGB image folders (made by
+     * core/src/test/resources/userdata/make_fixtures.py): each is given its data by --data / --test-data and goes
+     * through the default pipeline (distil, quantise, evaluate, report), its test accuracy the one its framework
+     * measured; the ONNX model is quantised itself too.
+     */
+    @Test
+    void kerasAndOnnxTeachersOnTheirUsersImages() throws Exception {
+        Path shapes = Path.of("../core/src/test/resources/userdata/shapes").toAbsolutePath().normalize();
+        for (String f : List.of("keras/shapes-cnn.keras", "onnx/shapes-cnn.onnx")) {
+            Path model = Path.of("../models").resolve(f).toAbsolutePath().normalize();
+            double want = json(model.resolveSibling(f.replaceAll(".*/|\\..*", "") + ".expected.json"))
+                    .get("test_accuracy").asDouble();
+            Path run = dir.resolve("run-" + f.replaceAll("/.*", ""));
+            CliTest.Run r = CliTest.run("run", "--teacher", model.toString(), "--data", shapes.resolve("train").toString(),
+                    "--test-data", shapes.resolve("test").toString(), "--output", run.toString());
+            ok(r);
+            assertTrue(r.err().contains("its outputs are taken to be the classes in sorted order [circle, square,"
+                    + " triangle]"), r.err());
+            JsonNode models = json(run.resolve("report.json")).get("models");
+            JsonNode teacher = models.get(0);
+            assertEquals(want, teacher.get("acc").asDouble(), 1e-4, f + ": test accuracy = its framework's");
+            assertEquals(3, models.size(), models.toString());
+            JsonNode q = json(run.resolve("student/student.json"));
+            assertEquals(shapes.resolve("train").toString(), q.get("data").get("train").get("path").asText());
+            assertEquals("[3,32,32]", q.get("inputShape").toString());
+        }
+        Path onnx = Path.of("../models/onnx/shapes-cnn.onnx").toAbsolutePath().normalize();
+        CliTest.Run q = CliTest.run("quantize", "--model", onnx.toString(), "--data", shapes.resolve("train").toString(),
+                "--test-data", shapes.resolve("test").toString(), "--no-speed", "--output", dir.resolve("onnx-q").toString());
+        ok(q);
+        assertTrue(q.out().contains("(float 86.67 %"), q.out());
+        assertEquals(shapes.resolve("test").toString(), json(dir.resolve("onnx-q/shapes-cnn-int8-per-channel.json"))
+                .get("data").get("test").get("path").asText());
+    }
+
     /** 20 classes of 20x20 grey images (a bright block at the class's place in a 5x4 grid, with noise). */
     @Test
     void twentyClassesOfSmallGreyImages() throws Exception {
