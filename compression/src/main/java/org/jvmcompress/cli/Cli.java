@@ -220,19 +220,8 @@ final class Cli {
                         + " got '" + cl.getOptionValue("labels") + "'");
             }
         }
-        int[] size = null;
-        if (cl.hasOption("image-size")) {
-            String[] hw = cl.getOptionValue("image-size").toLowerCase(java.util.Locale.ROOT).split("x");
-            try {
-                size = new int[] {Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[hw.length - 1].trim())};
-            } catch (NumberFormatException e) {
-                size = null;
-            }
-            if (size == null || hw.length > 2 || size[0] < 4 || size[1] < 4 || size[0] > 1024 || size[1] > 1024) {
-                throw new CompressionException("--image-size takes HxW between 4 and 1024, e.g. 32x32; got '"
-                        + cl.getOptionValue("image-size") + "'");
-            }
-        }
+        int[] size = cl.hasOption("image-size")
+                ? org.jvmcompress.core.task.DataRequest.parseSize(cl.getOptionValue("image-size"), "--image-size") : null;
         Integer channels = null;
         if (cl.hasOption("channels")) {
             channels = intOpt(cl, "channels", 1, 1);

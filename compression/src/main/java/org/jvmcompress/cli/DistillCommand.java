@@ -168,7 +168,11 @@ final class DistillCommand implements Command {
                 cl.getOptionValue("pool", "train"), Cli.doubleOpt(cl, "threshold", 0.9), cl.getOptionValue("augment"),
                 Cli.intOpt(cl, "rounds", 8, 1), Cli.intOpt(cl, "teacher-views", 0, 0));
         TrainConfig d = task.defaultConfig();
-        DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name());
+        DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name(), data.train().size());
+        if (!sch.equals(DistillRecipes.schedule(task.name()))) {
+            System.err.printf(java.util.Locale.ROOT, "student schedule: %s (the task's, stretched for %,d training"
+                    + " items)%n", sch.describe(), data.train().size());
+        }
         TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", sch.epochs(), 1),
                 Cli.intOpt(cl, "batch", d.batchSize(), 1), Cli.doubleOpt(cl, "lr", d.learningRate()),
                 Cli.doubleOpt(cl, "lr-decay", sch.lrDecay()), Cli.intOpt(cl, "patience", sch.patience(), 1), d.l2(),

@@ -88,7 +88,9 @@ public final class Pipeline {
             case "distill" -> {
                 OfflineDistiller.Method m = method(in.task());
                 yield "train student " + (d.student() != null ? d.student() : config.search() != null ? "(the searched one)"
-                        : in.task().studentArchitecture()) + " for " + d.epochs() + " epoch(s) by " + (m == null
+                        : in.task().studentArchitecture()) + (d.epochs() != null ? " for " + d.epochs()
+                        + " epoch(s)" : " on the task's student schedule (" + org.jvmcompress.bench.DistillRecipes
+                        .schedule(in.task().name(), in.data().train().size()).describe() + ")") + " by " + (m == null
                         ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
                         m.temperature(), m.alpha())) + " from the teacher";
             }
@@ -266,6 +268,15 @@ public final class Pipeline {
                 .toString() : a.toString();
     }
 
+    /** The task's student schedule, stretched for a training set smaller than the built-in one's. */
+    private TrainConfig studentConfig(Task task, String arch, int trainSize) {
+        TrainConfig d = task.defaultConfig();
+        org.jvmcompress.bench.DistillRecipes.Schedule s = org.jvmcompress.bench.DistillRecipes.schedule(task.name(),
+                trainSize);
+        return new TrainConfig(arch, s.epochs(), d.batchSize(), d.learningRate(), s.lrDecay(), s.patience(), d.l2(),
+                config.seedOr42(), config.trainLimitOr0());
+    }
+
     private TrainConfig trainConfig(Task task, String arch, int epochs) {
         TrainConfig d = task.defaultConfig();
         return new TrainConfig(arch, epochs, d.batchSize(), d.learningRate(), d.lrDecay(), d.patience(), d.l2(),
@@ -340,7 +351,8 @@ public final class Pipeline {
     private Map<String, Object> distill(Inputs in, LoadedModel teacher, String student) {
         RunConfig.Distill d = config.distill();
         Path file = runDir.resolve("student/student.zip");
-        TrainConfig c = trainConfig(in.task(), student, d.epochs());
+        TrainConfig c = d.epochs() != null ? trainConfig(in.task(), student, d.epochs())
+                : studentConfig(in.task(), student, in.data().train().size());
         OfflineDistiller.Method m = method(in.task());
         Trainer.State state;
         if (m == null) {

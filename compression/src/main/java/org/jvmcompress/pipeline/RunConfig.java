@@ -38,15 +38,8 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                        Integer maxLength, Boolean resize) {
         /** As a data request (paths as given: relative ones to the working folder). */
         public org.jvmcompress.core.task.DataRequest request(String task) {
-            int[] size = null;
-            if (imageSize != null) {
-                String[] hw = imageSize.toLowerCase(java.util.Locale.ROOT).split("x");
-                try {
-                    size = new int[] {Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[hw.length - 1].trim())};
-                } catch (NumberFormatException e) {
-                    throw new CompressionException("run config: 'data.imageSize' takes HxW, e.g. 32x32; got " + imageSize);
-                }
-            }
+            int[] size = imageSize == null ? null
+                    : org.jvmcompress.core.task.DataRequest.parseSize(imageSize, "run config: 'data.imageSize'");
             return new org.jvmcompress.core.task.DataRequest(task, train == null ? null : Path.of(train),
                     test == null ? null : Path.of(test), labels, size, channels, maxLength, Boolean.TRUE.equals(resize));
         }
@@ -87,7 +80,8 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
 
     /**
      * A student ({@code student}: an architecture spec, e.g. "cv-student" or "cv-teacher,width=0.5"; absent: the
-     * search's choice, or the task's student without a search) trained for
+     * search's choice, or the task's student without a search) trained for (absent: the task's student schedule,
+     * stretched for a small data set)
      * {@code epochs} with {@code method} ("ce" from scratch, or a distillation loss: kd, kd-reverse, kd-js, kd-mse, dkd,
      * kd-std); temperature and alpha default to the values tuned for the task and loss.
      */
@@ -201,6 +195,15 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             if (data.train() == null && data.test() != null) {
                 throw new CompressionException("run config: 'data.test' needs 'data.train' (the training data)");
             }
+            if (data.channels() != null && data.channels() != 1 && data.channels() != 3) {
+                throw new CompressionException("run config: 'data.channels' must be 1 or 3, got " + data.channels());
+            }
+            if (data.maxLength() != null && data.maxLength() < 4) {
+                throw new CompressionException("run config: 'data.maxLength' must be >= 4, got " + data.maxLength());
+            }
+            if (data.imageSize() != null) {
+                org.jvmcompress.core.task.DataRequest.parseSize(data.imageSize(), "run config: 'data.imageSize'");
+            }
             for (String f : new String[] {data.train(), data.test()}) {
                 if (f != null && !Files.exists(Path.of(f))) {
                     throw new CompressionException("run config: 'data': no such file or folder: "
@@ -244,7 +247,7 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             if (distill.student() != null) {
                 Tasks.checkArchitecture(t, distill.student());
             }
-            if (distill.epochs() == null || distill.epochs() < 1) {
+            if (distill.epochs() != null && distill.epochs() < 1) {
                 throw new CompressionException("run config: 'distill.epochs' must be >= 1, got " + distill.epochs());
             }
             if (!method().equals("ce")) {
@@ -306,12 +309,12 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
 
     /**
      * The default pipeline on a user's model and data ({@code run --teacher MODEL --data DIR}): the task's student
-     * distilled by KD for up to 15 epochs (early stopping), int8 per channel with per-layer sensitivity, evaluation on
+     * distilled by KD on the task's student schedule (stretched for a small data set), int8 per channel with per-layer sensitivity, evaluation on
      * the data's test split, and the report.
      */
     public static RunConfig forModel(String model, Data data) {
         return new RunConfig(SCHEMA, null, 42L, 0, new Teacher(model, null, null), null,
-                new Distill(null, "kd", 15, null, null), new Quantize("int8-per-channel", null, true), new Evaluate(true),
+                new Distill(null, "kd", null, null, null), new Quantize("int8-per-channel", null, true), new Evaluate(true),
                 new Report(true), null, data);
     }
 

@@ -138,6 +138,7 @@ class UserDataTest {
                 dir.resolve("img-eval").toString());
         ok(e);
         assertEquals(45, json(dir.resolve("img-eval/evaluation.json")).get("metrics").get("n").asInt());
+        assertEquals(data, json(dir.resolve("img-eval/evaluation.json")).get("data"), "the record names its data");
 
         // the whole pipeline from a config with a data section, and report rendered again from its records
         Path cfg = dir.resolve("run.json");
@@ -146,6 +147,11 @@ class UserDataTest {
                 + " \"distill\": {\"student\": \"cv-student,width=0.5\", \"method\": \"kd\", \"epochs\": 2},"
                 + " \"quantize\": {\"mode\": \"int8-per-channel\"}, \"evaluate\": {\"speed\": false}}");
         Path run = dir.resolve("img-run");
+        Path badCfg = dir.resolve("bad-run.json");
+        Files.writeString(badCfg, Files.readString(cfg).replace("\"data\": {", "\"data\": {\"channels\": 2, "));
+        refused(CliTest.run("run", "--config", badCfg.toString(), "--output", dir.resolve("never-run").toString()),
+                "'data.channels' must be 1 or 3");
+        assertFalse(Files.exists(dir.resolve("never-run")));
         ok(CliTest.run("run", "--config", cfg.toString(), "--output", run.toString()));
         JsonNode prov = json(run.resolve("provenance.json"));
         assertEquals(train.toAbsolutePath().toString(), prov.get("data").get("train").get("path").asText());

@@ -93,7 +93,8 @@ public final class Evaluator {
         }
         return new EvaluationReport(m.path().toString(), m.format(), d.task(), "test", metrics,
                 m.numParams(), Measure.bytesOnDisk(m.path()), s, comparedWith, agreement,
-                m.runtimeName() != null ? m.runtimeName() : Backend.name());
+                m.runtimeName() != null ? m.runtimeName() : Backend.name(), d.source(),
+                d.notes().isEmpty() ? null : d.notes());
     }
 
     /** Accuracy of a network on a source (no checks, no timing). */

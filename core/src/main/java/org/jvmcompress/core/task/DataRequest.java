@@ -29,4 +29,22 @@ public record DataRequest(String task, Path data, Path testData, List<String> la
     public DataRequest withTask(String t) {
         return new DataRequest(t, data, testData, labels, imageSize, channels, maxLength, resize);
     }
+
+    /** "HxW" (e.g. "32x32") as [height, width], each 4 to 1024; an error naming {@code what} otherwise. */
+    public static int[] parseSize(String hxw, String what) {
+        String[] hw = hxw.toLowerCase(java.util.Locale.ROOT).split("x");
+        int[] size = null;
+        if (hw.length == 2) {
+            try {
+                size = new int[] {Integer.parseInt(hw[0].trim()), Integer.parseInt(hw[1].trim())};
+            } catch (NumberFormatException e) {
+                size = null;
+            }
+        }
+        if (size == null || size[0] < 4 || size[1] < 4 || size[0] > 1024 || size[1] > 1024) {
+            throw new org.jvmcompress.core.CompressionException(what + " takes HxW between 4 and 1024, e.g. 32x32; got '"
+                    + hxw + "'");
+        }
+        return size;
+    }
 }

@@ -27,6 +27,14 @@ class OnnxImportTest {
     @TempDir
     Path dir;
 
+    static final Path FIXTURE = Path.of("src/test/resources/onnx/cnn.onnx");
+
+    /** The fixture's stored inputs, [n, 1, 12, 12]. */
+    static INDArray inputs(JsonNode expected) {
+        float[] x = Json.MAPPER.convertValue(expected.path("inputs"), float[].class);
+        return Nd4j.create(x, new long[] {x.length / 144, 1, 12, 12}, 'c');
+    }
+
     static void close(INDArray got, float[] want, String what) {
         assertEquals(want.length, got.length(), what + " size");
         for (int i = 0; i < want.length; i++) {
@@ -38,10 +46,9 @@ class OnnxImportTest {
 
     @Test
     void pytorchExportRunsAndMatchesWithNamedFeatures() throws Exception {
-        Path file = Path.of("src/test/resources/onnx/cnn.onnx").toAbsolutePath();
+        Path file = FIXTURE.toAbsolutePath();
         JsonNode e = Json.MAPPER.readTree(file.resolveSibling("cnn.expected.json").toFile());
-        float[] x = Json.MAPPER.convertValue(e.path("inputs"), float[].class);
-        INDArray in = Nd4j.create(x, new long[] {x.length / 144, 1, 12, 12}, 'c');
+        INDArray in = inputs(e);
 
         LoadedModel m = Models.load(file);
         assertEquals("onnx", m.format());
@@ -65,10 +72,9 @@ class OnnxImportTest {
     /** The same export as DL4J layers (for quantisation): PyTorch's probabilities to 1e-4; other ops refused by name. */
     @Test
     void loweredToDl4jLayersMatchesPytorch() throws Exception {
-        Path file = Path.of("src/test/resources/onnx/cnn.onnx").toAbsolutePath();
+        Path file = FIXTURE.toAbsolutePath();
         JsonNode e = Json.MAPPER.readTree(file.resolveSibling("cnn.expected.json").toFile());
-        float[] x = Json.MAPPER.convertValue(e.path("inputs"), float[].class);
-        INDArray in = Nd4j.create(x, new long[] {x.length / 144, 1, 12, 12}, 'c');
+        INDArray in = inputs(e);
         LoadedModel lowered = OnnxLowering.lower(Models.load(file));
         assertTrue(lowered.graph() != null);
         close(lowered.graph().outputSingle(false, in), Json.MAPPER.convertValue(e.path("outputs"), float[].class),
