@@ -170,8 +170,9 @@ final class DistillCommand implements Command {
         TrainConfig d = task.defaultConfig();
         DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name(), data.train().size());
         if (!sch.equals(DistillRecipes.schedule(task.name()))) {
-            System.err.printf(java.util.Locale.ROOT, "student schedule: %s (the task's, stretched for %,d training"
-                    + " items)%n", sch.describe(), data.train().size());
+            System.err.printf(java.util.Locale.ROOT, "student schedule: %d epochs, learning rate x%.3f an epoch, patience"
+                    + " %d (the task's, stretched for %,d training items)%n", sch.epochs(), sch.lrDecay(), sch.patience(),
+                    data.train().size());
         }
         TrainConfig c = new TrainConfig(arch, Cli.intOpt(cl, "epochs", sch.epochs(), 1),
                 Cli.intOpt(cl, "batch", d.batchSize(), 1), Cli.doubleOpt(cl, "lr", d.learningRate()),

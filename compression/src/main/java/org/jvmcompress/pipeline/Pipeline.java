@@ -89,8 +89,8 @@ public final class Pipeline {
                 OfflineDistiller.Method m = method(in.task());
                 yield "train student " + (d.student() != null ? d.student() : config.search() != null ? "(the searched one)"
                         : in.task().studentArchitecture()) + (d.epochs() != null ? " for " + d.epochs()
-                        + " epoch(s)" : " on the task's student schedule (" + org.jvmcompress.bench.DistillRecipes
-                        .schedule(in.task().name(), in.data().train().size()).describe() + ")") + " by " + (m == null
+                        + " epoch(s)" : " on the task's student schedule (at most " + org.jvmcompress.bench.DistillRecipes
+                        .schedule(in.task().name(), in.data().train().size()).epochs() + " epochs)") + " by " + (m == null
                         ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
                         m.temperature(), m.alpha())) + " from the teacher";
             }

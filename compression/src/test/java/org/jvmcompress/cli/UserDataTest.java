@@ -258,6 +258,12 @@ class UserDataTest {
         Files.write(bad, new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xff, (byte) 0xfe, '"', '}'});
         refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", bad.toString(),
                 "--no-speed"), "not UTF-8");
+        // a text model without its sidecar has no vocabulary: refused, with the built-in task too
+        Path bareText = dir.resolve("bare-text.zip");
+        Files.copy(t.resolve("teacher.zip"), bareText);
+        refused(CliTest.run("evaluate", "--model", bareText.toString(), "--data", test.toString(), "--no-speed"),
+                "no vocabulary");
+        refused(CliTest.run("evaluate", "--model", bareText.toString(), "--task", "nlp", "--no-speed"), "no vocabulary");
         // a test set that repeats training texts is warned about, with the count
         Path dup = dir.resolve("dup.jsonl");
         List<String> lines = Files.readAllLines(train, StandardCharsets.UTF_8);

@@ -46,7 +46,7 @@ public final class HtmlReport {
         for (Report.Model m : r.models()) {
             if (m.confusion() != null) {
                 Map<String, Object> c = chart("confusion", "Confusion matrix of " + m.name()
-                        + " (rows: true class, columns: predicted)", 380);
+                        + " (rows: true class, columns: predicted)", Math.max(380, 12 * m.confusion().length + 120));
                 c.put("model", i);
                 c.put("id", "confusion-" + i);
                 charts.add(c);

@@ -74,13 +74,17 @@
         row.forEach(function (v, j) { cells.push([j, i, v]); max = Math.max(max, v); });
       });
       var labels = m.labels.length ? m.labels : m.confusion.map(function (r, i) { return '' + i; });
+      // Beyond 15 classes the counts leave the cells (they show on hover) and the axes name every few classes.
+      var many = labels.length > 15;
       return opts({
+        tooltip: { trigger: 'item', formatter: function (p) {
+          return labels[p.value[1]] + ' as ' + labels[p.value[0]] + ': ' + p.value[2]; } },
         grid: { left: 110, right: 30, top: 10, bottom: 80 },
-        xAxis: { type: 'category', data: labels, axisLabel: { rotate: 30, interval: 0 } },
-        yAxis: { type: 'category', data: labels, inverse: true },
+        xAxis: { type: 'category', data: labels, axisLabel: { rotate: many ? 90 : 30, interval: many ? 'auto' : 0 } },
+        yAxis: { type: 'category', data: labels, inverse: true, axisLabel: { interval: many ? 'auto' : 0 } },
         visualMap: { min: 0, max: max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0,
           show: false },
-        series: [{ type: 'heatmap', data: cells, label: { show: true } }]
+        series: [{ type: 'heatmap', data: cells, label: { show: !many } }]
       });
     }
   };

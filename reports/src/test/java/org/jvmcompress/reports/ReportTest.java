@@ -31,6 +31,16 @@ class ReportTest {
         models.add(model("teacher", "teacher", 1_000_000, 0.93, null, 1.0, 1000));
         models.add(model("student", "student", 400_000, studentAcc, 0.95, 0.3, 5000));
         models.add(model("student-int8", "quantized", 100_000, 0.91, 0.94, 0.05, 40000));
+        // 50 classes: the heatmap that has to stay readable (counts on hover, every few labels named)
+        List<String> many = new ArrayList<>();
+        int[][] conf = new int[50][50];
+        for (int i = 0; i < 50; i++) {
+            many.add("class-" + i);
+            conf[i][i] = 20;
+            conf[i][(i + 1) % 50] = i % 3;
+        }
+        models.get(2).put("labels", many);
+        models.get(2).put("confusion", conf);
         Json.writeFile(run.resolve("records/evaluate.json"), Map.of("stage", "evaluate", "result",
                 Map.of("teacher", "teacher", "models", models)));
         Json.writeFile(run.resolve("records/teacher.json"), Map.of("stage", "teacher", "result", Map.of("model",

@@ -137,14 +137,15 @@ public final class ModelData {
                     + String.join(", ", Tasks.names()) + ")");
         }
         Task task = Tasks.get(taskName);
+        if (!taskName.equals("cv")) {
+            throw new CompressionException(what + " has no sidecar, so it has no vocabulary to turn texts into its"
+                    + " tokens; only image models can be used without one");
+        }
         TaskData data;
         if (!req.namesFiles()) {
             data = task.load(home, seed, null);
             data = data.withNote("the model has no sidecar: it is taken to be a model of the built-in " + taskName
                     + " data, with its classes in this order: " + data.labels());
-        } else if (!taskName.equals("cv")) {
-            throw new CompressionException(what + " has no sidecar, so it has no vocabulary to turn texts into its"
-                    + " tokens; only image models can be used without one");
         } else {
             Path first = req.data() != null ? req.data() : req.testData();
             List<String> labels = req.labels() != null ? req.labels() : classNames(first);
