@@ -67,7 +67,7 @@ final class SearchCommand implements Command {
                         .desc("epochs of the final full distillation of the front's members (default 10; 0 skips it)")
                         .build())
                 .addOption(Option.builder().longOpt("spark-master").hasArg().argName("URL")
-                        .desc("evaluate candidates as Spark tasks (local[N], spark://host:7077, yarn); each round's"
+                        .desc("evaluate candidates as Spark tasks (local[N], spark://host:7077; YARN is not supported); each round's"
                                 + " --parallel candidates run at once, this process keeps the state file").build())
                 .addOption(Option.builder().longOpt("spark-jars").hasArg().argName("JAR,...")
                         .desc("jars the executors need (the suite's compression-all.jar on a cluster)").build())

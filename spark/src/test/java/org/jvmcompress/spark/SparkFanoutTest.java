@@ -96,6 +96,10 @@ class SparkFanoutTest {
         e = org.junit.jupiter.api.Assertions.assertThrows(org.jvmcompress.core.CompressionException.class,
                 () -> SparkFanout.connect(" ", "x", List.of()));
         assertTrue(e.getMessage().contains("--spark-master needs a URL"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(org.jvmcompress.core.CompressionException.class,
+                () -> SparkFanout.connect("yarn", "x", List.of()));
+        assertTrue(e.getMessage().contains("yarn is not supported") && e.getMessage().contains("spark://host:7077"),
+                e.getMessage());
     }
 
     /** The records without their timings. */
