@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.jvmcompress.core.CompressionException;
 
 /**
- * Users' texts: a CSV file with a header row (RFC 4180 quoting), a JSONL file (one object per line), or a folder
+ * Users' texts: a CSV file with a header row (RFC 4180 quoting, read with Commons CSV), a JSONL file (one object per line), or a folder
  * with one sub-folder per class holding {@code .txt} files. In CSV and JSONL the text and label columns are
  * named {@code text} and {@code label} unless told otherwise. Labels are class names; with {@code labelNames}
  * (the model's classes) given, each label must be one of them, or an index into them.
@@ -116,11 +116,23 @@ public final class TextFiles {
         } catch (IOException e) {
             throw new CompressionException("cannot read CSV " + path + ": " + e.getMessage(), e);
         }
-        List<List<String>> records = parseCsv(content, path);
+        if (content.startsWith("\uFEFF")) {
+            content = content.substring(1);
+        }
+        org.apache.commons.csv.CSVFormat format = org.apache.commons.csv.CSVFormat.RFC4180.builder()
+                .setIgnoreEmptyLines(true).get();
+        List<org.apache.commons.csv.CSVRecord> records;
+        try (org.apache.commons.csv.CSVParser p = org.apache.commons.csv.CSVParser.parse(content, format)) {
+            records = p.getRecords();
+        } catch (IOException | java.io.UncheckedIOException | IllegalStateException e) {
+            String why = e.getMessage() == null ? "" : e.getMessage();
+            throw new CompressionException("CSV file " + path + (why.contains("EOF reached before encapsulated token")
+                    ? " ends inside a quoted field (truncated?)" : " is not valid CSV: " + why), e);
+        }
         if (records.isEmpty()) {
             throw new CompressionException("CSV file " + path + " is empty");
         }
-        List<String> header = records.get(0);
+        List<String> header = records.get(0).toList();
         int ti = header.indexOf(textCol);
         int li = header.indexOf(labelCol);
         if (ti < 0 || li < 0) {
@@ -129,10 +141,7 @@ public final class TextFiles {
         }
         List<String[]> rows = new ArrayList<>();
         for (int i = 1; i < records.size(); i++) {
-            List<String> rec = records.get(i);
-            if (rec.size() == 1 && rec.get(0).isEmpty()) {
-                continue;
-            }
+            org.apache.commons.csv.CSVRecord rec = records.get(i);
             if (rec.size() != header.size()) {
                 throw new CompressionException("CSV file " + path + ", record " + (i + 1) + " has " + rec.size()
                         + " fields; the header has " + header.size());
@@ -140,58 +149,6 @@ public final class TextFiles {
             rows.add(new String[] {rec.get(ti), rec.get(li).strip()});
         }
         return rows;
-    }
-
-    /** RFC 4180: fields separated by commas, optionally double-quoted, quotes doubled inside quotes. */
-    static List<List<String>> parseCsv(String s, Path path) {
-        List<List<String>> out = new ArrayList<>();
-        List<String> rec = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        int i = 0;
-        int n = s.length();
-        if (n > 0 && s.charAt(0) == '\uFEFF') {
-            i = 1;
-        }
-        while (i < n) {
-            char c = s.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < n && s.charAt(i + 1) == '"') {
-                        field.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    field.append(c);
-                }
-            } else if (c == '"' && field.length() == 0) {
-                quoted = true;
-            } else if (c == ',') {
-                rec.add(field.toString());
-                field.setLength(0);
-            } else if (c == '\n' || c == '\r') {
-                rec.add(field.toString());
-                field.setLength(0);
-                out.add(rec);
-                rec = new ArrayList<>();
-                if (c == '\r' && i + 1 < n && s.charAt(i + 1) == '\n') {
-                    i++;
-                }
-            } else {
-                field.append(c);
-            }
-            i++;
-        }
-        if (quoted) {
-            throw new CompressionException("CSV file " + path + " ends inside a quoted field (truncated?)");
-        }
-        if (field.length() > 0 || !rec.isEmpty()) {
-            rec.add(field.toString());
-            out.add(rec);
-        }
-        return out;
     }
 
     static TextData readFolder(Path dir, List<String> labelNames) {

@@ -38,6 +38,15 @@ class TextAndVocabularyTest {
         assertEquals(List.of("neg", "pos"), d.labelNames());
         assertEquals("Great, \"really\" great\nfilm", d.texts().get(0));
         assertArrayEquals(new int[] {1, 0}, d.labels());
+        // a byte-order mark, CRLF line ends and a blank line are what spreadsheet exports write
+        Path excel = dir.resolve("e.csv");
+        Files.writeString(excel, "\uFEFFtext,label\r\n\"a, b\",x\r\n\r\nc,y\r\n");
+        TextData e = TextFiles.read(excel, "text", "label", null);
+        assertEquals(List.of("a, b", "c"), e.texts());
+        Path ragged = dir.resolve("r.csv");
+        Files.writeString(ragged, "text,label\na,x\nb,y,extra\n");
+        assertTrue(assertThrows(CompressionException.class, () -> TextFiles.read(ragged, "text", "label", null))
+                .getMessage().contains("record 3 has 3 fields; the header has 2"));
 
         Path jl = dir.resolve("d.jsonl");
         Files.writeString(jl, "{\"text\":\"fine\",\"label\":1}\n\n{\"text\":\"poor\",\"label\":0}\n");
