@@ -38,12 +38,30 @@ public final class Backend {
      * says auto; any other value is an error naming the property.
      */
     static boolean oneDnnPath(String property) {
-        String mode = System.getProperty(property, "auto");
+        return oneDnnEngine(onCpu() ? "CPU" : name(), System.getProperty(property, "auto"), property);
+    }
+
+    /**
+     * Whether the suite's oneDNN engine runs for this backend and mode: only on the CPU backend (it reads arrays
+     * through host pointers, which a CUDA backend's buffers are not) and in mode auto; elsewhere DL4J's own path
+     * (cuDNN where present) runs.
+     */
+    static boolean oneDnnEngine(String backend, String mode, String property) {
         if (!mode.equals("auto") && !mode.equals("dl4j")) {
             throw new org.jvmcompress.core.CompressionException("-D" + property + " takes auto or dl4j, got '" + mode
                     + "'");
         }
-        return mode.equals("auto");
+        return mode.equals("auto") && "CPU".equalsIgnoreCase(backend);
+    }
+
+    private static volatile Boolean cpu;
+
+    /** Whether ND4J runs on its CPU backend (the oneDNN engine's only one). */
+    public static boolean onCpu() {
+        if (cpu == null) {
+            cpu = "CPU".equalsIgnoreCase(name());
+        }
+        return cpu;
     }
 
     /** "CPU" or "CUDA", as ND4J reports it. */

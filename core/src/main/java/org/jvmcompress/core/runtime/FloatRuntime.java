@@ -133,10 +133,14 @@ public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseabl
     /** Whether oneDNN's native library loads on this machine. */
     public static synchronized boolean available() {
         if (!checked) {
-            try {
-                Loader.load(dnnl.class);
-            } catch (Throwable t) {
-                unavailable = t.toString();
+            if (!Backend.onCpu()) {
+                unavailable = "the ND4J backend is " + Backend.name() + ", and the oneDNN engine reads host memory";
+            } else {
+                try {
+                    Loader.load(dnnl.class);
+                } catch (Throwable t) {
+                    unavailable = t.toString();
+                }
             }
             checked = true;
         }
