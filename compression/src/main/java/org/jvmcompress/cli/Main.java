@@ -33,7 +33,6 @@ public final class Main {
         add(new ReportCommand());
         add(new SearchCommand());
         add(new BenchSearchCommand());
-        org.jvmcompress.quantize.JcqFormat.register();
     }
 
     private Main() {}

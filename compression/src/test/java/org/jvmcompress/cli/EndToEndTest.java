@@ -14,6 +14,7 @@ import org.jvmcompress.core.util.Json;
 import org.jvmcompress.core.util.ProgressBar;
 
 /** train-teacher and evaluate through the command line on a small real subset of Fashion-MNIST. */
+@org.junit.jupiter.api.Tag("integration")
 class EndToEndTest {
     @TempDir
     Path dir;

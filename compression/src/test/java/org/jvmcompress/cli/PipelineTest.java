@@ -20,6 +20,7 @@ import org.jvmcompress.core.util.Json;
 import org.jvmcompress.core.util.ProgressBar;
 
 /** {@code run} from a config on a small real subset of Fashion-MNIST: refusals, stages, records, resume, reports. */
+@org.junit.jupiter.api.Tag("integration")
 class PipelineTest {
     @TempDir
     Path dir;

@@ -25,6 +25,7 @@ import org.jvmcompress.core.util.ProgressBar;
  * set of three classes go through train-teacher, distill, quantize, evaluate, report and run with a data section,
  * every figure on the user's test set; and each refusal of data that does not fit the model.
  */
+@org.junit.jupiter.api.Tag("integration")
 class UserDataTest {
     @TempDir
     static Path dir;

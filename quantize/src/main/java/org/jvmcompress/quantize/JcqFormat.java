@@ -5,13 +5,11 @@ import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.ModelFormat;
 import org.jvmcompress.core.model.Models;
 
-/** Loads {@code .jcq} quantised models for evaluation, through the dequantising runtime. */
+/**
+ * Loads {@code .jcq} quantised models for evaluation, through the dequantising runtime. {@link Models#load} finds it
+ * through {@code META-INF/services/org.jvmcompress.core.model.ModelFormat}.
+ */
 public final class JcqFormat implements ModelFormat {
-    /** Makes {@link Models#load} read quantised files. */
-    public static void register() {
-        Models.register(new JcqFormat());
-    }
-
     @Override
     public String name() {
         return "jcq";

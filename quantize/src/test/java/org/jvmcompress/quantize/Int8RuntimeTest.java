@@ -71,7 +71,6 @@ class Int8RuntimeTest {
         assertTrue(td.vocabulary().size() > QTensor.COMPACT_SCALES_ABOVE, "vocabulary of " + td.vocabulary().size());
         LoadedModel m = TrainedModels.train(nlp, td, new TrainConfig("nlp-student", 3, 32, 1e-2, 1.0, 3, 0, 5, 0),
                 dir.resolve("bag"), dir.resolve("bag/m.zip"), false, null).model();
-        JcqFormat.register();
         for (String mode : List.of("int8-per-channel", "int8-per-tensor")) {
             QuantizedModel q = Quantizer.quantize(m.graph(), td.train(), Quantizer.Settings.of(mode));
             Path f = dir.resolve("bag-" + mode + ".jcq");

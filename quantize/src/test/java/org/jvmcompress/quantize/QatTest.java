@@ -33,7 +33,6 @@ class QatTest {
     static void init() {
         Backend.init();
         ProgressBar.setEnabled(false);
-        JcqFormat.register();
         task = new CvTask();
         data = task.fromImages(Synthetic.images(500, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
         teacher = TrainedModels.train(task, data, new TrainConfig("cv-teacher,width=0.25", 2, 32, 3e-3, 1.0, 2, 0, 5, 0),

@@ -41,7 +41,6 @@ class QuantizeTest {
     static void init() {
         Backend.init();
         ProgressBar.setEnabled(false);
-        JcqFormat.register();
         task = new CvTask();
         data = task.fromImages(Synthetic.images(600, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
         TrainConfig tc = new TrainConfig("cv-teacher,width=0.25", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);

@@ -119,6 +119,7 @@ class ReportTest {
 
     /** The HTML in a real headless browser: it loads with no script errors and every chart draws. */
     @Test
+    @org.junit.jupiter.api.Tag("integration")
     void htmlRendersInAHeadlessBrowserWithAllChartsAndNoErrors() throws Exception {
         Report r = Report.load(run(dir, "browser", 0.90));
         Path html = r.write(dir.resolve("browser-out")).get(2);

@@ -8,17 +8,28 @@ import java.util.stream.Collectors;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Json;
 
-/** Loads "a model" from a path, whatever its format: the registry of {@link ModelFormat}s, filled in one place. */
+/**
+ * Loads "a model" from a path, whatever its format: the registry of {@link ModelFormat}s. Keras and ONNX are built in;
+ * formats of other modules (the quantised {@code .jcq}) are found through {@link java.util.ServiceLoader}
+ * ({@code META-INF/services/org.jvmcompress.core.model.ModelFormat}), so that every caller reads every format on the
+ * class path; a DL4J zip is asked last.
+ */
 public final class Models {
     private static final List<ModelFormat> FORMATS = new ArrayList<>(List.of(
             new org.jvmcompress.core.model.keras.KerasFormat(), new org.jvmcompress.core.model.onnx.OnnxFormat(),
             new Dl4jZipFormat()));
 
+    static {
+        for (ModelFormat f : java.util.ServiceLoader.load(ModelFormat.class, Models.class.getClassLoader())) {
+            register(f);
+        }
+    }
+
     private Models() {}
 
     /**
-     * Adds a format (quantised files, Keras, ONNX): registered formats are more specific than a DL4J zip, so they
-     * are asked before it, in the order they were registered.
+     * Adds a format: registered formats are more specific than a DL4J zip, so they are asked before it, in the order
+     * they were registered. Formats on the class path register themselves through the service file.
      */
     public static synchronized void register(ModelFormat f) {
         if (FORMATS.stream().noneMatch(x -> x.name().equals(f.name()))) {

@@ -31,6 +31,7 @@ import org.jvmcompress.core.util.ProgressBar;
  * The real data sets through the data layer (fetched and verified on first use; CI fetches them first), and short
  * training runs on small real subsets.
  */
+@org.junit.jupiter.api.Tag("integration")
 class RealDataTest {
     static final DataHome HOME = DataHome.resolve(null);
 
