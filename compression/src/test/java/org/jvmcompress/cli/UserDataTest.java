@@ -158,7 +158,9 @@ class UserDataTest {
         assertEquals(train.toAbsolutePath().toString(), prov.get("data").get("train").get("path").asText());
         ok(CliTest.run("report", "--run", run.toString()));
         String md = Files.readString(run.resolve("report.md"));
-        assertTrue(md.contains("circle") || md.contains("45"), md);
+        assertTrue(md.contains("Data: files " + train.toAbsolutePath()) && md.contains("classes circle, square, triangle"),
+                md);
+        assertTrue(Files.readString(run.resolve("report.html")).contains("Data: files " + train.toAbsolutePath()));
         assertTrue(Files.isRegularFile(run.resolve("report.html")));
 
         // the same images resized to 40x40 are refused by the 32x32 model unless --resize says so
@@ -362,6 +364,11 @@ class UserDataTest {
                 ImageIO.write(im, "png", root.resolve(String.format("c%02d/%d.png", c, i)).toFile());
             }
         }
+        // what a copy from a Mac or a notebook leaves behind is not data
+        Files.writeString(root.resolve(".DS_Store"), "x");
+        Files.write(root.resolve("c00/._0.png"), new byte[] {0, 5, 22, 7});
+        Files.createDirectories(root.resolve(".ipynb_checkpoints"));
+        Files.writeString(root.resolve(".ipynb_checkpoints/a.png"), "not an image");
         Path t = dir.resolve("grid-teacher");
         CliTest.Run tr = CliTest.run("train-teacher", "--data", root.toString(), "--arch", "cv-student", "--epochs", "3",
                 "--lr", "0.005", "--no-speed", "--output", t.toString());

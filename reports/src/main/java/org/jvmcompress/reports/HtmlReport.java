@@ -68,8 +68,11 @@ public final class HtmlReport {
                 .append("<script>(function(){var n=0;function bump(){n++;document.body.setAttribute('data-errors',n);}")
                 .append("window.addEventListener('error',bump);var e=console.error;")
                 .append("console.error=function(){bump();e.apply(console,arguments);};})();</script>\n")
-                .append("<h1>Compression report: ").append(esc(String.join(" vs ", r.runs()))).append("</h1>\n")
-                .append(table(r))
+                .append("<h1>Compression report: ").append(esc(String.join(" vs ", r.runs()))).append("</h1>\n");
+        for (String d : r.dataLines()) {
+            sb.append("<p class=\"data\">Data: ").append(esc(d)).append("</p>\n");
+        }
+        sb.append(table(r))
                 .append("<p>Smaller, change and speed-up are against the teacher of the same run; latency at batch 1, ")
                 .append("throughput at batch 256. * marks the size/accuracy Pareto front.</p>\n");
         for (Map<String, Object> c : charts) {

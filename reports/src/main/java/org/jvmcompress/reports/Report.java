@@ -142,6 +142,36 @@ public record Report(List<String> runs, Map<String, Object> provenance, List<Mod
         return n.hasNonNull(key) ? n.path(key).asDouble() : null;
     }
 
+    /**
+     * Which data the figures were measured on, a line per run ("run: files /x/train (image-folder, sha256 …), test …"),
+     * and what the run said about its data (new to the model, resized, duplicates); empty for runs that recorded
+     * none.
+     */
+    public List<String> dataLines() {
+        List<String> out = new ArrayList<>();
+        if (provenance.containsKey("data") || provenance.containsKey("dataNotes")) {
+            dataLines(null, provenance, out);
+        } else {
+            provenance.forEach((run, p) -> {
+                if (p instanceof Map<?, ?> m) {
+                    dataLines(run, m, out);
+                }
+            });
+        }
+        return out;
+    }
+
+    private static void dataLines(String run, Map<?, ?> prov, List<String> out) {
+        String prefix = run == null ? "" : run + ": ";
+        if (prov.get("data") instanceof Map<?, ?> d) {
+            org.jvmcompress.core.data.DataSource src = Json.MAPPER.convertValue(d, org.jvmcompress.core.data.DataSource.class);
+            out.add(prefix + src.describe() + (src.classes() == null ? "" : "; classes " + String.join(", ", src.classes())));
+        }
+        if (prov.get("dataNotes") instanceof List<?> notes) {
+            notes.forEach(n -> out.add(prefix + "note: " + n));
+        }
+    }
+
     /** The report as {@code report.json} holds it (schema-versioned). */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();

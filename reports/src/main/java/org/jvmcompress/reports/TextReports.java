@@ -32,6 +32,12 @@ public final class TextReports {
 
     public static String markdown(Report r) {
         StringBuilder sb = new StringBuilder("# Compression report: ").append(String.join(" vs ", r.runs())).append("\n\n");
+        for (String d : r.dataLines()) {
+            sb.append("Data: ").append(d).append("  \n");
+        }
+        if (!r.dataLines().isEmpty()) {
+            sb.append('\n');
+        }
         sb.append(table(r));
         sb.append("\nCompression ratio, accuracy change and speed-up are against the teacher of the same run; ")
                 .append("latency is at batch 1, throughput at batch 256, on the machine in the provenance below. ")

@@ -31,7 +31,7 @@ public final class DataFiles {
         MessageDigest md = Hashing.sha256();
         List<Path> files;
         try (Stream<Path> s = Files.walk(p)) {
-            files = s.filter(Files::isRegularFile).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(f -> !hidden(p.relativize(f))).sorted().toList();
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new CompressionException("cannot list " + p + ": " + e.getMessage(), e);
         }
@@ -50,6 +50,19 @@ public final class DataFiles {
             md.update((byte) 0);
         }
         return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * Whether a path (relative to a data folder) is hidden: a name starting with '.' anywhere in it (.DS_Store, the
+     * ._name.png files macOS writes beside copies, .ipynb_checkpoints). Hidden files are neither read nor hashed.
+     */
+    public static boolean hidden(Path relative) {
+        for (Path part : relative) {
+            if (part.toString().startsWith(".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The recorded description of a file or folder of data. */

@@ -101,7 +101,7 @@ public final class ImageFolder {
         }
         List<Path> classes;
         try (Stream<Path> s = Files.list(dir)) {
-            classes = s.filter(Files::isDirectory).sorted().toList();
+            classes = s.filter(Files::isDirectory).filter(c -> !DataFiles.hidden(c.getFileName())).sorted().toList();
         } catch (IOException e) {
             throw new CompressionException("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -113,7 +113,8 @@ public final class ImageFolder {
 
     private static List<Path> imagesIn(Path c) {
         try (Stream<Path> s = Files.list(c)) {
-            return s.filter(Files::isRegularFile).filter(ImageFolder::isImage).sorted().toList();
+            return s.filter(Files::isRegularFile).filter(ImageFolder::isImage)
+                    .filter(f -> !DataFiles.hidden(f.getFileName())).sorted().toList();
         } catch (IOException e) {
             throw new CompressionException("cannot list " + c + ": " + e.getMessage(), e);
         }

@@ -155,13 +155,14 @@ public final class TextFiles {
         List<String[]> rows = new ArrayList<>();
         List<Path> classes;
         try (Stream<Path> s = Files.list(dir)) {
-            classes = s.filter(Files::isDirectory).sorted().toList();
+            classes = s.filter(Files::isDirectory).filter(c -> !DataFiles.hidden(c.getFileName())).sorted().toList();
         } catch (IOException e) {
             throw new CompressionException("cannot list " + dir + ": " + e.getMessage(), e);
         }
         for (Path c : classes) {
             try (Stream<Path> s = Files.list(c)) {
-                List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".txt")).sorted().toList();
+                List<Path> files = s.filter(p -> p.getFileName().toString().endsWith(".txt"))
+                        .filter(p -> !DataFiles.hidden(p.getFileName())).sorted().toList();
                 if (files.isEmpty()) {
                     throw new CompressionException("class folder " + c + " holds no .txt files (an empty class cannot"
                             + " be learnt or tested; remove the folder or add texts)");

@@ -18,7 +18,8 @@ public final class UnlabelledFiles {
         }
         List<Path> files;
         try (Stream<Path> s = Files.walk(dir)) {
-            files = s.filter(Files::isRegularFile).filter(f -> name.test(f.getFileName().toString())).sorted().toList();
+            files = s.filter(Files::isRegularFile).filter(f -> !DataFiles.hidden(dir.relativize(f)))
+                    .filter(f -> name.test(f.getFileName().toString())).sorted().toList();
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new CompressionException("cannot list " + dir + ": " + e.getMessage(), e);
         }
