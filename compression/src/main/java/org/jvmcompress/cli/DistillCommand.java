@@ -260,21 +260,8 @@ final class DistillCommand implements Command {
 
     static List<Knowledge> features(String[] specs) {
         List<Knowledge> out = new ArrayList<>();
-        if (specs == null) {
-            return out;
-        }
-        for (String s : specs) {
-            String[] parts = s.split(":");
-            if (parts.length != 3 && parts.length != 4) {
-                throw new CompressionException("--feature must be KIND:TEACHER_LAYER:STUDENT_LAYER[:WEIGHT], got '" + s + "'");
-            }
-            double w;
-            try {
-                w = parts.length == 4 ? Double.parseDouble(parts[3]) : 1.0;
-            } catch (NumberFormatException e) {
-                throw new CompressionException("--feature weight must be a number, got '" + parts[3] + "' in '" + s + "'");
-            }
-            out.add(new Knowledge(parts[0], parts[1], parts[2], w));
+        for (String s : specs == null ? new String[0] : specs) {
+            out.add(Knowledge.parse(s));
         }
         return out;
     }

@@ -92,7 +92,8 @@ public final class Pipeline {
                         + " epoch(s)" : " on the task's student schedule (at most " + org.jvmcompress.bench.DistillRecipes
                         .schedule(in.task().name(), in.data().train().size()).epochs() + " epochs)") + " by " + (m == null
                         ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
-                        m.temperature(), m.alpha())) + " from the teacher";
+                        m.temperature(), m.alpha())) + " from the teacher" + (m == null ? ""
+                        : ", scheme " + d.plan(m).scheme());
             }
             case "search" -> {
                 RunConfig.Search s = config.search();
@@ -316,7 +317,7 @@ public final class Pipeline {
         RunConfig.Distill d = config.distill();
         double t = d.temperature() != null ? d.temperature() : tuned.temperature();
         double a = d.alpha() != null ? d.alpha() : tuned.alpha();
-        return new OfflineDistiller.Method(m, t, a, tuned.beta());
+        return new OfflineDistiller.Method(m, t, a, d.beta() != null ? d.beta() : tuned.beta());
     }
 
     private Map<String, Object> search(Inputs in, LoadedModel teacher) {
@@ -359,9 +360,8 @@ public final class Pipeline {
             state = TrainedModels.train(in.task(), in.data(), c, runDir.resolve("student"), file, false,
                     "bin/compression run").state();
         } else {
-            state = Distillation.run(Distillation.Plan.offline(m, List.of()), List.of(teacher), in.task(), in.data(),
-                    c, runDir.resolve("student"), file, home.dir("teacher-outputs"), "bin/compression run").outcome()
-                    .state();
+            state = Distillation.run(d.plan(m), List.of(teacher), in.task(), in.data(), c, runDir.resolve("student"),
+                    file, home.dir("teacher-outputs"), "bin/compression run").outcome().state();
         }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", "student");
@@ -371,6 +371,13 @@ public final class Pipeline {
         if (m != null) {
             r.put("temperature", m.temperature());
             r.put("alpha", m.alpha());
+            if (m.loss().equals("dkd")) {
+                r.put("beta", m.beta());
+            }
+            r.put("scheme", d.plan(m).scheme());
+            if (!d.plan(m).knowledge().isEmpty()) {
+                r.put("features", d.plan(m).knowledge().stream().map(Object::toString).toList());
+            }
         }
         r.put("history", state.history());
         return r;

@@ -83,10 +83,32 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
      * search's choice, or the task's student without a search) trained for (absent: the task's student schedule,
      * stretched for a small data set)
      * {@code epochs} with {@code method} ("ce" from scratch, or a distillation loss: kd, kd-reverse, kd-js, kd-mse, dkd,
-     * kd-std); temperature and alpha default to the values tuned for the task and loss.
+     * kd-std); temperature and alpha (and dkd's {@code beta}) default to the values tuned for the task and loss. The
+     * rest is what {@code distill} takes, with the same meaning and defaults: {@code scheme} (offline, mutual,
+     * born-again, label, expand), {@code features} (["at:conv4_relu:conv2:100", ...]), {@code peers},
+     * {@code generations}, {@code pool}, {@code threshold}, {@code augment}, {@code rounds}, {@code teacherViews}.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Distill(String student, String method, Integer epochs, Double temperature, Double alpha) {}
+    public record Distill(String student, String method, Integer epochs, Double temperature, Double alpha, Double beta,
+                          String scheme, List<String> features, List<String> peers, Integer generations, String pool,
+                          Double threshold, String augment, Integer rounds, Integer teacherViews) {
+        public Distill(String student, String method, Integer epochs, Double temperature, Double alpha) {
+            this(student, method, epochs, temperature, alpha, null, null, null, null, null, null, null, null, null,
+                    null);
+        }
+
+        /** How to distil with the loss {@code m} (the task's tuned one, or the config's). */
+        public org.jvmcompress.distill.Distillation.Plan plan(org.jvmcompress.distill.OfflineDistiller.Method m) {
+            List<org.jvmcompress.distill.Knowledge> k = new ArrayList<>();
+            for (String f : features == null ? List.<String>of() : features) {
+                k.add(org.jvmcompress.distill.Knowledge.parse(f));
+            }
+            return new org.jvmcompress.distill.Distillation.Plan(scheme == null ? "offline" : scheme, m, k, "avg",
+                    peers, generations == null ? 2 : generations, pool == null ? "train" : pool,
+                    threshold == null ? 0.9 : threshold, augment, rounds == null ? 8 : rounds,
+                    teacherViews == null ? 0 : teacherViews);
+        }
+    }
 
     /** Post-training quantisation; {@code sensitivity} also measures each layer's accuracy drop (int8 modes). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -263,6 +285,22 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             }
             if (distill.alpha() != null && !(distill.alpha() >= 0 && distill.alpha() <= 1)) {
                 throw new CompressionException("run config: 'distill.alpha' must be in [0, 1], got " + distill.alpha());
+            }
+            if (distill.beta() != null && !method().equals("dkd")) {
+                throw new CompressionException("run config: 'distill.beta' is the weight of dkd's non-target part; the"
+                        + " method here is " + method());
+            }
+            boolean plain = distill.scheme() == null && distill.features() == null && distill.peers() == null
+                    && distill.generations() == null && distill.pool() == null && distill.threshold() == null
+                    && distill.augment() == null && distill.rounds() == null && distill.teacherViews() == null;
+            if (method().equals("ce") && !plain) {
+                throw new CompressionException("run config: 'distill.method' ce trains the student from scratch;"
+                        + " scheme, features and the scheme's options need a distillation loss");
+            }
+            try {
+                distill.plan(new org.jvmcompress.distill.OfflineDistiller.Method("kd", 1, 0.5));
+            } catch (CompressionException e) {
+                throw new CompressionException("run config: 'distill': " + e.getMessage());
             }
         }
         if (quantize != null) {

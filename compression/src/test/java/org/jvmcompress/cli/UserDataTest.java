@@ -145,7 +145,8 @@ class UserDataTest {
         Path cfg = dir.resolve("run.json");
         Files.writeString(cfg, "{\"schema\": 2, \"teacher\": {\"model\": \"" + t.resolve("teacher.zip") + "\"},"
                 + " \"data\": {\"train\": \"" + train + "\", \"test\": \"" + test + "\"},"
-                + " \"distill\": {\"student\": \"cv-student,width=0.5\", \"method\": \"kd\", \"epochs\": 2},"
+                + " \"distill\": {\"student\": \"cv-student,width=0.5\", \"method\": \"dkd\", \"beta\": 0.5,"
+                + " \"epochs\": 2, \"scheme\": \"expand\", \"rounds\": 2},"
                 + " \"quantize\": {\"mode\": \"int8-per-channel\"}, \"evaluate\": {\"speed\": false}}");
         Path run = dir.resolve("img-run");
         Path badCfg = dir.resolve("bad-run.json");
@@ -153,7 +154,15 @@ class UserDataTest {
         refused(CliTest.run("run", "--config", badCfg.toString(), "--output", dir.resolve("never-run").toString()),
                 "'data.channels' must be 1 or 3");
         assertFalse(Files.exists(dir.resolve("never-run")));
+        Path mixed = dir.resolve("mixed-run.json");
+        Files.writeString(mixed, Files.readString(cfg).replace("\"rounds\": 2}", "\"rounds\": 2, \"features\":"
+                + " [\"at:conv2:conv1\"]}"));
+        refused(CliTest.run("run", "--config", mixed.toString(), "--output", dir.resolve("never-run").toString()),
+                "'distill'", "offline scheme only");
         ok(CliTest.run("run", "--config", cfg.toString(), "--output", run.toString()));
+        JsonNode distilled = json(run.resolve("records/distill.json")).get("result");
+        assertEquals("expand", distilled.get("scheme").asText());
+        assertEquals(0.5, distilled.get("beta").asDouble(), 1e-12);
         JsonNode prov = json(run.resolve("provenance.json"));
         assertEquals(train.toAbsolutePath().toString(), prov.get("data").get("train").get("path").asText());
         ok(CliTest.run("report", "--run", run.toString()));

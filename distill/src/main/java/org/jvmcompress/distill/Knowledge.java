@@ -25,6 +25,23 @@ public record Knowledge(String kind, String teacherLayer, String studentLayer, d
         }
     }
 
+    /** "KIND:TEACHER_LAYER:STUDENT_LAYER[:WEIGHT]", as {@code --feature} and a run config's {@code features} give it. */
+    public static Knowledge parse(String spec) {
+        String[] parts = spec.split(":");
+        if (parts.length != 3 && parts.length != 4) {
+            throw new CompressionException("a feature must be KIND:TEACHER_LAYER:STUDENT_LAYER[:WEIGHT], got '" + spec
+                    + "'");
+        }
+        double w;
+        try {
+            w = parts.length == 4 ? Double.parseDouble(parts[3]) : 1.0;
+        } catch (NumberFormatException e) {
+            throw new CompressionException("a feature's weight must be a number, got '" + parts[3] + "' in '" + spec
+                    + "'");
+        }
+        return new Knowledge(parts[0], parts[1], parts[2], w);
+    }
+
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "%s*%s(%s<-%s)", weight, kind.toUpperCase(Locale.ROOT), studentLayer,
