@@ -14,6 +14,7 @@ import org.jvmcompress.core.model.Models;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.Tasks;
+import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.util.Json;
 import org.jvmcompress.quantize.Calibration;
 import org.jvmcompress.quantize.Quantization;
@@ -50,11 +51,26 @@ final class QuantizeCommand implements Command {
                 .addOption(Option.builder().longOpt("asymmetric").desc("weights with a zero point (default symmetric)").build())
                 .addOption(Option.builder().longOpt("budget").hasArg().argName("POINTS")
                         .desc("mixed: accuracy points the model may lose on the validation split (default 0.3)").build())
+                .addOption(Option.builder().longOpt("qat-epochs").hasArg().argName("N")
+                        .desc("int8 modes: quantisation-aware training for N epochs on the model's training data after"
+                                + " calibration (fake-quantised weights and activations, straight-through gradients;"
+                                + " default 0: post-training only)").build())
+                .addOption(Option.builder().longOpt("qat-lr").hasArg().argName("X")
+                        .desc("learning rate of quantisation-aware training (Adam, default "
+                                + org.jvmcompress.bench.QuantizationBenchmark.QAT_LR + ")").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build()));
     }
 
     @Override
     public int run(CommandLine cl) {
+        int qatEpochs = Cli.intOpt(cl, "qat-epochs", 0, 0);
+        String mode = cl.getOptionValue("mode", "int8-per-channel");
+        if (qatEpochs > 0 && !mode.startsWith("int8-")) {
+            throw new CompressionException("--qat-epochs: quantisation-aware training is for int8 modes, not " + mode);
+        }
+        if (cl.hasOption("qat-lr") && qatEpochs == 0) {
+            throw new CompressionException("--qat-lr goes with --qat-epochs N (quantisation-aware training)");
+        }
         LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
         if (m.graph() == null && !m.format().equals("onnx")) {
             throw new CompressionException("model " + m.path() + " (" + m.format() + ") runs through its own runtime and"
@@ -68,7 +84,7 @@ final class QuantizeCommand implements Command {
             System.err.println("ONNX model lowered to DL4J layers (checked against its SameDiff outputs)");
         }
         Task task = Tasks.get(m.info().task());
-        Quantizer.Settings s = new Quantizer.Settings(cl.getOptionValue("mode", "int8-per-channel"),
+        Quantizer.Settings s = new Quantizer.Settings(mode,
                 cl.getOptionValue("calibration", "percentile"), Cli.intOpt(cl, "calibration-items", 1024, 1), null,
                 cl.hasOption("asymmetric"));
         double budget = Cli.doubleOpt(cl, "budget", 0.3) / 100;
@@ -76,7 +92,19 @@ final class QuantizeCommand implements Command {
         TaskData data = resolved.data();
         String base = m.path().getFileName().toString().replaceAll("\\.[^.]+$", "");
         Path file = out.resolve(base + "-" + s.mode() + ".jcq");
-        Quantization.Result r = Quantization.run(m, data, s, budget, file, Cli.commandLine(name(), cl));
+        Quantization.Result r;
+        if (qatEpochs > 0) {
+            TrainConfig d = task.defaultConfig();
+            TrainConfig qat = new TrainConfig(m.info().architecture(), qatEpochs, d.batchSize(),
+                    Cli.doubleOpt(cl, "qat-lr", org.jvmcompress.bench.QuantizationBenchmark.QAT_LR, 0), 1.0, qatEpochs,
+                    0, Cli.seed(cl), 0);
+            System.err.printf(Locale.ROOT, "quantisation-aware training: %d epoch(s) at learning rate %s%n", qatEpochs,
+                    qat.learningRate());
+            r = new Quantization.Result(file, Quantization.qat(m, data, s, qat, out.resolve("qat"), file,
+                    Cli.commandLine(name(), cl)), null);
+        } else {
+            r = Quantization.run(m, data, s, budget, file, Cli.commandLine(name(), cl));
+        }
         Evaluator.SpeedSettings speed = cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE
                 : Evaluator.SpeedSettings.DEFAULT;
         EvaluationReport q = Evaluator.evaluate(r.model(), data, speed, m);

@@ -396,12 +396,28 @@ public final class Pipeline {
         String srcName = config.distill() != null ? "student" : "teacher";
         String name = srcName + "-" + q.mode();
         Path file = runDir.resolve("quantized").resolve(name + ".jcq");
-        Quantization.Result res = Quantization.run(source, in.data(), s, 0.003, file, "bin/compression run");
+        if (source.graph() == null && source.format().equals("onnx")) {
+            source = org.jvmcompress.core.model.onnx.OnnxLowering.lower(source);
+        }
+        Quantization.Result res;
+        int qat = q.qatEpochs() == null ? 0 : q.qatEpochs();
+        if (qat > 0) {
+            TrainConfig d = in.task().defaultConfig();
+            TrainConfig c = new TrainConfig(source.info().architecture(), qat, d.batchSize(),
+                    org.jvmcompress.bench.QuantizationBenchmark.QAT_LR, 1.0, qat, 0, config.seedOr42(), 0);
+            res = new Quantization.Result(file, Quantization.qat(source, in.data(), s, c, runDir.resolve("quantized/qat"),
+                    file, "bin/compression run"), null);
+        } else {
+            res = Quantization.run(source, in.data(), s, 0.003, file, "bin/compression run");
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", name);
         r.put("file", rel(file));
         r.put("source", srcName);
         r.put("mode", q.mode());
+        if (qat > 0) {
+            r.put("qatEpochs", qat);
+        }
         List<Sensitivity.Layer> layers = res.sensitivity() != null ? res.sensitivity().layers() : null;
         if (layers == null && sensitivity()) {
             double floatAcc = Evaluator.accuracy(source.graph(), in.data().validation());

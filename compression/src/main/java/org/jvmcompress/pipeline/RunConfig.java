@@ -110,9 +110,16 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
         }
     }
 
-    /** Post-training quantisation; {@code sensitivity} also measures each layer's accuracy drop (int8 modes). */
+    /**
+     * Post-training quantisation; {@code sensitivity} also measures each layer's accuracy drop (int8 modes);
+     * {@code qatEpochs} > 0 adds quantisation-aware training after calibration (int8 modes, Adam at 1e-4).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Quantize(String mode, String calibration, Boolean sensitivity) {}
+    public record Quantize(String mode, String calibration, Boolean sensitivity, Integer qatEpochs) {
+        public Quantize(String mode, String calibration, Boolean sensitivity) {
+            this(mode, calibration, sensitivity, null);
+        }
+    }
 
     /** {@code speed}: measure latency at batch 1 and throughput at batch 256 (default true). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -307,6 +314,12 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             if (quantize.mode() == null || !org.jvmcompress.quantize.Quantizer.MODES.contains(quantize.mode())) {
                 throw new CompressionException("run config: 'quantize.mode' must be one of "
                         + String.join(", ", org.jvmcompress.quantize.Quantizer.MODES) + ", got " + quantize.mode());
+            }
+            if (quantize.qatEpochs() != null && (quantize.qatEpochs() < 0 || (quantize.qatEpochs() > 0
+                    && !quantize.mode().startsWith("int8-")))) {
+                throw new CompressionException("run config: 'quantize.qatEpochs' must be >= 0, and goes with the int8"
+                        + " modes (int8-per-channel, int8-per-tensor); got " + quantize.qatEpochs() + " with "
+                        + quantize.mode());
             }
             if (quantize.calibration() != null
                     && !org.jvmcompress.quantize.Calibration.CHOOSERS.contains(quantize.calibration())) {

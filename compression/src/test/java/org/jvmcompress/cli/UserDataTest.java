@@ -134,6 +134,14 @@ class UserDataTest {
         ok(qr);
         assertTrue(qr.out().contains("45 examples"), qr.out());
         Path jcq = q.resolve("student-int8-per-channel.jcq");
+        CliTest.Run qat = CliTest.run("quantize", "--model", s.resolve("student.zip").toString(), "--qat-epochs", "1",
+                "--no-speed", "--output", dir.resolve("img-qat").toString());
+        ok(qat);
+        assertTrue(qat.err().contains("quantisation-aware training: 1 epoch") && qat.out().contains("45 examples"),
+                qat.err() + qat.out());
+        refused(CliTest.run("quantize", "--model", s.resolve("student.zip").toString(), "--qat-epochs", "1", "--mode",
+                "fp16", "--output", dir.resolve("never-qat").toString()), "for int8 modes, not fp16");
+        assertFalse(Files.exists(dir.resolve("never-qat")));
         assertEquals(data, json(q.resolve("student-int8-per-channel.json")).get("data"));
         CliTest.Run e = CliTest.run("evaluate", "--model", jcq.toString(), "--no-speed", "--json", "--output",
                 dir.resolve("img-eval").toString());
@@ -147,7 +155,7 @@ class UserDataTest {
                 + " \"data\": {\"train\": \"" + train + "\", \"test\": \"" + test + "\"},"
                 + " \"distill\": {\"student\": \"cv-student,width=0.5\", \"method\": \"dkd\", \"beta\": 0.5,"
                 + " \"epochs\": 2, \"scheme\": \"expand\", \"rounds\": 2},"
-                + " \"quantize\": {\"mode\": \"int8-per-channel\"}, \"evaluate\": {\"speed\": false}}");
+                + " \"quantize\": {\"mode\": \"int8-per-channel\", \"qatEpochs\": 1}, \"evaluate\": {\"speed\": false}}");
         Path run = dir.resolve("img-run");
         Path badCfg = dir.resolve("bad-run.json");
         Files.writeString(badCfg, Files.readString(cfg).replace("\"data\": {", "\"data\": {\"channels\": 2, "));
@@ -163,6 +171,7 @@ class UserDataTest {
         JsonNode distilled = json(run.resolve("records/distill.json")).get("result");
         assertEquals("expand", distilled.get("scheme").asText());
         assertEquals(0.5, distilled.get("beta").asDouble(), 1e-12);
+        assertEquals(1, json(run.resolve("records/quantize.json")).get("result").get("qatEpochs").asInt());
         JsonNode prov = json(run.resolve("provenance.json"));
         assertEquals(train.toAbsolutePath().toString(), prov.get("data").get("train").get("path").asText());
         ok(CliTest.run("report", "--run", run.toString()));
