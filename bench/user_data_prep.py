@@ -4,7 +4,11 @@
           cut into DIR/train/<digit>/*.png and DIR/test/<digit>/*.png (80/20, seeded);
   langs   Debian's fortunes-* packages: short texts in 10 languages, as DIR/train.jsonl and DIR/test.jsonl
           ({"text", "label"}; 80/20, seeded; at most --per-class texts per language, duplicates dropped).
-usage: user_data_prep.py digits DIGITS_PNG OUT_DIR | langs FORTUNES_ROOT OUT_DIR [--per-class N]"""
+  emoji   Noto emoji of npm's emoji-datasource-google: 64x64 colour PNGs (with transparency) of 9 categories, as
+          DIR/train/<category>/*.png and DIR/test/<category>/*.png (80/20 per category, seeded; skin-tone variants
+          and the 5 "Component" swatches left out), the files copied as they are.
+usage: user_data_prep.py digits DIGITS_PNG OUT_DIR | langs FORTUNES_ROOT OUT_DIR [--per-class N]
+       | emoji PACKAGE_DIR OUT_DIR"""
 import json, os, random, struct, sys, zlib
 
 
@@ -97,9 +101,29 @@ def langs(root, out, per_class):
                 f.write(json.dumps(r, ensure_ascii=False) + '\n')
 
 
+def emoji(pkg, out):
+    import shutil
+    rng = random.Random(7)
+    by_cat = {}
+    for e in json.load(open(os.path.join(pkg, 'emoji.json'), encoding='utf-8')):
+        if e.get('has_img_google') and e['category'] != 'Component':
+            by_cat.setdefault(e['category'], []).append(e['image'])
+    for cat, images in sorted(by_cat.items()):
+        images = sorted(images)
+        rng.shuffle(images)
+        cut = len(images) // 5
+        slug = cat.lower().replace(' & ', '-').replace(' ', '-')
+        for i, name in enumerate(images):
+            d = os.path.join(out, 'test' if i < cut else 'train', slug)
+            os.makedirs(d, exist_ok=True)
+            shutil.copyfile(os.path.join(pkg, 'img', 'google', '64', name), os.path.join(d, name))
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'digits':
         digits(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == 'emoji':
+        emoji(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == 'langs':
         n = int(sys.argv[sys.argv.index('--per-class') + 1]) if '--per-class' in sys.argv else 1500
         langs(sys.argv[2], sys.argv[3], n)
