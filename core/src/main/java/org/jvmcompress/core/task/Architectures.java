@@ -106,6 +106,17 @@ public final class Architectures {
             g.addLayer(p, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), prev);
             prev = p;
         }
+        // Larger pictures than the 28-32 pixels the shapes were made for get more pooling before the dense layer,
+        // down to 8x8 at most, so that its size (and the model's) does not grow with the picture's area.
+        int h = height >> s.stageWidths().length;
+        int w = width >> s.stageWidths().length;
+        for (int extra = s.stageWidths().length + 1; Math.max(h, w) > 8; extra++) {
+            String p = "pool" + extra;
+            g.addLayer(p, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build(), prev);
+            prev = p;
+            h = Math.max(1, h / 2);
+            w = Math.max(1, w / 2);
+        }
         g.addLayer("fc", new DenseLayer.Builder().nOut(s.fc()).activation(Activation.RELU).build(), prev);
         OutputLayer.Builder out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(classes)
                 .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER);

@@ -145,8 +145,8 @@ public final class CvTask implements Task {
                 shape.clone(), "image", classes, Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, hash, splitSeed,
                 src, List.of());
         if (resized) {
-            d = d.withNote("images resized to " + shape[1] + "x" + shape[2] + (shape[0] == 1 ? " grey" : " rgb")
-                    + " from " + sizes);
+            d = d.withNote("images resized or converted to " + shape[1] + "x" + shape[2]
+                    + (shape[0] == 1 ? " grey" : " rgb") + " from " + sizes);
         }
         if (pool != null && test != null) {
             long dup = Splits.overlap(keys, pixelKeys(testData));

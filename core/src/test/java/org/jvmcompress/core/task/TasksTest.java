@@ -50,6 +50,13 @@ class TasksTest {
         // The PyTorch peer's cv_teacher() has 1,868,234 parameters (BENCHMARKS.md's 1,868,170 is 64 short).
         assertEquals(1_868_234, Measure.trainableParams(Tasks.get("cv").build("cv-teacher", d, c)));
         assertEquals(105_866, Measure.trainableParams(Tasks.get("cv").build("cv-student", d, c)));
+        // Pictures larger than 32 pixels get more pooling before the dense layer: 64x64 and 128x128 colour pictures
+        // give the 32x32 model's size, not 4x and 16x its dense layer.
+        long rgb32 = Measure.trainableParams(Architectures.cvTeacher(3, 32, 32, 10, c));
+        assertEquals(rgb32, Measure.trainableParams(Architectures.cvTeacher(3, 64, 64, 10, c)));
+        assertEquals(rgb32, Measure.trainableParams(Architectures.cvTeacher(3, 128, 128, 10, c)));
+        assertEquals(Measure.trainableParams(Architectures.cvStudent(3, 32, 32, 10, c)),
+                Measure.trainableParams(Architectures.cvStudent(3, 64, 64, 10, c)));
         ComputationGraph student = Architectures.nlpStudent(20_000, 256, 2, c);
         assertEquals(640_066, Measure.trainableParams(student));
         ComputationGraph bilstm = Architectures.nlpBiLstm(20_000, 256, 2, c);
