@@ -115,7 +115,12 @@ lines += ['## Reading the figures', '',
     'training-set sizes (at most 4x the epochs and patience, the same total decay). The last row is the same student',
     'on the unstretched schedule: on the languages it stopped at 80.6 % in the first run of this script, the learning',
     'rate decayed to nothing (Irish, 30 test texts, and Bulgarian, whose Cyrillic words it confused with Russian, were',
-    'not learnt), which is how the stretching was found; the rule is the same for every task and set.', '']
+    'not learnt), which is how the stretching was found; the rule is the same for every task and set.', '',
+    'On the emoji the student beats its teacher. The teacher is `cv-teacher` (2.4M parameters) trained for the 15',
+    'epochs this script gives every image teacher, on 1,529 pictures: its validation accuracy was still rising',
+    '(0.60 at epoch 13) and its test accuracy is 54.6 %; the student (137k parameters), trained on the teacher\'s',
+    'outputs and the labels on the stretched schedule (best epoch 36 of 76), reaches 62.9 %. A small data set is where a large teacher',
+    'trained on a short schedule is weakest; the suite reports it as it is, and `--epochs` gives the teacher more.', '']
 lines += ['## Reproduce', '', '```bash', 'bench/user-data.sh            # about 15 minutes on 2 cores; resumes', '```', '',
           'The commands it runs per set (with `--data DIR/train --test-data DIR/test` for the teacher only: the later',
           'stages find the data in the teacher\'s sidecar):', '', '```bash',

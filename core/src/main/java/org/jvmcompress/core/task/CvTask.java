@@ -58,7 +58,8 @@ public final class CvTask implements Task {
         e.put("layout", "NCHW");
         if (resized) {
             e.put("resized", true);
-            e.put("resize", "bilinear; colour to grey by luminance (0.299 R + 0.587 G + 0.114 B)");
+            e.put("resize", shape[0] == 1 ? "bilinear; colour to grey by luminance (0.299 R + 0.587 G + 0.114 B)"
+                    : "bilinear; grey pictures in all three channels, transparency on black");
         }
         if (nativeSizes != null) {
             e.put("nativeSizes", nativeSizes);
