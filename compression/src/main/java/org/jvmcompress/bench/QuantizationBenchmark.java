@@ -43,6 +43,13 @@ public final class QuantizationBenchmark {
 
     private QuantizationBenchmark() {}
 
+    /** Quantisation-aware training's schedule: {@code epochs} at {@code lr} (fresh Adam), no decay, no early stop. */
+    public static org.jvmcompress.core.task.TrainConfig qatConfig(org.jvmcompress.core.task.Task t, String arch,
+                                                                  int epochs, double lr, long seed) {
+        return new org.jvmcompress.core.task.TrainConfig(arch, epochs, t.defaultConfig().batchSize(), lr, 1.0, epochs, 0,
+                seed, 0);
+    }
+
     public static Path cellRecord(Path cells, String task, String role, String mode) {
         return cells.resolve(task).resolve(role).resolve(mode + ".json");
     }
@@ -71,8 +78,7 @@ public final class QuantizationBenchmark {
             org.jvmcompress.core.task.TrainConfig d = t.defaultConfig();
             String arch = model.info().architecture();
             int qatEpochs = role.equals("teacher") ? QAT_EPOCHS_TEACHER : QAT_EPOCHS;
-            org.jvmcompress.core.task.TrainConfig qat = new org.jvmcompress.core.task.TrainConfig(arch, qatEpochs,
-                    d.batchSize(), QAT_LR, 1.0, qatEpochs, 0, 1, 0);
+            org.jvmcompress.core.task.TrainConfig qat = qatConfig(t, arch, qatEpochs, QAT_LR, 1);
             if (mode.equals("qat")) {
                 m = Quantization.qat(model, data, s, qat, dir, dir.resolve("model.jcq"), command);
             } else {

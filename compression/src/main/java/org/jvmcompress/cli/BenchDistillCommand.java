@@ -58,7 +58,7 @@ final class BenchDistillCommand implements Command {
         LoadedModel loaded = Models.load(Path.of(cl.getOptionValue("teacher")));
         org.jvmcompress.core.task.ModelData.Resolved resolved = cl.hasOption("todo") ? null
                 : Cli.data(cl, loaded, "teacher", true, false);
-        LoadedModel teacher = resolved == null ? loaded : Cli.withInfo(loaded, resolved.info());
+        LoadedModel teacher = resolved == null ? loaded : resolved.model();
         if (teacher.info() == null) {
             throw new CompressionException("teacher " + teacher.path() + " has no sidecar (.json)");
         }

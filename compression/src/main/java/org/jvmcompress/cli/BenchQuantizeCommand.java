@@ -86,11 +86,24 @@ final class BenchQuantizeCommand implements Command {
         int total = roles.size() * modes.size();
         int n = 0;
         Map<String, LoadedModel> loaded = new LinkedHashMap<>();
+        // A teacher and its student record the same data: read it once for both.
+        Map<String, TaskData> byRecord = new java.util.HashMap<>();
         for (String key : roles) {
             LoadedModel m = Models.load(models.get(key));
+            String same = m.info() == null ? null : m.info().task() + "|" + m.info().split() + "|"
+                    + m.info().dataHash() + "|" + org.jvmcompress.core.util.Json.write(m.info().data());
+            if (same != null && byRecord.containsKey(same)) {
+                org.jvmcompress.core.eval.Evaluator.checkCompatible(m, byRecord.get(same), "model " + m.path());
+                loaded.put(key, m);
+                data.put(key, byRecord.get(same));
+                continue;
+            }
             org.jvmcompress.core.task.ModelData.Resolved r = Cli.data(cl, m, "model", true, false);
-            loaded.put(key, Cli.withInfo(m, r.info()));
+            loaded.put(key, r.model());
             data.put(key, r.data());
+            if (same != null) {
+                byRecord.put(same, r.data());
+            }
         }
         for (String key : roles) {
             LoadedModel m = loaded.get(key);

@@ -238,13 +238,6 @@ final class Cli {
     static org.jvmcompress.core.task.ModelData.Resolved data(CommandLine cl, org.jvmcompress.core.model.LoadedModel m,
                                                            String role, boolean training, boolean dataIsTest) {
         return org.jvmcompress.core.task.ModelData.resolve(m, dataRequest(cl, dataIsTest), dataHome(cl),
-                cl.hasOption("seed") ? seed(cl) : 42, role, training);
-    }
-
-    /** The model with the sidecar the data resolution gave it (a model without one gets one made from its data). */
-    static org.jvmcompress.core.model.LoadedModel withInfo(org.jvmcompress.core.model.LoadedModel m,
-                                                         org.jvmcompress.core.model.ModelInfo info) {
-        return m.info() == info ? m : new org.jvmcompress.core.model.LoadedModel(m.graph(), info, m.path(), m.format(),
-                m.runtime(), m.runtimeName());
+                seed(cl), role, training);
     }
 }

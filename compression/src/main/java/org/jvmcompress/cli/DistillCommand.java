@@ -122,12 +122,12 @@ final class DistillCommand implements Command {
         // The first teacher's data (its own, or what --data names) is every teacher's and the student's.
         org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, teachers.get(0), "teacher", true, false);
         TaskData data = resolved.data();
-        teachers.set(0, Cli.withInfo(teachers.get(0), resolved.info()));
+        teachers.set(0, resolved.model());
         for (int i = 1; i < teachers.size(); i++) {
             LoadedModel t = teachers.get(i);
             Evaluator.checkCompatible(t, data, "teacher " + t.path());
             if (t.info() == null) {
-                teachers.set(i, Cli.withInfo(t, org.jvmcompress.core.model.ModelInfo.describing(data.task(),
+                teachers.set(i, t.withInfo(org.jvmcompress.core.model.ModelInfo.describing(data.task(),
                         t.format() + ":" + t.path().getFileName(), data)));
             } else if (!t.info().labels().equals(data.labels())) {
                 throw new CompressionException("teacher " + t.path() + " has the classes " + t.info().labels()

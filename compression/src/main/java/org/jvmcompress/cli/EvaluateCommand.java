@@ -48,7 +48,7 @@ final class EvaluateCommand implements Command {
     public int run(CommandLine cl) {
         LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
         org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, m, "model", false, true);
-        m = Cli.withInfo(m, resolved.info());
+        m = resolved.model();
         TaskData data = resolved.data();
         LoadedModel other = cl.hasOption("compare") ? Models.load(Path.of(cl.getOptionValue("compare"))) : null;
         EvaluationReport rep = Evaluator.evaluate(m, data,

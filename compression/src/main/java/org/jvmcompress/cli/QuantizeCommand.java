@@ -77,7 +77,7 @@ final class QuantizeCommand implements Command {
                     + " has no float layers to quantise");
         }
         org.jvmcompress.core.task.ModelData.Resolved resolved = Cli.data(cl, m, "model", true, false);
-        m = Cli.withInfo(m, resolved.info());
+        m = resolved.model();
         if (m.graph() == null) {
             // ONNX runs through SameDiff; its convolutional and dense ops become DL4J layers to quantise.
             m = org.jvmcompress.core.model.onnx.OnnxLowering.lower(m);
@@ -94,10 +94,9 @@ final class QuantizeCommand implements Command {
         Path file = out.resolve(base + "-" + s.mode() + ".jcq");
         Quantization.Result r;
         if (qatEpochs > 0) {
-            TrainConfig d = task.defaultConfig();
-            TrainConfig qat = new TrainConfig(m.info().architecture(), qatEpochs, d.batchSize(),
-                    Cli.doubleOpt(cl, "qat-lr", org.jvmcompress.bench.QuantizationBenchmark.QAT_LR, 0), 1.0, qatEpochs,
-                    0, Cli.seed(cl), 0);
+            TrainConfig qat = org.jvmcompress.bench.QuantizationBenchmark.qatConfig(task, m.info().architecture(),
+                    qatEpochs, Cli.doubleOpt(cl, "qat-lr", org.jvmcompress.bench.QuantizationBenchmark.QAT_LR, 0),
+                    Cli.seed(cl));
             System.err.printf(Locale.ROOT, "quantisation-aware training: %d epoch(s) at learning rate %s%n", qatEpochs,
                     qat.learningRate());
             r = new Quantization.Result(file, Quantization.qat(m, data, s, qat, out.resolve("qat"), file,

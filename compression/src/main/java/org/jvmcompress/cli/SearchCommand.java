@@ -241,12 +241,11 @@ final class SearchCommand implements Command {
         }
     }
 
-    /** The --teacher of a search command, with its task and its own data split (it needs a sidecar). */
+    /** The --teacher of a search command, with its task and its data (its own, or what the data options name). */
     record Teacher(LoadedModel model, Task task, TaskData data) {
         static Teacher of(CommandLine cl) {
-            LoadedModel teacher = Models.load(Path.of(cl.getOptionValue("teacher")));
-            org.jvmcompress.core.task.ModelData.Resolved r = Cli.data(cl, teacher, "teacher", true, false);
-            return new Teacher(Cli.withInfo(teacher, r.info()), Tasks.get(r.info().task()), r.data());
+            return of(Path.of(cl.getOptionValue("teacher")), Cli.dataHome(cl), Cli.dataRequest(cl, false),
+                    Cli.seed(cl));
         }
 
         /** As a Spark executor loads it: the same teacher file, data folder and named data as the driver's. */
@@ -255,10 +254,7 @@ final class SearchCommand implements Command {
             LoadedModel teacher = Models.load(file);
             org.jvmcompress.core.task.ModelData.Resolved r = org.jvmcompress.core.task.ModelData.resolve(teacher, req,
                     home, seed, "teacher", true);
-            LoadedModel t = Cli.withInfo(teacher, r.info());
-            TaskData data = r.data();
-            Task task = Tasks.get(r.info().task());
-            return new Teacher(t, task, data);
+            return new Teacher(r.model(), Tasks.get(r.info().task()), r.data());
         }
     }
 }

@@ -66,7 +66,7 @@ final class TrainTeacherCommand implements Command {
         }
         String taskName = cl.getOptionValue("task");
         if (taskName == null && cl.hasOption("data")) {
-            taskName = org.jvmcompress.core.data.DataFiles.looksLikeImages(Path.of(cl.getOptionValue("data"))) ? "cv" : "nlp";
+            taskName = Tasks.forData(Path.of(cl.getOptionValue("data")));
         }
         if (taskName == null) {
             throw new CompressionException("train-teacher needs --task (" + String.join(", ", Tasks.names())

@@ -189,10 +189,7 @@ public final class Pipeline {
             teacher = Models.load(Path.of(config.teacher().model()));
             org.jvmcompress.core.task.ModelData.Resolved r = org.jvmcompress.core.task.ModelData.resolve(teacher, req,
                     home, config.seedOr42(), "teacher", true);
-            if (teacher.info() == null) {
-                teacher = new LoadedModel(teacher.graph(), r.info(), teacher.path(), teacher.format(), teacher.runtime(),
-                        teacher.runtimeName());
-            }
+            teacher = r.model();
             data = r.data();
         } else {
             data = req.namesFiles() ? task.fromFiles(req, config.seedOr42(), null)
@@ -374,9 +371,10 @@ public final class Pipeline {
             if (m.loss().equals("dkd")) {
                 r.put("beta", m.beta());
             }
-            r.put("scheme", d.plan(m).scheme());
-            if (!d.plan(m).knowledge().isEmpty()) {
-                r.put("features", d.plan(m).knowledge().stream().map(Object::toString).toList());
+            Distillation.Plan plan = d.plan(m);
+            r.put("scheme", plan.scheme());
+            if (!plan.knowledge().isEmpty()) {
+                r.put("features", plan.knowledge().stream().map(Object::toString).toList());
             }
         }
         r.put("history", state.history());
@@ -402,9 +400,9 @@ public final class Pipeline {
         Quantization.Result res;
         int qat = q.qatEpochs() == null ? 0 : q.qatEpochs();
         if (qat > 0) {
-            TrainConfig d = in.task().defaultConfig();
-            TrainConfig c = new TrainConfig(source.info().architecture(), qat, d.batchSize(),
-                    org.jvmcompress.bench.QuantizationBenchmark.QAT_LR, 1.0, qat, 0, config.seedOr42(), 0);
+            TrainConfig c = org.jvmcompress.bench.QuantizationBenchmark.qatConfig(in.task(),
+                    source.info().architecture(), qat, org.jvmcompress.bench.QuantizationBenchmark.QAT_LR,
+                    config.seedOr42());
             res = new Quantization.Result(file, Quantization.qat(source, in.data(), s, c, runDir.resolve("quantized/qat"),
                     file, "bin/compression run"), null);
         } else {

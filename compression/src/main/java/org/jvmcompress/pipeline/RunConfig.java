@@ -51,8 +51,7 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             return task;
         }
         if (data != null && (data.train() != null || data.test() != null)) {
-            Path p = Path.of(data.train() != null ? data.train() : data.test());
-            return org.jvmcompress.core.data.DataFiles.looksLikeImages(p) ? "cv" : "nlp";
+            return Tasks.forData(Path.of(data.train() != null ? data.train() : data.test()));
         }
         if (teacher != null && teacher.model() != null) {
             org.jvmcompress.core.model.ModelInfo i = org.jvmcompress.core.model.Models.readSidecar(Path.of(teacher.model()));

@@ -1,7 +1,6 @@
 package org.jvmcompress.core.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,17 +34,13 @@ public final class DataFiles {
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new CompressionException("cannot list " + p + ": " + e.getMessage(), e);
         }
-        byte[] buf = new byte[1 << 16];
         for (Path f : files) {
             md.update(p.relativize(f).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
             md.update((byte) 0);
-            try (InputStream in = Files.newInputStream(f)) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    md.update(buf, 0, n);
-                }
-            } catch (IOException e) {
-                throw new CompressionException("cannot read " + f + ": " + e.getMessage(), e);
+            try {
+                Hashing.update(md, f);
+            } catch (java.io.UncheckedIOException e) {
+                throw new CompressionException(e.getMessage(), e);
             }
             md.update((byte) 0);
         }

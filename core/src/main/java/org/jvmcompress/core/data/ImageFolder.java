@@ -27,14 +27,6 @@ public final class ImageFolder {
         return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
     }
 
-    /**
-     * Reads the folder. With {@code labelNames} given (the model's classes), sub-folders must be among them;
-     * otherwise the sorted sub-folder names become the classes (at least two).
-     */
-    public static ImageData read(Path dir, int channels, int height, int width, List<String> labelNames) {
-        return readWithSizes(dir, channels, height, width, labelNames).data();
-    }
-
     /** The images and how many of them had each native size and colour ("32x32 rgb", "28x28 grey"). */
     public record Read(ImageData data, java.util.SortedMap<String, Integer> nativeSizes) {
         /** Whether every image already had this size and channel count (nothing was resized or converted). */
@@ -47,6 +39,10 @@ public final class ImageFolder {
         return width + "x" + height + (channels == 1 ? " grey" : " rgb");
     }
 
+    /**
+     * Reads the folder. With {@code labelNames} given (the model's classes), sub-folders must be among them;
+     * otherwise the sorted sub-folder names become the classes (at least two).
+     */
     public static Read readWithSizes(Path dir, int channels, int height, int width, List<String> labelNames) {
         if (channels != 1 && channels != 3) {
             throw new CompressionException("images can be read as 1 or 3 channels, not " + channels);

@@ -24,6 +24,11 @@ public record LoadedModel(ComputationGraph graph, ModelInfo info, Path path, Str
         this(graph, info, path, format, fast, fast == null ? null : fast.toString());
     }
 
+    /** The same model with another sidecar (one made from its data, for a model that came without one). */
+    public LoadedModel withInfo(ModelInfo other) {
+        return other == info ? this : new LoadedModel(graph, other, path, format, runtime, runtimeName);
+    }
+
     /** Class probabilities for a batch of inputs. */
     public INDArray infer(INDArray features) {
         return runtime != null ? runtime.apply(features) : Predictions.classOutput(graph, features);

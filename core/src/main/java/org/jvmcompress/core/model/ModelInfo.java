@@ -45,12 +45,6 @@ public record ModelInfo(int schema, String task, String architecture, List<Strin
                 runtime, created, splitSeed, null);
     }
 
-    /** The same sidecar with another data record. */
-    public ModelInfo withData(org.jvmcompress.core.data.DataSource d) {
-        return new ModelInfo(schema, task, architecture, labels, inputShape, input, preprocessing, vocabulary, training,
-                seed, dataHash, runtime, created, splitSeed, d);
-    }
-
     /** Without a split seed of its own: the split seed is {@code seed}. */
     public ModelInfo(int schema, String task, String architecture, List<String> labels, long[] inputShape,
                      String input, Map<String, Object> preprocessing, List<String> vocabulary,

@@ -80,19 +80,7 @@ public final class CvTask implements Task {
             throw new org.jvmcompress.core.CompressionException("the model takes " + enc.input()
                     + " input, but task cv gives images");
         }
-        java.nio.file.Path first = req.data() != null ? req.data() : req.testData();
-        long[] shape;
-        if (enc != null) {
-            shape = enc.inputShape();
-        } else if (req.imageSize() != null || req.channels() != null) {
-            int[] probe = req.imageSize() != null && req.channels() != null ? null : probeShape(first);
-            int ch = req.channels() != null ? req.channels() : probe[0];
-            int[] hw = req.imageSize() != null ? req.imageSize() : new int[] {probe[1], probe[2]};
-            shape = new long[] {ch, hw[0], hw[1]};
-        } else {
-            int[] probe = probeShape(first);
-            shape = new long[] {probe[0], probe[1], probe[2]};
-        }
+        long[] shape = enc != null ? enc.inputShape() : imageShape(req, null);
         if (shape.length != 3) {
             throw new org.jvmcompress.core.CompressionException("an image model needs an input shape [channels, height,"
                     + " width]; the sidecar says " + java.util.Arrays.toString(shape));
@@ -115,24 +103,14 @@ public final class CvTask implements Task {
             }
         }
         ImageData poolData = pool == null ? test.data().subset(new int[0]) : pool.data();
-        Map<String, Double> fractions;
-        ImageData train;
-        ImageData val;
-        ImageData testData;
         List<String> keys = pixelKeys(poolData);
-        if (test == null) {
-            int[][] parts = Splits.split(keys, new double[] {0.8, 0.1, 0.1}, splitSeed);
-            train = poolData.subset(parts[0]);
-            val = poolData.subset(parts[1]);
-            testData = poolData.subset(parts[2]);
-            fractions = Map.of("train", 0.8, "validation", 0.1, "test", 0.1);
-        } else {
-            int[][] parts = Splits.split(keys, new double[] {1 - VALIDATION_FRACTION, VALIDATION_FRACTION}, splitSeed);
-            train = poolData.subset(parts[0]);
-            val = poolData.subset(parts[1]);
-            testData = test.data();
-            fractions = Map.of("train", 1 - VALIDATION_FRACTION, "validation", VALIDATION_FRACTION);
-        }
+        Map<String, Double> fractions = test == null ? Map.of("train", 0.8, "validation", 0.1, "test", 0.1)
+                : Map.of("train", 1 - VALIDATION_FRACTION, "validation", VALIDATION_FRACTION);
+        int[][] parts = Splits.split(keys, test == null ? new double[] {0.8, 0.1, 0.1}
+                : new double[] {1 - VALIDATION_FRACTION, VALIDATION_FRACTION}, splitSeed);
+        ImageData train = poolData.subset(parts[0]);
+        ImageData val = poolData.subset(parts[1]);
+        ImageData testData = test == null ? poolData.subset(parts[2]) : test.data();
         DataSource.Part trainPart = pool == null ? null
                 : org.jvmcompress.core.data.DataFiles.part(req.data(), pool.format(), poolData.size());
         DataSource.Part testPart = test == null ? null
@@ -158,6 +136,19 @@ public final class CvTask implements Task {
             }
         }
         return d;
+    }
+
+    /**
+     * The [channels, height, width] new image data is read at: {@code --channels}, else {@code channels} (e.g. a
+     * network's first convolution), else colour when any probed image is; {@code --image-size}, else the data's most
+     * common size. The data is probed only for what is not given.
+     */
+    public static long[] imageShape(DataRequest req, Integer channels) {
+        Integer ch = req.channels() != null ? req.channels() : channels;
+        int[] size = req.imageSize();
+        int[] probe = ch != null && size != null ? null
+                : probeShape(req.data() != null ? req.data() : req.testData());
+        return new long[] {ch != null ? ch : probe[0], size != null ? size[0] : probe[1], size != null ? size[1] : probe[2]};
     }
 
     private static int[] probeShape(java.nio.file.Path p) {

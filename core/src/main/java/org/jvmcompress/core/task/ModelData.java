@@ -25,8 +25,12 @@ import org.jvmcompress.core.model.ModelInfo;
 public final class ModelData {
     private ModelData() {}
 
-    /** The data, and the model's sidecar (made from the data for a model that came without one). */
-    public record Resolved(TaskData data, ModelInfo info) {}
+    /** The data, and the model with its sidecar (made from the data for a model that came without one). */
+    public record Resolved(TaskData data, LoadedModel model) {
+        public ModelInfo info() {
+            return model.info();
+        }
+    }
 
     /**
      * @param m        the model (its sidecar may be null: a Keras or ONNX file, a bare DL4J zip)
@@ -84,7 +88,7 @@ public final class ModelData {
         }
         Evaluator.checkCompatible(m, data, what);
         announce(data);
-        return new Resolved(data, info);
+        return new Resolved(data, m);
     }
 
     /** The recorded files as a request, after checking that they are still there and unchanged. */
@@ -129,7 +133,7 @@ public final class ModelData {
     private static Resolved imported(LoadedModel m, DataRequest req, DataHome home, long seed, String what) {
         String taskName = req.task();
         if (taskName == null && req.namesFiles()) {
-            taskName = DataFiles.looksLikeImages(req.data() != null ? req.data() : req.testData()) ? "cv" : "nlp";
+            taskName = Tasks.forData(req.data() != null ? req.data() : req.testData());
         }
         if (taskName == null) {
             throw new CompressionException(what + " has no sidecar (.json) naming its task, classes and data; name its"
@@ -151,11 +155,7 @@ public final class ModelData {
             List<String> labels = req.labels() != null ? req.labels() : classNames(first);
             // The network does not record its input's height and width: the data's (or --image-size) are used,
             // and a network that cannot take them is refused by the probe below.
-            int[] p = req.imageSize() != null && req.channels() != null ? new int[] {req.channels(),
-                    req.imageSize()[0], req.imageSize()[1]} : ImageFolder.probeShape(first, 20);
-            Integer ch = req.channels() != null ? req.channels() : inputChannels(m);
-            long[] shape = {ch != null ? ch : p[0], req.imageSize() != null ? req.imageSize()[0] : p[1],
-                    req.imageSize() != null ? req.imageSize()[1] : p[2]};
+            long[] shape = CvTask.imageShape(req, inputChannels(m));
             ModelInfo enc = new ModelInfo(ModelInfo.SCHEMA, "cv", m.format(), labels, shape, "image",
                     java.util.Map.of("scale", 1.0 / 255, "layout", "NCHW"), null, null, seed, null, null, null, seed);
             data = task.fromFiles(req, seed, enc);
@@ -167,7 +167,7 @@ public final class ModelData {
         checkOutputs(m, data, what);
         ModelInfo info = ModelInfo.describing(taskName, m.format() + ":" + m.path().getFileName(), data);
         announce(data);
-        return new Resolved(data, info);
+        return new Resolved(data, m.withInfo(info));
     }
 
     /** Refuses a model whose class count is not the data's, naming both (before any other probe). */

@@ -58,13 +58,17 @@ public final class NlpTask implements Task {
 
     private String splitHash(String sourceHash, long splitSeed, List<String> vocab, int maxLen) {
         return Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|fractions=0.8,0.1,0.1|vocab="
-                + Hashing.sha256(String.join("\n", vocab)) + "|len=" + maxLen);
+                + vocabHash(vocab) + "|len=" + maxLen);
+    }
+
+    private static String vocabHash(List<String> vocab) {
+        return Hashing.sha256(String.join("\n", vocab));
     }
 
     private static Map<String, Object> encoding(List<String> vocab, int maxLen) {
         Map<String, Object> e = new LinkedHashMap<>(preprocessing(maxLen));
         e.put("vocabularySize", vocab.size());
-        e.put("vocabularySha256", Hashing.sha256(String.join("\n", vocab)));
+        e.put("vocabularySha256", vocabHash(vocab));
         return e;
     }
 
@@ -111,7 +115,7 @@ public final class NlpTask implements Task {
                 : DataFiles.part(req.testData(), DataFiles.textFormat(req.testData()), t.size());
         String hash = Hashing.sha256(name() + "|train=" + (trainPart == null ? "" : trainPart.sha256()) + "|test="
                 + (testPart == null ? "" : testPart.sha256()) + "|seed=" + splitSeed + "|fractions="
-                + new java.util.TreeMap<>(fractions) + "|vocab=" + Hashing.sha256(String.join("\n", vocab.tokens()))
+                + new java.util.TreeMap<>(fractions) + "|vocab=" + vocabHash(vocab.tokens())
                 + "|len=" + maxLen);
         DataSource src = new DataSource(DataSource.FILES, null, trainPart, testPart, null, splitSeed,
                 new java.util.TreeMap<>(fractions), test.labelNames(), encoding(vocab.tokens(), maxLen));
@@ -159,11 +163,7 @@ public final class NlpTask implements Task {
 
     /** Any labelled texts, split with the seed; encoded with the model's vocabulary when one is given. */
     public TaskData fromTexts(TextData all, long splitSeed, String sourceHash, ModelInfo encodingFrom) {
-        List<String> keys = new ArrayList<>(all.size());
-        for (String t : all.texts()) {
-            keys.add(Splits.textKey(t));
-        }
-        int[][] parts = Splits.split(keys, FRACTIONS, splitSeed);
+        int[][] parts = Splits.split(textKeys(all), FRACTIONS, splitSeed);
         TextData train = all.subset(parts[0]);
         Vocabulary vocab;
         int maxLen;

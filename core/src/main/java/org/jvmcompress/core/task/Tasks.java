@@ -43,6 +43,11 @@ public final class Tasks {
         return fresh;
     }
 
+    /** The task of a user's data: images (class folders of PNG/JPEG, or an IDX pair) are cv, anything else nlp. */
+    public static String forData(java.nio.file.Path p) {
+        return org.jvmcompress.core.data.DataFiles.looksLikeImages(p) ? "cv" : "nlp";
+    }
+
     public static Task get(String name) {
         Task t = name == null ? null : TASKS.get(name);
         if (t == null) {

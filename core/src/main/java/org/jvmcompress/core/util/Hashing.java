@@ -24,6 +24,12 @@ public final class Hashing {
 
     public static String sha256(Path file) {
         MessageDigest md = sha256();
+        update(md, file);
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /** Adds a file's bytes to a digest. */
+    public static void update(MessageDigest md, Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buf = new byte[1 << 16];
             int n;
@@ -33,7 +39,6 @@ public final class Hashing {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     public static String sha256(byte[] bytes) {
