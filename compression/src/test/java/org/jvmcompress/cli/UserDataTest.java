@@ -186,6 +186,8 @@ class UserDataTest {
         writeShapes(big, 5, 40, 3);
         refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", big.toString(),
                 "--no-speed"), "40x40 rgb", "--resize");
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", big.toString(),
+                "--image-size", "40x40", "--no-speed"), "--channels/--image-size ask for other input than its 3x32x32");
         CliTest.Run resized = CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data",
                 big.toString(), "--resize", "--no-speed");
         ok(resized);
@@ -285,6 +287,10 @@ class UserDataTest {
         refused(CliTest.run("evaluate", "--model", bareText.toString(), "--data", test.toString(), "--no-speed"),
                 "no vocabulary");
         refused(CliTest.run("evaluate", "--model", bareText.toString(), "--task", "nlp", "--no-speed"), "no vocabulary");
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", test.toString(),
+                "--max-length", "99", "--no-speed"), "--max-length 99 is not its length " + len);
+        refused(CliTest.run("evaluate", "--model", t.resolve("teacher.zip").toString(), "--data", test.toString(),
+                "--labels", "tech,sport,food", "--no-speed"), "is not its class order [food, sport, tech]");
         // a test set that repeats training texts is warned about, with the count
         Path dup = dir.resolve("dup.jsonl");
         List<String> lines = Files.readAllLines(train, StandardCharsets.UTF_8);

@@ -51,6 +51,7 @@ public final class ModelData {
         if (info == null) {
             return imported(m, req, home, seed, what);
         }
+        refuseOtherEncoding(info, req, what);
         Task task = Tasks.get(info.task());
         TaskData data;
         if (training && req.data() == null && req.testData() != null && info.data() != null
@@ -89,6 +90,24 @@ public final class ModelData {
         Evaluator.checkCompatible(m, data, what);
         announce(data);
         return new Resolved(data, m);
+    }
+
+    /** Options that would read data differently from how the model's sidecar says it takes it are refused. */
+    private static void refuseOtherEncoding(ModelInfo info, DataRequest req, String what) {
+        long[] s = info.inputShape();
+        String why = null;
+        if (req.labels() != null && !req.labels().equals(info.labels())) {
+            why = "--labels " + String.join(",", req.labels()) + " is not its class order " + info.labels();
+        } else if ("image".equals(info.input()) && ((req.channels() != null && req.channels() != s[0])
+                || (req.imageSize() != null && (req.imageSize()[0] != s[1] || req.imageSize()[1] != s[2])))) {
+            why = "--channels/--image-size ask for other input than its " + s[0] + "x" + s[1] + "x" + s[2]
+                    + " (--resize reads images of another size at its size)";
+        } else if ("tokens".equals(info.input()) && req.maxLength() != null && req.maxLength() != s[0]) {
+            why = "--max-length " + req.maxLength() + " is not its length " + s[0];
+        }
+        if (why != null) {
+            throw new CompressionException(what + " records how it takes its input in its sidecar: " + why);
+        }
     }
 
     /** The recorded files as a request, after checking that they are still there and unchanged. */
