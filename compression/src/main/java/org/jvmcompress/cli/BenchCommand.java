@@ -13,7 +13,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Measure;
-import org.jvmcompress.core.runtime.FloatRuntime;
+import org.jvmcompress.core.runtime.Engines;
+import org.jvmcompress.core.runtime.InferenceRuntime;
 import org.jvmcompress.core.task.ArchSpec;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.TrainConfig;
@@ -33,7 +34,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code bench}: the reference benchmark of shared/BENCHMARKS.md, the same models, batch sizes and steps as the
  * PyTorch peer ({@code shared/peer/torch_bench.py}), on random inputs of the real shapes; prints one line per figure
  * with the peer's names ({@code cv.teacher_train_samples_per_s 123.4}) and writes them as JSON. Inference and the
- * teacher's forward pass in the KD step run on the path the suite uses ({@link FloatRuntime}, oneDNN float, where
+ * teacher's forward pass in the KD step run on the path the suite uses ({@link Engines#inference}, oneDNN float, where
  * it applies); training on DL4J. Project-only figures: the same inference on DL4J ({@code *_dl4j_*}), the student's
  * plain training step, int8 inference on the oneDNN runtime, one real KD epoch of cv-student on Fashion-MNIST with
  * the reference teacher's outputs cached ({@code cv.kd_epoch_s}, for 60,000 images), and the peak resident memory.
@@ -120,8 +121,8 @@ final class BenchCommand implements Command {
             INDArray y = Batches.oneHot(yIdx, rows, k);
             TrainingSetup.prepare(teacher); // as Trainer does
             TrainingSetup.prepare(student);
-            FloatRuntime tFast = FloatRuntime.forGraph(teacher);
-            FloatRuntime sFast = FloatRuntime.forGraph(student);
+            InferenceRuntime tFast = Engines.inference(teacher);
+            InferenceRuntime sFast = Engines.inference(student);
             java.util.function.UnaryOperator<INDArray> tInfer = tFast != null ? tFast : z -> teacher.outputSingle(false, z);
             java.util.function.UnaryOperator<INDArray> sInfer = sFast != null ? sFast : z -> student.outputSingle(false, z);
             out.put(task + ".inference_runtime", tFast != null ? tFast.toString() : "DL4J");

@@ -60,7 +60,7 @@ public final class FeatureDistiller {
             }
             throw new CompressionException("teacher " + teacher.path() + " gives no intermediate results by name");
         }
-        if (teacher.runtime() instanceof org.jvmcompress.core.runtime.FloatRuntime rt
+        if (teacher.runtime() instanceof org.jvmcompress.core.runtime.InferenceRuntime rt
                 && names.stream().allMatch(rt::hasActivation)) {
             return rt;
         }

@@ -27,7 +27,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.jvmcompress.core.CompressionException;
-import org.jvmcompress.core.runtime.FloatRuntime;
+import org.jvmcompress.engine.FloatRuntime;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
@@ -434,7 +434,7 @@ public final class Int8Runtime {
             for (int k = 0; k < sW.length; k++) {
                 scales[k] = sOutNext == 0 ? sIn * sW[k] : sIn * sW[k] / sOutNext;
             }
-            primitive_attr attr = org.jvmcompress.core.runtime.FloatRuntime.reluAttr(relu, keep);
+            primitive_attr attr = org.jvmcompress.engine.FloatRuntime.reluAttr(relu, keep);
             attr.set_output_scales(1 << 1, scales);
             return attr;
         }

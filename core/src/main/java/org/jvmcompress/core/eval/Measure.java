@@ -48,7 +48,7 @@ public final class Measure {
     /** Times the network on random inputs of one example's shape, on the float runtime that deployment uses. */
     public static Speed speed(ComputationGraph g, long[] inputShape, boolean tokens, int vocabSize, int latencyRuns,
                               int throughputBatch, double throughputSeconds) {
-        org.jvmcompress.core.runtime.FloatRuntime fast = org.jvmcompress.core.runtime.FloatRuntime.forGraph(g);
+        org.jvmcompress.core.runtime.InferenceRuntime fast = org.jvmcompress.core.runtime.Engines.inference(g);
         try {
             return speed(fast != null ? fast : x -> g.outputSingle(false, x), inputShape, tokens, vocabSize,
                     latencyRuns, throughputBatch, throughputSeconds);

@@ -4,23 +4,24 @@ import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.eval.Predictions;
-import org.jvmcompress.core.runtime.FloatRuntime;
+import org.jvmcompress.core.runtime.Engines;
+import org.jvmcompress.core.runtime.InferenceRuntime;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A model ready to run: the network, its sidecar (null when the file came without one), and where it came from.
  * {@code runtime}, when not null, is what computes the class probabilities instead of the DL4J network (an integer
- * runtime for a quantised file, the oneDNN float runtime for a DL4J network it can run); the network still describes
+ * runtime for a quantised file, an engine's float runtime for a DL4J network it can run); the network still describes
  * the model (parameters, shapes).
  */
 public record LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format,
                           UnaryOperator<INDArray> runtime, String runtimeName) {
-    /** A DL4J network, run by the oneDNN float runtime when it can be ({@link FloatRuntime#forGraph}). */
+    /** A DL4J network, run by an engine when one runs it ({@link Engines#inference}). */
     public LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format) {
-        this(graph, info, path, format, FloatRuntime.forGraph(graph));
+        this(graph, info, path, format, Engines.inference(graph));
     }
 
-    private LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format, FloatRuntime fast) {
+    private LoadedModel(ComputationGraph graph, ModelInfo info, Path path, String format, InferenceRuntime fast) {
         this(graph, info, path, format, fast, fast == null ? null : fast.toString());
     }
 

@@ -37,7 +37,7 @@ public final class Backend {
      * Whether a switch between the suite's oneDNN paths and DL4J's own ({@code -Dproperty=auto|dl4j}, default auto)
      * says auto; any other value is an error naming the property.
      */
-    static boolean oneDnnPath(String property) {
+    public static boolean oneDnnPath(String property) {
         return oneDnnEngine(onCpu() ? "CPU" : name(), System.getProperty(property, "auto"), property);
     }
 

@@ -8,20 +8,17 @@ import java.util.Map;
 import java.util.Optional;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.jvmcompress.core.runtime.OneDnnLstmHelper;
-import org.jvmcompress.core.runtime.NativeTrainer;
-import org.jvmcompress.core.runtime.OneDnnTrainer;
+import org.jvmcompress.core.runtime.Engines;
+import org.jvmcompress.core.runtime.TrainingRuntime;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * What every network gets before the suite trains it, whatever file or builder it came from: the pre-activations of
  * each layer kept from the forward pass for the backward pass ({@link CacheMode#DEVICE}; with DL4J's default, none,
- * every convolution runs its forward pass twice per step, once more inside backprop), LSTM layers on oneDNN
- * ({@link OneDnnLstmHelper}; Bidirectional wrappers of them without reversing sequences, {@link InOrderBidirectional})
- * and a faster backward pass of global max pooling over time ({@link FastGlobalMaxPooling}).
- * None changes what is computed. {@link #fit} is the training step the suite takes: outside DL4J ({@link NativeTrainer}: on
- * oneDNN primitives for convolutional chains, {@link OneDnnTrainer}, in Java for embedding bags) where the network
- * allows it, DL4J's {@code fit} for the rest.
+ * every convolution runs its forward pass twice per step, once more inside backprop), and the layers the engines swap
+ * in ({@link Engines#prepareTraining}: LSTM helpers, faster backward passes). None changes what is computed.
+ * {@link #fit} is the training step the suite takes: an engine's trainer where one trains the network
+ * ({@link Engines#trainer}), DL4J's {@code fit} for the rest.
  */
 public final class TrainingSetup {
     private TrainingSetup() {}
@@ -31,7 +28,7 @@ public final class TrainingSetup {
      * {@code ComputationGraph.equals} compares parameters, so two equal networks would share one) and weakly, so that
      * the networks can go.
      */
-    private static final Map<Key, Optional<NativeTrainer>> TRAINERS = new HashMap<>();
+    private static final Map<Key, Optional<TrainingRuntime>> TRAINERS = new HashMap<>();
     private static final ReferenceQueue<ComputationGraph> GONE = new ReferenceQueue<>();
 
     private static final class Key extends WeakReference<ComputationGraph> {
@@ -53,13 +50,13 @@ public final class TrainingSetup {
         }
     }
 
-    private static synchronized Optional<NativeTrainer> trainer(ComputationGraph g) {
+    private static synchronized Optional<TrainingRuntime> trainer(ComputationGraph g) {
         for (Reference<? extends ComputationGraph> r; (r = GONE.poll()) != null; ) {
             TRAINERS.remove(r);
         }
-        Optional<NativeTrainer> t = TRAINERS.get(new Key(g, null));
+        Optional<TrainingRuntime> t = TRAINERS.get(new Key(g, null));
         if (t == null) {
-            t = Optional.ofNullable(NativeTrainer.forGraph(g));
+            t = Optional.ofNullable(Engines.trainer(g));
             TRAINERS.put(new Key(g, GONE), t);
         }
         return t;
@@ -68,10 +65,7 @@ public final class TrainingSetup {
     public static void prepare(ComputationGraph g) {
         g.getConfiguration().setCacheMode(CacheMode.DEVICE); // the graph opens the cache workspace only when set
         g.setCacheMode(CacheMode.DEVICE);
-        OneDnnLstmHelper.install(g);
-        InOrderBidirectional.install(g);
-        FastGlobalMaxPooling.install(g);
-        org.jvmcompress.core.runtime.FusedAdam.install(g);
+        Engines.prepareTraining(g);
     }
 
     /**
@@ -79,7 +73,7 @@ public final class TrainingSetup {
      * iteration count); returns the batch's loss.
      */
     public static double fit(ComputationGraph g, MultiDataSet batch) {
-        Optional<NativeTrainer> t = trainer(g);
+        Optional<TrainingRuntime> t = trainer(g);
         if (t.isPresent()) {
             return t.get().fit(batch);
         }

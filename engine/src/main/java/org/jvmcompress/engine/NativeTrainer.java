@@ -1,5 +1,6 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
+import org.jvmcompress.core.runtime.Backend;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * gradient normalisation, the division by the batch size), and the parameters step as {@code ComputationGraph.fit}
  * steps them. The network stays a plain DL4J network.
  */
-public abstract class NativeTrainer implements AutoCloseable {
+public abstract class NativeTrainer implements org.jvmcompress.core.runtime.TrainingRuntime {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NativeTrainer.class);
 
     /** System property choosing the training path: {@code auto} (these trainers where they apply) or {@code dl4j}. */

@@ -1,5 +1,6 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
+import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;

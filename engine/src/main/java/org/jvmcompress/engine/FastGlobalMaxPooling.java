@@ -1,4 +1,4 @@
-package org.jvmcompress.core.train;
+package org.jvmcompress.engine;
 
 import java.lang.reflect.Field;
 import org.bytedeco.javacpp.FloatPointer;

@@ -1,4 +1,4 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
 import java.util.ArrayList;
 import java.util.HashMap;

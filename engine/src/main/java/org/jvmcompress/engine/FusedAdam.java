@@ -1,5 +1,6 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
+import org.jvmcompress.core.runtime.Backend;
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;

@@ -1,12 +1,13 @@
-package org.jvmcompress.core.train;
+package org.jvmcompress.engine;
 
+import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Architectures;
+import org.jvmcompress.core.train.TrainingSetup;
 import org.jvmcompress.core.task.SearchNets;
 import org.jvmcompress.core.task.TrainConfig;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,6 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
+import org.jvmcompress.core.runtime.Backend;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,8 +64,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * global max pooling. Dropout is inference's identity. {@link #compile} names the first layer it cannot run; callers
  * then keep DL4J. Results equal DL4J's to float rounding (tested to 1e-4 on the reference networks).
  */
-public final class FloatRuntime implements UnaryOperator<INDArray>, AutoCloseable,
-        org.jvmcompress.core.model.NamedActivations {
+public final class FloatRuntime implements org.jvmcompress.core.runtime.InferenceRuntime {
     private sealed interface Op permits Embed, Conv, Pool, GlobalPool, Lstm, Dense, Add {}
 
     /** Element-wise sum of this op's input and the output of op {@code other} (-1: the network input), then ReLU. */

@@ -1,5 +1,6 @@
-package org.jvmcompress.core.runtime;
+package org.jvmcompress.engine;
 
+import org.jvmcompress.core.runtime.Backend;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashMap;
