@@ -1,5 +1,6 @@
 package org.jvmcompress.bench;
 
+import org.jvmcompress.distill.DistillRecipes;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;

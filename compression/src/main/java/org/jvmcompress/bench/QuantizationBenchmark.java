@@ -1,5 +1,6 @@
 package org.jvmcompress.bench;
 
+import org.jvmcompress.distill.DistillRecipes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,16 +40,8 @@ public final class QuantizationBenchmark {
      */
     public static final int QAT_EPOCHS = 2;
     public static final int QAT_EPOCHS_TEACHER = 1;
-    public static final double QAT_LR = 1e-4;
 
     private QuantizationBenchmark() {}
-
-    /** Quantisation-aware training's schedule: {@code epochs} at {@code lr} (fresh Adam), no decay, no early stop. */
-    public static org.jvmcompress.core.task.TrainConfig qatConfig(org.jvmcompress.core.task.Task t, String arch,
-                                                                  int epochs, double lr, long seed) {
-        return new org.jvmcompress.core.task.TrainConfig(arch, epochs, t.defaultConfig().batchSize(), lr, 1.0, epochs, 0,
-                seed, 0);
-    }
 
     public static Path cellRecord(Path cells, String task, String role, String mode) {
         return cells.resolve(task).resolve(role).resolve(mode + ".json");
@@ -78,7 +71,7 @@ public final class QuantizationBenchmark {
             org.jvmcompress.core.task.TrainConfig d = t.defaultConfig();
             String arch = model.info().architecture();
             int qatEpochs = role.equals("teacher") ? QAT_EPOCHS_TEACHER : QAT_EPOCHS;
-            org.jvmcompress.core.task.TrainConfig qat = qatConfig(t, arch, qatEpochs, QAT_LR, 1);
+            org.jvmcompress.core.task.TrainConfig qat = org.jvmcompress.quantize.Qat.config(t, arch, qatEpochs, org.jvmcompress.quantize.Qat.LR, 1);
             if (mode.equals("qat")) {
                 m = Quantization.qat(model, data, s, qat, dir, dir.resolve("model.jcq"), command);
             } else {
@@ -91,7 +84,7 @@ public final class QuantizationBenchmark {
                 org.jvmcompress.distill.OfflineDistiller.Method kd = mode.endsWith("-t4")
                         ? new org.jvmcompress.distill.OfflineDistiller.Method("kd", 4, DistillRecipes.kd(task).alpha())
                         : DistillRecipes.kd(task);
-                m = Quantization.quantizedStudent(teacher, t, data, kd, f, qat, s, dir, dir.resolve("student.jcq"),
+                m = org.jvmcompress.pipeline.QuantizedStudent.make(teacher, t, data, kd, f, qat, s, dir, dir.resolve("student.jcq"),
                         cacheDir, command);
             }
             settings = new LinkedHashMap<>(m.info().training());

@@ -8,7 +8,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.jvmcompress.bench.DistillBenchmark;
-import org.jvmcompress.bench.DistillRecipes;
+import org.jvmcompress.distill.DistillRecipes;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;

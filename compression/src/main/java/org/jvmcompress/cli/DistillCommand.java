@@ -6,7 +6,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.jvmcompress.bench.DistillRecipes;
+import org.jvmcompress.distill.DistillRecipes;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.EvaluationReport;
 import org.jvmcompress.core.eval.Evaluator;

@@ -57,7 +57,7 @@ final class QuantizeCommand implements Command {
                                 + " default 0: post-training only)").build())
                 .addOption(Option.builder().longOpt("qat-lr").hasArg().argName("X")
                         .desc("learning rate of quantisation-aware training (Adam, default "
-                                + org.jvmcompress.bench.QuantizationBenchmark.QAT_LR + ")").build())
+                                + org.jvmcompress.quantize.Qat.LR + ")").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build()));
     }
 
@@ -94,8 +94,8 @@ final class QuantizeCommand implements Command {
         Path file = out.resolve(base + "-" + s.mode() + ".jcq");
         Quantization.Result r;
         if (qatEpochs > 0) {
-            TrainConfig qat = org.jvmcompress.bench.QuantizationBenchmark.qatConfig(task, m.info().architecture(),
-                    qatEpochs, Cli.doubleOpt(cl, "qat-lr", org.jvmcompress.bench.QuantizationBenchmark.QAT_LR, 0),
+            TrainConfig qat = org.jvmcompress.quantize.Qat.config(task, m.info().architecture(),
+                    qatEpochs, Cli.doubleOpt(cl, "qat-lr", org.jvmcompress.quantize.Qat.LR, 0),
                     Cli.seed(cl));
             System.err.printf(Locale.ROOT, "quantisation-aware training: %d epoch(s) at learning rate %s%n", qatEpochs,
                     qat.learningRate());

@@ -41,7 +41,7 @@ public final class DistillScorer {
         TrainConfig d = task.defaultConfig();
         TrainConfig c = new TrainConfig(spec, epochs, d.batchSize(), d.learningRate(), d.lrDecay(), d.patience(),
                 d.l2(), seed, limit);
-        var kd = org.jvmcompress.bench.DistillRecipes.kd(task.name());
+        var kd = org.jvmcompress.distill.DistillRecipes.kd(task.name());
         return org.jvmcompress.distill.Distillation.run(org.jvmcompress.distill.Distillation.Plan.offline(kd,
                 List.of()), List.of(teacher), task, data, c, dir, dir.resolve("student.zip"),
                 home.dir("teacher-outputs"), command).outcome();

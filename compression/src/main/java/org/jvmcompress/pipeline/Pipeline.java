@@ -89,7 +89,7 @@ public final class Pipeline {
                 OfflineDistiller.Method m = method(in.task());
                 yield "train student " + (d.student() != null ? d.student() : config.search() != null ? "(the searched one)"
                         : in.task().studentArchitecture()) + (d.epochs() != null ? " for " + d.epochs()
-                        + " epoch(s)" : " on the task's student schedule (at most " + org.jvmcompress.bench.DistillRecipes
+                        + " epoch(s)" : " on the task's student schedule (at most " + org.jvmcompress.distill.DistillRecipes
                         .schedule(in.task().name(), in.data().train().size()).epochs() + " epochs)") + " by " + (m == null
                         ? "cross-entropy (from scratch)" : String.format(Locale.ROOT, "%s (T=%s, alpha=%s)", m.loss(),
                         m.temperature(), m.alpha())) + " from the teacher" + (m == null ? ""
@@ -269,7 +269,7 @@ public final class Pipeline {
     /** The task's student schedule, stretched for a training set smaller than the built-in one's. */
     private TrainConfig studentConfig(Task task, String arch, int trainSize) {
         TrainConfig d = task.defaultConfig();
-        org.jvmcompress.bench.DistillRecipes.Schedule s = org.jvmcompress.bench.DistillRecipes.schedule(task.name(),
+        org.jvmcompress.distill.DistillRecipes.Schedule s = org.jvmcompress.distill.DistillRecipes.schedule(task.name(),
                 trainSize);
         return new TrainConfig(arch, s.epochs(), d.batchSize(), d.learningRate(), s.lrDecay(), s.patience(), d.l2(),
                 config.seedOr42(), config.trainLimitOr0());
@@ -310,7 +310,7 @@ public final class Pipeline {
         if (m.equals("ce")) {
             return null;
         }
-        OfflineDistiller.Method tuned = org.jvmcompress.bench.DistillRecipes.defaults(task.name(), m);
+        OfflineDistiller.Method tuned = org.jvmcompress.distill.DistillRecipes.defaults(task.name(), m);
         RunConfig.Distill d = config.distill();
         double t = d.temperature() != null ? d.temperature() : tuned.temperature();
         double a = d.alpha() != null ? d.alpha() : tuned.alpha();
@@ -400,8 +400,8 @@ public final class Pipeline {
         Quantization.Result res;
         int qat = q.qatEpochs() == null ? 0 : q.qatEpochs();
         if (qat > 0) {
-            TrainConfig c = org.jvmcompress.bench.QuantizationBenchmark.qatConfig(in.task(),
-                    source.info().architecture(), qat, org.jvmcompress.bench.QuantizationBenchmark.QAT_LR,
+            TrainConfig c = org.jvmcompress.quantize.Qat.config(in.task(),
+                    source.info().architecture(), qat, org.jvmcompress.quantize.Qat.LR,
                     config.seedOr42());
             res = new Quantization.Result(file, Quantization.qat(source, in.data(), s, c, runDir.resolve("quantized/qat"),
                     file, "bin/compression run"), null);

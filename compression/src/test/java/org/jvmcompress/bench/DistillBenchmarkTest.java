@@ -1,5 +1,6 @@
 package org.jvmcompress.bench;
 
+import org.jvmcompress.distill.DistillRecipes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

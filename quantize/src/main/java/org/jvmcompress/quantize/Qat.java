@@ -22,6 +22,14 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Qat {
     private Qat() {}
 
+    /** Quantisation-aware training's default learning rate (a fine-tune of a trained model: small). */
+    public static final double LR = 1e-4;
+
+    /** Quantisation-aware training's schedule: {@code epochs} at {@code lr} (fresh Adam), no decay, no early stop. */
+    public static TrainConfig config(org.jvmcompress.core.task.Task t, String arch, int epochs, double lr, long seed) {
+        return new TrainConfig(arch, epochs, t.defaultConfig().batchSize(), lr, 1.0, epochs, 0, seed, 0);
+    }
+
     /** A float network prepared for QAT: folded, with calibrated fake-quant layers. */
     public record Prepared(ComputationGraph graph, Map<String, FakeQuant> ranges) {}
 

@@ -12,12 +12,7 @@ import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.util.Hashing;
 import org.jvmcompress.core.util.Json;
-import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TrainConfig;
-import org.jvmcompress.core.train.TrainedModels;
-import org.jvmcompress.distill.OfflineDistiller;
-import org.jvmcompress.distill.OutputLoss;
-import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /** Quantises a model file into a {@code .jcq} file with its sidecar: the one path of the command and the benchmark. */
 public final class Quantization {
@@ -78,29 +73,5 @@ public final class Quantization {
         Qat.Prepared p = Qat.prepare(source.graph(), data, s);
         QuantizedModel q = Qat.train(p, data, data, c, s, runDir, g -> g);
         return save(q, source, out, command);
-    }
-
-    /**
-     * The quantised student in one run: a float student distilled from the teacher, then quantisation-aware
-     * training with the same distillation loss, exported to int8.
-     *
-     * @param floatConfig the student's architecture and float distillation epochs
-     * @param qatConfig   the QAT fine-tuning (epochs, learning rate)
-     */
-    public static LoadedModel quantizedStudent(LoadedModel teacher, Task task, TaskData data,
-                                               OfflineDistiller.Method method, TrainConfig floatConfig,
-                                               TrainConfig qatConfig, Quantizer.Settings s, Path runDir, Path out,
-                                               Path cacheDir, String command) {
-        TrainedModels.Outcome f = OfflineDistiller.distil(teacher, task, data, method, floatConfig,
-                runDir.resolve("float"), runDir.resolve("float").resolve("student.zip"), cacheDir, command);
-        Qat.Prepared p = Qat.prepare(f.model().graph(), data, s);
-        OutputLoss.set(p.graph(), method.lossFunction());
-        TaskData kd = OfflineDistiller.withTeacherTargets(teacher, data, method, cacheDir);
-        QuantizedModel q = Qat.train(p, data, kd, qatConfig, s, runDir.resolve("qat"),
-                g -> OutputLoss.set(g, new LossMCXENT()));
-        Map<String, Object> settings = new LinkedHashMap<>(q.settings());
-        settings.put("distillation", Map.of("teacher", teacher.path().toString(), "loss", method.toString(),
-                "floatEpochs", f.state().epochsDone()));
-        return save(new QuantizedModel(q.conf(), q.params(), q.activations(), settings), f.model(), out, command);
     }
 }

@@ -19,7 +19,6 @@ import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.ProgressBar;
-import org.jvmcompress.distill.OfflineDistiller;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class QatTest {
@@ -75,18 +74,5 @@ class QatTest {
         assertTrue(((Map<?, ?>) back.info().training().get("quantization")).containsKey("qat"));
         assertTrue(String.valueOf(((Map<?, ?>) back.info().training().get("quantization")).get("activations"))
                 .contains("quantisation-aware"));
-    }
-
-    @Test
-    void quantisedStudentIsDistilledThenTrainedQuantised() {
-        Quantizer.Settings s = Quantizer.Settings.of("int8-per-channel");
-        LoadedModel q = Quantization.quantizedStudent(teacher, task, data, new OfflineDistiller.Method("kd", 2, 0.5),
-                new TrainConfig("cv-student", 2, 32, 3e-3, 1.0, 2, 0, 5, 0),
-                new TrainConfig("cv-student", 1, 32, 1e-4, 1.0, 2, 0, 5, 0), s, dir.resolve("qs"),
-                dir.resolve("qs/student.jcq"), dir.resolve("cache"), "test");
-        assertTrue(Evaluator.accuracy(q.graph(), data.test()) > 0.5);
-        Map<?, ?> quant = (Map<?, ?>) q.info().training().get("quantization");
-        assertTrue(quant.containsKey("distillation") && quant.containsKey("qat"), quant.toString());
-        assertEquals("cv-student", q.info().architecture());
     }
 }

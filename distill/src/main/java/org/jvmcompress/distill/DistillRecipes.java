@@ -1,13 +1,10 @@
-package org.jvmcompress.bench;
+package org.jvmcompress.distill;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jvmcompress.core.CompressionException;
-import org.jvmcompress.distill.Distillation;
-import org.jvmcompress.distill.Knowledge;
-import org.jvmcompress.distill.OfflineDistiller;
 
 /**
  * The distillation methods of the benchmark, by key, for the reference teachers and students of each task (the
@@ -134,7 +131,7 @@ public final class DistillRecipes {
         };
     }
 
-    static final double CV_DKD_BETA = 0.5;
+    public static final double CV_DKD_BETA = 0.5;
     static final double CV_STD_T = 2;
     static final double CV_STD_ALPHA = 0.9;
 
