@@ -1,5 +1,6 @@
 package org.jvmcompress.bench;
 
+import org.jvmcompress.core.model.Networks;
 import org.jvmcompress.distill.DistillRecipes;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -83,7 +84,7 @@ public final class DistillBenchmark {
         TrainedModels.Outcome o = res.outcome();
         double acc = Evaluator.accuracy(o.model().graph(), data.test());
         double secs = o.state().history().stream().mapToDouble(e -> e.seconds()).sum();
-        Cell cell = new Cell(task.name(), method, seed, acc, Measure.trainableParams(o.model().graph()),
+        Cell cell = new Cell(task.name(), method, seed, acc, Networks.trainableParams(o.model().graph()),
                 o.state().bestEpoch(), secs, r.describe(), res.details().isEmpty() ? null : res.details());
         Json.writeFile(cellFile, cell);
         return cell;

@@ -1,5 +1,6 @@
 package org.jvmcompress.cli;
 
+import org.jvmcompress.core.model.Networks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -155,8 +156,8 @@ final class BenchCommand implements Command {
                     3, reps));
             out.put(task + ".student_infer_b1_dl4j_ms", 1000.0 / rate(() -> student.outputSingle(false, x1), 1, 10,
                     200));
-            out.put(task + ".teacher_params", Measure.trainableParams(teacher));
-            out.put(task + ".student_params", Measure.trainableParams(student));
+            out.put(task + ".teacher_params", Networks.trainableParams(teacher));
+            out.put(task + ".student_params", Networks.trainableParams(student));
             int8(task, cv ? "teacher" : null, teacher, cv, xb, reps, out);
             int8(task, "student", student, cv, xb, reps, out);
         }

@@ -1,5 +1,6 @@
 package org.jvmcompress.cli;
 
+import org.jvmcompress.core.task.Compatibility;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,7 +94,7 @@ final class BenchQuantizeCommand implements Command {
             String same = m.info() == null ? null : m.info().task() + "|" + m.info().split() + "|"
                     + m.info().dataHash() + "|" + org.jvmcompress.core.util.Json.write(m.info().data());
             if (same != null && byRecord.containsKey(same)) {
-                org.jvmcompress.core.eval.Evaluator.checkCompatible(m, byRecord.get(same), "model " + m.path());
+                Compatibility.check(m, byRecord.get(same), "model " + m.path());
                 loaded.put(key, m);
                 data.put(key, byRecord.get(same));
                 continue;

@@ -1,5 +1,7 @@
 package org.jvmcompress.cli;
 
+import org.jvmcompress.core.task.ModelData;
+import org.jvmcompress.core.task.Compatibility;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,9 +127,9 @@ final class DistillCommand implements Command {
         teachers.set(0, resolved.model());
         for (int i = 1; i < teachers.size(); i++) {
             LoadedModel t = teachers.get(i);
-            Evaluator.checkCompatible(t, data, "teacher " + t.path());
+            Compatibility.check(t, data, "teacher " + t.path());
             if (t.info() == null) {
-                teachers.set(i, t.withInfo(org.jvmcompress.core.model.ModelInfo.describing(data.task(),
+                teachers.set(i, t.withInfo(ModelData.describing(data.task(),
                         t.format() + ":" + t.path().getFileName(), data)));
             } else if (!t.info().labels().equals(data.labels())) {
                 throw new CompressionException("teacher " + t.path() + " has the classes " + t.info().labels()

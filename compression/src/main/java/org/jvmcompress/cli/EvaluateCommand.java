@@ -1,5 +1,6 @@
 package org.jvmcompress.cli;
 
+import org.jvmcompress.core.task.Compatibility;
 import java.nio.file.Path;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
@@ -59,7 +60,7 @@ final class EvaluateCommand implements Command {
             all.add(org.jvmcompress.core.eval.Predictions.of(m.inference(), data.test(), 256));
             for (String f : cl.getOptionValue("ensemble").split(",")) {
                 LoadedModel e = Models.load(Path.of(f.trim()));
-                org.jvmcompress.core.eval.Evaluator.checkCompatible(e, data, "model " + e.path());
+                Compatibility.check(e, data, "model " + e.path());
                 all.add(org.jvmcompress.core.eval.Predictions.of(e.inference(), data.test(), 256));
                 System.out.printf(java.util.Locale.ROOT, "ensemble member %s: accuracy %.4f%n", e.path(),
                         all.get(all.size() - 1).accuracy());

@@ -1,5 +1,6 @@
 package org.jvmcompress.distill;
 
+import org.jvmcompress.core.task.Compatibility;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,7 +19,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
-import org.jvmcompress.core.model.NamedActivations;
+import org.jvmcompress.core.runtime.NamedActivations;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
@@ -490,7 +491,7 @@ public final class FeatureDistiller {
     public static TrainedModels.Outcome distil(LoadedModel teacher, Task task, TaskData data,
                                                OfflineDistiller.Method method, List<Knowledge> specs, TrainConfig c,
                                                Path runDir, Path studentFile, String command) {
-        Evaluator.checkCompatible(teacher, data, "teacher " + teacher.path());
+        Compatibility.check(teacher, data, "teacher " + teacher.path());
         if (specs.isEmpty()) {
             throw new CompressionException("feature distillation needs at least one piece of knowledge (hint, at, ...)");
         }

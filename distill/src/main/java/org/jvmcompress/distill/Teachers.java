@@ -1,5 +1,6 @@
 package org.jvmcompress.distill;
 
+import org.jvmcompress.core.task.Compatibility;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ public record Teachers(List<LoadedModel> models, TeacherMix mix, Path cacheDir) 
 
     public void checkCompatible(TaskData data) {
         for (LoadedModel t : models) {
-            Evaluator.checkCompatible(t, data, "teacher " + t.path());
+            Compatibility.check(t, data, "teacher " + t.path());
         }
     }
 

@@ -1,2 +1,6 @@
-/** Knowledge distillation: losses that take knowledge from a teacher, and the schemes that train students with them. */
+/**
+ * Knowledge distillation: the schemes that train students (offline, online, self, several teachers, labelling and
+ * expansion), the knowledge they take (responses, features, relations) and the tuned recipes
+ * ({@link org.jvmcompress.distill.DistillRecipes}). Depends on {@code core}; must not depend on another stage.
+ */
 package org.jvmcompress.distill;

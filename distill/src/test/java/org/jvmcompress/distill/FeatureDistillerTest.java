@@ -14,7 +14,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
-import org.jvmcompress.core.model.NamedActivations;
+import org.jvmcompress.core.runtime.NamedActivations;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;

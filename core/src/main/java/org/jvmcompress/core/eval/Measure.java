@@ -1,5 +1,6 @@
 package org.jvmcompress.core.eval;
 
+import org.jvmcompress.core.model.Networks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,24 +19,6 @@ public final class Measure {
     /** Latency at batch 1 and throughput at a large batch, after warm-up, on the current backend. */
     public record Speed(double p50Ms, double p95Ms, int latencyRuns, double throughputSamplesPerS, int throughputBatch,
                         int threads) {}
-
-    /**
-     * Trainable parameters: every parameter except batch-normalisation running statistics (which DL4J keeps as
-     * parameters but PyTorch and Keras keep as buffers), so counts compare across frameworks.
-     */
-    public static long trainableParams(ComputationGraph g) {
-        long n = 0;
-        for (Layer l : g.getLayers()) {
-            for (Map.Entry<String, INDArray> e : l.paramTable().entrySet()) {
-                boolean bnStat = l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization
-                        && (e.getKey().equals("mean") || e.getKey().equals("var") || e.getKey().equals("log10stdev"));
-                if (!bnStat) {
-                    n += e.getValue().length();
-                }
-            }
-        }
-        return n;
-    }
 
     public static long bytesOnDisk(Path file) {
         try {

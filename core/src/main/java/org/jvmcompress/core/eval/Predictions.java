@@ -1,5 +1,6 @@
 package org.jvmcompress.core.eval;
 
+import org.jvmcompress.core.model.Networks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.data.Batches;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -8,7 +9,7 @@ import org.nd4j.linalg.dataset.DataSet;
 /** A model's class probabilities on every item of a data source, with the true labels. */
 public record Predictions(float[][] probabilities, int[] labels) {
     public static Predictions of(ComputationGraph g, Batches.Source source, int batchSize) {
-        return of(x -> classOutput(g, x), source, batchSize);
+        return of(x -> Networks.classOutput(g, x), source, batchSize);
     }
 
     /** The predictions of any inference function (a network, an integer runtime). */
@@ -29,18 +30,6 @@ public record Predictions(float[][] probabilities, int[] labels) {
             }
         }
         return new Predictions(p, y);
-    }
-
-    /**
-     * The class probabilities of a network: its only output, or, for a network with extra outputs (a student with
-     * knowledge heads during distillation), the output named "output".
-     */
-    public static INDArray classOutput(ComputationGraph g, INDArray features) {
-        if (g.getNumOutputArrays() == 1) {
-            return g.outputSingle(false, features);
-        }
-        int i = g.getConfiguration().getNetworkOutputs().indexOf("output");
-        return g.output(false, features)[Math.max(0, i)];
     }
 
     public int size() {

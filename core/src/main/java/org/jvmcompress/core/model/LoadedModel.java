@@ -1,9 +1,9 @@
 package org.jvmcompress.core.model;
 
+import org.jvmcompress.core.runtime.NamedActivations;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.jvmcompress.core.eval.Predictions;
 import org.jvmcompress.core.runtime.Engines;
 import org.jvmcompress.core.runtime.InferenceRuntime;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,13 +32,13 @@ public record LoadedModel(ComputationGraph graph, ModelInfo info, Path path, Str
 
     /** Class probabilities for a batch of inputs. */
     public INDArray infer(INDArray features) {
-        return runtime != null ? runtime.apply(features) : Predictions.classOutput(graph, features);
+        return runtime != null ? runtime.apply(features) : Networks.classOutput(graph, features);
     }
 
     /** The number of parameters: of the DL4J network, or of the model behind the runtime (an imported graph). */
     public long numParams() {
         if (graph != null) {
-            return org.jvmcompress.core.eval.Measure.trainableParams(graph);
+            return Networks.trainableParams(graph);
         }
         return runtime instanceof NamedActivations n ? n.numParams() : 0;
     }

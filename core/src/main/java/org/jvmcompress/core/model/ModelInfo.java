@@ -54,16 +54,6 @@ public record ModelInfo(int schema, String task, String architecture, List<Strin
                 runtime, created, null);
     }
 
-    /**
-     * A sidecar for a model that came without one (a Keras or ONNX file): it takes {@code data}'s task, labels,
-     * input and split, so that the model is used on that data as it is.
-     */
-    public static ModelInfo describing(String task, String architecture, org.jvmcompress.core.task.TaskData data) {
-        return new ModelInfo(SCHEMA, task, architecture, data.labels(), data.inputShape(), data.input(),
-                data.preprocessing(), data.vocabulary(), null, data.splitSeed(), data.dataHash(), null,
-                java.time.Instant.now().toString(), data.splitSeed(), data.source());
-    }
-
     /** The seed of the split this model's validation and test data come from. */
     public long split() {
         return splitSeed != null ? splitSeed : seed;

@@ -9,15 +9,13 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Json;
 
 /**
- * Loads "a model" from a path, whatever its format: the registry of {@link ModelFormat}s. Keras and ONNX are built in;
- * formats of other modules (the quantised {@code .jcq}) are found through {@link java.util.ServiceLoader}
+ * Loads "a model" from a path, whatever its format: the registry of {@link ModelFormat}s. Every format but the DL4J
+ * zip (Keras and ONNX here, the quantised {@code .jcq} in quantize) is found through {@link java.util.ServiceLoader}
  * ({@code META-INF/services/org.jvmcompress.core.model.ModelFormat}), so that every caller reads every format on the
  * class path; a DL4J zip is asked last.
  */
 public final class Models {
-    private static final List<ModelFormat> FORMATS = new ArrayList<>(List.of(
-            new org.jvmcompress.core.model.keras.KerasFormat(), new org.jvmcompress.core.model.onnx.OnnxFormat(),
-            new Dl4jZipFormat()));
+    private static final List<ModelFormat> FORMATS = new ArrayList<>(List.of(new Dl4jZipFormat()));
 
     static {
         for (ModelFormat f : java.util.ServiceLoader.load(ModelFormat.class, Models.class.getClassLoader())) {

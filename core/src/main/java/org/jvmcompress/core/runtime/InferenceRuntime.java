@@ -1,7 +1,7 @@
 package org.jvmcompress.core.runtime;
 
 import java.util.function.UnaryOperator;
-import org.jvmcompress.core.model.NamedActivations;
+import org.jvmcompress.core.runtime.NamedActivations;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**

@@ -10,7 +10,6 @@ import org.jvmcompress.core.data.DataFiles;
 import org.jvmcompress.core.data.DataHome;
 import org.jvmcompress.core.data.DataSource;
 import org.jvmcompress.core.data.ImageFolder;
-import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.ModelInfo;
 
@@ -87,7 +86,7 @@ public final class ModelData {
         } else {
             data = task.fromFiles(recorded(info.data(), what), info.split(), info);
         }
-        Evaluator.checkCompatible(m, data, what);
+        Compatibility.check(m, data, what);
         announce(data);
         return new Resolved(data, m);
     }
@@ -184,7 +183,7 @@ public final class ModelData {
             }
         }
         checkOutputs(m, data, what);
-        ModelInfo info = ModelInfo.describing(taskName, m.format() + ":" + m.path().getFileName(), data);
+        ModelInfo info = ModelData.describing(taskName, m.format() + ":" + m.path().getFileName(), data);
         announce(data);
         return new Resolved(data, m.withInfo(info));
     }
@@ -192,7 +191,7 @@ public final class ModelData {
     /** Refuses a model whose class count is not the data's, naming both (before any other probe). */
     private static void checkOutputs(LoadedModel m, TaskData data, String what) {
         try {
-            Evaluator.checkCompatible(m, data, what);
+            Compatibility.check(m, data, what);
         } catch (CompressionException e) {
             throw new CompressionException(e.getMessage() + "; the data's classes are " + data.labels()
                     + " (--labels gives the model's classes in output order; --image-size HxW, --channels N and"
@@ -243,5 +242,15 @@ public final class ModelData {
         for (String n : data.notes()) {
             System.err.println("note: " + n);
         }
+    }
+
+    /**
+     * A sidecar for a model that came without one (a Keras or ONNX file): it takes {@code data}'s task, labels,
+     * input and split, so that the model is used on that data as it is.
+     */
+    public static ModelInfo describing(String task, String architecture, TaskData data) {
+        return new ModelInfo(ModelInfo.SCHEMA, task, architecture, data.labels(), data.inputShape(), data.input(),
+                data.preprocessing(), data.vocabulary(), null, data.splitSeed(), data.dataHash(), null,
+                java.time.Instant.now().toString(), data.splitSeed(), data.source());
     }
 }

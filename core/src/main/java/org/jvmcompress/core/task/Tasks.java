@@ -39,7 +39,7 @@ public final class Tasks {
         conf.getDefaultConfiguration().setSeed(c.seed());
         ComputationGraph fresh = new ComputationGraph(conf);
         fresh.init();
-        org.jvmcompress.core.eval.Evaluator.checkCompatible(fresh, d, "student " + p);
+        Compatibility.check(fresh, d, "student " + p);
         return fresh;
     }
 

@@ -1,5 +1,6 @@
 package org.jvmcompress.core.task;
 
+import org.jvmcompress.core.model.Networks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,7 @@ class ArchSpecTest {
     private final TrainConfig c = new TrainConfig("cv-teacher", 1, 8, 1e-3, 1, 1, 0, 1, 0);
 
     private long params(String spec) {
-        return Measure.trainableParams(cv.build(Tasks.checkArchitecture(cv, spec), d, c));
+        return Networks.trainableParams(cv.build(Tasks.checkArchitecture(cv, spec), d, c));
     }
 
     @Test
@@ -40,7 +41,7 @@ class ArchSpecTest {
         assertTrue(!sep.getConfiguration().getVertices().containsKey("conv1_dw"), "the first conv stays plain");
         // the parameters of DL4J's SeparableConvolution2D: 3x3 depthwise without bias, then 1x1 with bias
         assertEquals(9 * 64 + 64 * 64 + 64, sep.getLayer("conv2_dw").numParams() + sep.getLayer("conv2").numParams());
-        assertTrue(Measure.trainableParams(sep) < 1_868_234);
+        assertTrue(Networks.trainableParams(sep) < 1_868_234);
         assertEquals(List.of(2L, 10L), List.of(sep.outputSingle(Nd4j.rand(2, 1, 28, 28)).shape()[0],
                 sep.outputSingle(Nd4j.rand(2, 1, 28, 28)).shape()[1]));
     }
@@ -52,7 +53,7 @@ class ArchSpecTest {
         org.jvmcompress.core.model.ModelStore.save(g, null, f, false);
         String spec = Tasks.checkArchitecture(cv, "file:" + f);
         ComputationGraph fresh = cv.build(spec, d, c.withSeed(99));
-        assertEquals(Measure.trainableParams(g), Measure.trainableParams(fresh));
+        assertEquals(Networks.trainableParams(g), Networks.trainableParams(fresh));
         assertTrue(!g.params().equalsWithEps(fresh.params(), 1e-6), "re-initialised, not the file's weights");
         assertTrue(assertThrows(CompressionException.class, () -> Tasks.checkArchitecture(cv, "file:" + dir.resolve("x.zip")))
                 .getMessage().contains("not found"));

@@ -1,5 +1,6 @@
 package org.jvmcompress.core.task;
 
+import org.jvmcompress.core.model.Networks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,20 +49,20 @@ class TasksTest {
         TaskData d = new CvTask().fromImages(Synthetic.images(20, 10, 28, 1), Synthetic.images(10, 10, 28, 2), 1, "s");
         TrainConfig c = Tasks.get("cv").defaultConfig();
         // The PyTorch peer's cv_teacher() has 1,868,234 parameters (BENCHMARKS.md's 1,868,170 is 64 short).
-        assertEquals(1_868_234, Measure.trainableParams(Tasks.get("cv").build("cv-teacher", d, c)));
-        assertEquals(105_866, Measure.trainableParams(Tasks.get("cv").build("cv-student", d, c)));
+        assertEquals(1_868_234, Networks.trainableParams(Tasks.get("cv").build("cv-teacher", d, c)));
+        assertEquals(105_866, Networks.trainableParams(Tasks.get("cv").build("cv-student", d, c)));
         // Pictures larger than 32 pixels get more pooling before the dense layer: 64x64 and 128x128 colour pictures
         // give the 32x32 model's size, not 4x and 16x its dense layer.
-        long rgb32 = Measure.trainableParams(Architectures.cvTeacher(3, 32, 32, 10, c));
-        assertEquals(rgb32, Measure.trainableParams(Architectures.cvTeacher(3, 64, 64, 10, c)));
-        assertEquals(rgb32, Measure.trainableParams(Architectures.cvTeacher(3, 128, 128, 10, c)));
-        assertEquals(Measure.trainableParams(Architectures.cvStudent(3, 32, 32, 10, c)),
-                Measure.trainableParams(Architectures.cvStudent(3, 64, 64, 10, c)));
+        long rgb32 = Networks.trainableParams(Architectures.cvTeacher(3, 32, 32, 10, c));
+        assertEquals(rgb32, Networks.trainableParams(Architectures.cvTeacher(3, 64, 64, 10, c)));
+        assertEquals(rgb32, Networks.trainableParams(Architectures.cvTeacher(3, 128, 128, 10, c)));
+        assertEquals(Networks.trainableParams(Architectures.cvStudent(3, 32, 32, 10, c)),
+                Networks.trainableParams(Architectures.cvStudent(3, 64, 64, 10, c)));
         ComputationGraph student = Architectures.nlpStudent(20_000, 256, 2, c);
-        assertEquals(640_066, Measure.trainableParams(student));
+        assertEquals(640_066, Networks.trainableParams(student));
         ComputationGraph bilstm = Architectures.nlpBiLstm(20_000, 256, 2, c);
         // PyTorch's LSTM has two bias vectors per gate (b_ih, b_hh), DL4J's one: 2 x 4 x 128 = 1,024 fewer here.
-        assertEquals(2_824_706 - 1_024, Measure.trainableParams(bilstm));
+        assertEquals(2_824_706 - 1_024, Networks.trainableParams(bilstm));
     }
 
     @Test
@@ -70,9 +71,9 @@ class TasksTest {
         TaskData four = new CvTask().fromImages(Synthetic.images(20, 4, 28, 1), Synthetic.images(10, 4, 28, 2), 1, "s");
         TaskData small = new CvTask().fromImages(Synthetic.images(20, 10, 12, 1), Synthetic.images(10, 10, 12, 2), 1, "s");
         ComputationGraph g = Tasks.get("cv").build("cv-student", ten, Tasks.get("cv").defaultConfig());
-        CompressionException e = assertThrows(CompressionException.class, () -> Evaluator.checkCompatible(g, four, "m"));
+        CompressionException e = assertThrows(CompressionException.class, () -> Compatibility.check(g, four, "m"));
         assertTrue(e.getMessage().contains("outputs 10 classes but the cv data has 4"), e.getMessage());
-        CompressionException s = assertThrows(CompressionException.class, () -> Evaluator.checkCompatible(g, small, "m"));
+        CompressionException s = assertThrows(CompressionException.class, () -> Compatibility.check(g, small, "m"));
         assertTrue(s.getMessage().contains("cannot take the cv data's input of shape [1, 12, 12]"), s.getMessage());
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
-import org.jvmcompress.core.model.NamedActivations;
+import org.jvmcompress.core.runtime.NamedActivations;
 import org.jvmcompress.core.util.Json;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,4 +1,4 @@
-package org.jvmcompress.core.model;
+package org.jvmcompress.core.runtime;
 
 import java.util.Collection;
 import java.util.Map;
