@@ -2,15 +2,12 @@
 # The reference benchmark of shared/BENCHMARKS.md, the project and the PyTorch peer in one sitting, one after the
 # other on the same machine. Writes docs/results/bench.json ({"project": {...}, "peer": {...}, "ratio": {...}},
 # ratio = project / peer; for *_ms figures lower is better) and docs/results/bench.md.
-# Usage: bench/compare.sh [PEER_DIR]   (PEER_DIR: where torch_bench.py is; default ../shared/peer)
+# The peer is bench/peer/torch_peer.py (the same networks and steps in PyTorch), installed by bench/peer/install.sh.
+# Usage: bench/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-peer_dir=${1:-../shared/peer}
 venv=${TORCH_VENV:-/tmp/torch-peer}
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --no-index --find-links /opt/wheels --find-links /opt/pypi/files "torch==2.13.0+cpu" numpy
-fi
+TORCH_VENV=$venv bench/peer/install.sh
 out=$(mktemp -d)
 bin/compression bench --tasks cv,nlp --json "$out/steps.json" > "$out/project.txt"
 # The real KD epoch in a process of its own, so that its peak memory is that run's alone (heap capped at 1.5 GB).
@@ -22,7 +19,7 @@ steps, kd = json.load(open(d + "/steps.json")), json.load(open(d + "/kd.json"))
 steps.update({k: v for k, v in kd.items() if k != "backend"})
 json.dump(steps, open(d + "/project.json", "w"), indent=1)
 PY
-"$venv/bin/python" "$peer_dir/torch_bench.py" --threads 2 --json "$out/peer.json" > "$out/peer.txt"
+"$venv/bin/python" bench/peer/torch_peer.py --threads 2 --json "$out/peer.json" > "$out/peer.txt"
 python3 - "$out/project.json" "$out/peer.json" <<'PY'
 import json, sys, datetime
 proj, peer = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
