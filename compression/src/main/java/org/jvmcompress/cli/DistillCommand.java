@@ -99,8 +99,9 @@ final class DistillCommand implements Command {
                         .desc("early-stopping patience (default: cv 10, nlp 3)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
                 .addOption(Option.builder().longOpt("feature").hasArgs().argName("KIND:TEACHER:STUDENT[:WEIGHT]")
-                        .desc("feature/relation knowledge, repeatable: hint (FitNets, adapter learned), at (attention"
-                                + " maps), rkd-d, rkd-a, sp; e.g. at:conv4_relu:conv2:100 or sp:fc:fc:3000").build())
+                        .desc("feature/relation knowledge, repeatable; KIND one of "
+                                + String.join(", ", org.jvmcompress.distill.loss.KnowledgeKinds.names())
+                                + "; e.g. at:conv4_relu:conv2:100 or sp:fc:fc:3000").build())
                 .addOption(Option.builder().longOpt("tune").hasArg().argName("GRID")
                         .desc("choose temperature and alpha on the validation split first, e.g."
                                 + " 'temperature=1,2,4;alpha=0.5,0.9' (each pair trained --tune-epochs epochs; the best"

@@ -7,14 +7,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.eval.Evaluator;
@@ -25,7 +20,8 @@ import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Hashing;
-import org.jvmcompress.distill.loss.AttentionTransferLoss;
+import org.jvmcompress.distill.loss.KnowledgeKind;
+import org.jvmcompress.distill.loss.KnowledgeKinds;
 import org.jvmcompress.distill.loss.AuxiliaryLossFunction;
 import org.jvmcompress.distill.loss.DistillationLossFunction;
 import org.nd4j.linalg.activations.Activation;
@@ -156,14 +152,6 @@ public final class FeatureDistiller {
         return s;
     }
 
-    static long size(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
-    }
-
     /** The student with one knowledge output per spec ("knowledge0", ...), and the teacher targets' transforms. */
     static ComputationGraph withKnowledgeOutputs(ComputationGraph student, List<Knowledge> specs,
                                                  Map<String, long[]> sShapes, Map<String, long[]> tShapes) {
@@ -176,35 +164,15 @@ public final class FeatureDistiller {
             long[] t = layerShape(tShapes, k.teacherLayer(), "the teacher");
             String from = k.studentLayer();
             String name = "knowledge" + i;
-            long[] lossInput = s;
-            if (k.kind().equals("hint")) {
-                String adapter = name + "_adapter";
-                if (s.length == 3 && t.length == 3) {
-                    if (s[1] != t[1] || s[2] != t[2]) {
-                        throw new CompressionException("hint " + k + ": student activation " + Arrays.toString(s)
-                                + " and teacher activation " + Arrays.toString(t) + " differ in height/width");
-                    }
-                    b.addLayer(adapter, new ConvolutionLayer.Builder(1, 1).nIn(s[0]).nOut(t[0])
-                            .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).updater(updater.clone()).build(), from);
-                    lossInput = t;
-                } else {
-                    b.addLayer(adapter, new DenseLayer.Builder().nIn(size(s)).nOut(size(t)).activation(Activation.IDENTITY)
-                            .weightInit(WeightInit.XAVIER).updater(updater.clone()).build(), flattenIfCnn(s), from);
-                    lossInput = new long[] {size(t)};
-                }
-                from = adapter;
-            } else if (k.kind().equals("at")) {
-                if (s.length != 3 || t.length != 3 || s[1] != t[1] || s[2] != t[2]) {
-                    throw new CompressionException("attention transfer " + k + " needs two convolutional activations of"
-                            + " the same height and width; student " + Arrays.toString(s) + ", teacher " + Arrays.toString(t));
-                }
-            }
+            KnowledgeKind.Attachment at = KnowledgeKinds.get(k.kind()).attach(k.toString(), b, name, from, s, t,
+                    updater);
+            from = at.layer();
+            long[] lossInput = at.lossInput();
             AuxiliaryLossFunction aux = lossInput.length == 3
                     ? new AuxiliaryLossFunction(k.kind(), k.weight(), (int) lossInput[0], (int) lossInput[1], (int) lossInput[2])
                     : new AuxiliaryLossFunction(k.kind(), k.weight(), 1, 1, 1);
             b.addLayer(name, new LossLayer.Builder().lossFunction(aux).activation(Activation.IDENTITY).build(),
-                    flattenIfCnn(lossInput), from);
+                    KnowledgeKind.flattenIfMap(lossInput), from);
             outputs.add(name);
         }
         b.setOutputs(outputs.toArray(new String[0]));
@@ -223,10 +191,6 @@ public final class FeatureDistiller {
             }
         }
         throw new CompressionException("the student has no layer with parameters and an optimiser");
-    }
-
-    private static org.deeplearning4j.nn.conf.InputPreProcessor flattenIfCnn(long[] shape) {
-        return shape.length == 3 ? new CnnToFeedForwardPreProcessor(shape[1], shape[2], shape[0]) : null;
     }
 
     /** The student without its knowledge outputs and adapters. */
@@ -301,7 +265,7 @@ public final class FeatureDistiller {
             for (int k = 0; k <= specs.size(); k++) {
                 long[] t = k == 0 ? null : tShapes.get(specs.get(k - 1).teacherLayer());
                 long width = k == 0 ? 2L * base.numClasses() // [logits | one-hot]
-                        : specs.get(k - 1).kind().equals("at") ? t[1] * t[2] : FeatureDistiller.size(t);
+                        : KnowledgeKinds.get(specs.get(k - 1).kind()).targetWidth(t);
                 if (width * base.size() <= left) {
                     kept[k] = new float[base.size()][];
                     left -= width * base.size();
@@ -368,15 +332,7 @@ public final class FeatureDistiller {
                 Knowledge spec = specs.get(k);
                 INDArray a = acts.get(spec.teacherLayer());
                 INDArray flat = a.reshape('c', a.size(0), a.length() / a.size(0)).castTo(DataType.FLOAT);
-                if (spec.kind().equals("at")) {
-                    long[] t = tShapes.get(spec.teacherLayer());
-                    double[][] rows = org.jvmcompress.core.util.Matrices.rows(flat);
-                    double[][] maps = new double[rows.length][];
-                    for (int i = 0; i < rows.length; i++) {
-                        maps[i] = AttentionTransferLoss.map(rows[i], (int) t[0], (int) (t[1] * t[2]));
-                    }
-                    flat = org.jvmcompress.core.util.Matrices.of(maps, DataType.FLOAT);
-                }
+                flat = KnowledgeKinds.get(spec.kind()).target(flat, tShapes.get(spec.teacherLayer()));
                 labels[1 + k] = flat.dup();
             }
             if (teacher.freshResults()) {

@@ -12,6 +12,11 @@ package org.jvmcompress.distill.loss;
  * the points' norms (coincident examples) has no direction and is left out.
  */
 public final class RkdAngleLoss implements RelationLoss {
+    @Override
+    public String name() {
+        return "rkd-a";
+    }
+
     /** Gram matrix and inverse leg lengths {@code r[j][i] = 1/|x_i - x_j|} (0 for a leg left out). */
     private record Gram(double[][] g, double[][] r) {
         static Gram of(double[][] x) {

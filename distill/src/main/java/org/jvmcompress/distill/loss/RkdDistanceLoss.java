@@ -6,6 +6,11 @@ package org.jvmcompress.distill.loss;
  * averaged over the ordered pairs i != j.
  */
 public final class RkdDistanceLoss implements RelationLoss {
+    @Override
+    public String name() {
+        return "rkd-d";
+    }
+
     static double huber(double x) {
         double a = Math.abs(x);
         return a < 1 ? 0.5 * x * x : a - 0.5;

@@ -5,6 +5,11 @@ package org.jvmcompress.distill.loss;
  * embeddings, each row L2-normalised, compared by the squared Frobenius distance divided by b².
  */
 public final class SimilarityPreservingLoss implements RelationLoss {
+    @Override
+    public String name() {
+        return "sp";
+    }
+
     private static double[][] normalisedGram(double[][] a, double[] norms) {
         int n = a.length;
         double[][] g = new double[n][n];
