@@ -49,7 +49,7 @@ final class DistillCommand implements Command {
                         .desc("teacher model with its sidecar (task, classes, encoding and split seed come from the"
                                 + " first); repeat for several teachers (offline, expand)").build())
                 .addOption(Option.builder().longOpt("scheme").hasArg().argName("NAME")
-                        .desc("how to distil: " + String.join(", ", Distillation.SCHEMES) + " (default offline)").build())
+                        .desc("how to distil: " + String.join(", ", org.jvmcompress.distill.Schemes.names()) + " (default offline)").build())
                 .addOption(Option.builder().longOpt("student").hasArg().argName("ARCH")
                         .desc("student architecture: a task network, optionally with ,width=X ,depth=X"
                                 + " ,blocks=separable, or file:MODEL.zip for the architecture of your own DL4J network (trained afresh);"
@@ -98,6 +98,9 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("patience").hasArg().argName("N")
                         .desc("early-stopping patience (default: cv 10, nlp 3)").build())
                 .addOption(Option.builder().longOpt("train-limit").hasArg().argName("N").desc("first N training examples only").build())
+                .addOption(Option.builder().longOpt("scheme-option").hasArgs().argName("KEY=VALUE")
+                        .desc("an option of the scheme's own (repeatable); the built-in schemes use the options"
+                                + " above").build())
                 .addOption(Option.builder().longOpt("feature").hasArgs().argName("KIND:TEACHER:STUDENT[:WEIGHT]")
                         .desc("feature/relation knowledge, repeatable; KIND one of "
                                 + String.join(", ", org.jvmcompress.distill.loss.KnowledgeKinds.names())
@@ -169,7 +172,8 @@ final class DistillCommand implements Command {
         Distillation.Plan plan = new Distillation.Plan(scheme, method, features(cl.getOptionValues("feature")),
                 cl.getOptionValue("teacher-mix", "avg"), peers, Cli.intOpt(cl, "generations", 2, 1),
                 cl.getOptionValue("pool", "train"), Cli.doubleOpt(cl, "threshold", 0.9), cl.getOptionValue("augment"),
-                Cli.intOpt(cl, "rounds", 8, 1), Cli.intOpt(cl, "teacher-views", 0, 0));
+                Cli.intOpt(cl, "rounds", 8, 1), Cli.intOpt(cl, "teacher-views", 0, 0),
+                schemeOptions(cl.getOptionValues("scheme-option")));
         TrainConfig d = task.defaultConfig();
         DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name(), data.train().size());
         if (!sch.equals(DistillRecipes.schedule(task.name()))) {
@@ -259,6 +263,21 @@ final class DistillCommand implements Command {
         org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("tuning.md"), md.toString());
         System.err.print(md);
         return best;
+    }
+
+    /** {@code --scheme-option KEY=VALUE}, repeatable: a scheme's own options (the scheme checks the keys). */
+    static java.util.Map<String, String> schemeOptions(String[] specs) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String spec : specs == null ? new String[0] : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new CompressionException("--scheme-option takes KEY=VALUE, got '" + spec + "'");
+            }
+            if (out.put(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim()) != null) {
+                throw new CompressionException("--scheme-option " + spec.substring(0, eq).trim() + " given twice");
+            }
+        }
+        return out;
     }
 
     static List<Knowledge> features(String[] specs) {

@@ -85,15 +85,17 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
      * kd-std); temperature and alpha (and dkd's {@code beta}) default to the values tuned for the task and loss. The
      * rest is what {@code distill} takes, with the same meaning and defaults: {@code scheme} (offline, mutual,
      * born-again, label, expand), {@code features} (["at:conv4_relu:conv2:100", ...]), {@code peers},
-     * {@code generations}, {@code pool}, {@code threshold}, {@code augment}, {@code rounds}, {@code teacherViews}.
+     * {@code generations}, {@code pool}, {@code threshold}, {@code augment}, {@code rounds}, {@code teacherViews},
+     * and {@code options} ({"KEY": "VALUE", ...}: a scheme's own options, as {@code --scheme-option}).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Distill(String student, String method, Integer epochs, Double temperature, Double alpha, Double beta,
                           String scheme, List<String> features, List<String> peers, Integer generations, String pool,
-                          Double threshold, String augment, Integer rounds, Integer teacherViews) {
+                          Double threshold, String augment, Integer rounds, Integer teacherViews,
+                          java.util.Map<String, String> options) {
         public Distill(String student, String method, Integer epochs, Double temperature, Double alpha) {
             this(student, method, epochs, temperature, alpha, null, null, null, null, null, null, null, null, null,
-                    null);
+                    null, null);
         }
 
         /** How to distil with the loss {@code m} (the task's tuned one, or the config's). */
@@ -105,7 +107,7 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             return new org.jvmcompress.distill.Distillation.Plan(scheme == null ? "offline" : scheme, m, k, "avg",
                     peers, generations == null ? 2 : generations, pool == null ? "train" : pool,
                     threshold == null ? 0.9 : threshold, augment, rounds == null ? 8 : rounds,
-                    teacherViews == null ? 0 : teacherViews);
+                    teacherViews == null ? 0 : teacherViews, options);
         }
     }
 
@@ -298,7 +300,8 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             }
             boolean plain = distill.scheme() == null && distill.features() == null && distill.peers() == null
                     && distill.generations() == null && distill.pool() == null && distill.threshold() == null
-                    && distill.augment() == null && distill.rounds() == null && distill.teacherViews() == null;
+                    && distill.augment() == null && distill.rounds() == null && distill.teacherViews() == null
+                    && distill.options() == null;
             if (method().equals("ce") && !plain) {
                 throw new CompressionException("run config: 'distill.method' ce trains the student from scratch;"
                         + " scheme, features and the scheme's options need a distillation loss");

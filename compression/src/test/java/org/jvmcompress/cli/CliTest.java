@@ -134,4 +134,14 @@ class CliTest {
         Files.writeString(cfg, "[1, 2]");
         assertTrue(run("distill", "--config", cfg.toString()).err().contains("must hold a JSON object"));
     }
+
+    @Test
+    void schemeOptionsAreKeyValuePairsGivenOnce() {
+        assertEquals(java.util.Map.of("a", "1", "b", "x=y"),
+                DistillCommand.schemeOptions(new String[] {"a=1", "b = x=y"}));
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(org.jvmcompress.core.CompressionException.class,
+                () -> DistillCommand.schemeOptions(new String[] {"novalue"})).getMessage().contains("KEY=VALUE"));
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(org.jvmcompress.core.CompressionException.class,
+                () -> DistillCommand.schemeOptions(new String[] {"a=1", "a=2"})).getMessage().contains("twice"));
+    }
 }

@@ -82,19 +82,7 @@ public final class DistillRecipes {
         }
 
         private String what() {
-            Distillation.Plan p = plan;
-            String s = switch (p.scheme()) {
-                case "offline" -> p.method() + (p.knowledge().isEmpty() ? "" : " + " + p.knowledge())
-                        + (teachers == Teachers.ALL ? ", teachers mixed by " + p.teacherMix() : "");
-                case "mutual" -> "mutual learning with " + (p.peers().isEmpty() ? "1 peer" : p.peers()) + ", " + p.method();
-                case "born-again" -> p.generations() + " generations from the scratch student, " + p.method();
-                case "label" -> "teacher labels, confidence >= " + p.threshold() + ", pool " + p.pool();
-                case "expand" -> (teachers == Teachers.ALL ? "teachers (mixed by " + p.teacherMix() + ")" : "teacher")
-                        + " on augmented inputs (" + (p.augment() == null ? "defaults" : p.augment()) + ", "
-                        + p.rounds() + " rounds), " + p.method();
-                default -> p.scheme();
-            };
-            return s;
+            return plan.describe(teachers == Teachers.ALL);
         }
     }
 

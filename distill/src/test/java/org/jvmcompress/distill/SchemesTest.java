@@ -213,12 +213,29 @@ class SchemesTest {
     void plansRejectBadValues() {
         OfflineDistiller.Method kd = new OfflineDistiller.Method("kd", 4, 0.9);
         assertTrue(assertThrows(CompressionException.class, () -> new Distillation.Plan("online", kd, List.of(), "avg",
-                List.of(), 2, "train", 0.9, null, 8, 0)).getMessage().contains("known: offline, mutual"));
+                List.of(), 2, "train", 0.9, null, 8, 0)).getMessage().contains("offline, mutual, born-again, label, expand"));
         assertThrows(CompressionException.class, () -> new Distillation.Plan("label", kd, List.of(), "avg", List.of(),
                 2, "train", 1.5, null, 8, 0));
         assertThrows(CompressionException.class, () -> new Distillation.Plan("expand", kd, List.of(), "avg", List.of(),
                 2, "train", 0.9, null, 0, 0));
         assertThrows(CompressionException.class, () -> new Distillation.Plan("mutual", kd,
                 List.of(new Knowledge("sp", "fc", "fc", 1)), "avg", List.of(), 2, "train", 0.9, null, 8, 0));
+    }
+
+    @Test
+    void aSchemeRegisteredByItsServiceLineRunsWithItsOwnOptions() {
+        OfflineDistiller.Method kd = new OfflineDistiller.Method("kd", 4, 0.9);
+        Distillation.Plan p = new Distillation.Plan("probe", kd, List.of(), "avg", List.of(), 2, "train", 0.9, null, 8,
+                0, Map.of("note", "hello"));
+        assertEquals("probe (hello), " + kd, p.describe(false));
+        Distillation.Result r = run(p, List.of(teacher), "probe", 2);
+        assertEquals("hello", r.details().get("note"));
+        learnedAndLoadable(r, "probe");
+        CompressionException e = assertThrows(CompressionException.class, () -> new Distillation.Plan("probe", kd,
+                List.of(), "avg", List.of(), 2, "train", 0.9, null, 8, 0, Map.of("nite", "x")));
+        assertTrue(e.getMessage().contains("no option nite; its options: note"), e.getMessage());
+        e = assertThrows(CompressionException.class, () -> new Distillation.Plan("offline", kd, List.of(), "avg",
+                List.of(), 2, "train", 0.9, null, 8, 0, Map.of("note", "x")));
+        assertTrue(e.getMessage().contains("(it takes none)"), e.getMessage());
     }
 }
