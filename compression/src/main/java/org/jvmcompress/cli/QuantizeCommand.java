@@ -65,8 +65,9 @@ final class QuantizeCommand implements Command {
     public int run(CommandLine cl) {
         int qatEpochs = Cli.intOpt(cl, "qat-epochs", 0, 0);
         String mode = cl.getOptionValue("mode", "int8-per-channel");
-        if (qatEpochs > 0 && !mode.startsWith("int8-")) {
-            throw new CompressionException("--qat-epochs: quantisation-aware training is for int8 modes, not " + mode);
+        if (qatEpochs > 0 && !org.jvmcompress.quantize.QuantMode.of(mode).qat()) {
+            throw new CompressionException("--qat-epochs: quantisation-aware training is for the modes "
+                    + String.join(", ", org.jvmcompress.quantize.QuantMode.qatNames()) + ", not " + mode);
         }
         if (cl.hasOption("qat-lr") && qatEpochs == 0) {
             throw new CompressionException("--qat-lr goes with --qat-epochs N (quantisation-aware training)");

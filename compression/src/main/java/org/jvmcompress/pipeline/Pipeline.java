@@ -384,7 +384,7 @@ public final class Pipeline {
     private boolean sensitivity() {
         RunConfig.Quantize q = config.quantize();
         return q != null && (q.sensitivity() == null || q.sensitivity())
-                && (q.mode().startsWith("int8") || q.mode().equals("mixed"));
+                && org.jvmcompress.quantize.QuantMode.of(q.mode()).int8Activations();
     }
 
     private Map<String, Object> quantize(Inputs in, LoadedModel source) {

@@ -318,10 +318,10 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                         + String.join(", ", org.jvmcompress.quantize.Quantizer.MODES) + ", got " + quantize.mode());
             }
             if (quantize.qatEpochs() != null && (quantize.qatEpochs() < 0 || (quantize.qatEpochs() > 0
-                    && !quantize.mode().startsWith("int8-")))) {
-                throw new CompressionException("run config: 'quantize.qatEpochs' must be >= 0, and goes with the int8"
-                        + " modes (int8-per-channel, int8-per-tensor); got " + quantize.qatEpochs() + " with "
-                        + quantize.mode());
+                    && !org.jvmcompress.quantize.QuantMode.of(quantize.mode()).qat()))) {
+                throw new CompressionException("run config: 'quantize.qatEpochs' must be >= 0, and goes with the"
+                        + " modes " + String.join(", ", org.jvmcompress.quantize.QuantMode.qatNames()) + "; got "
+                        + quantize.qatEpochs() + " with " + quantize.mode());
             }
             if (quantize.calibration() != null
                     && !org.jvmcompress.quantize.Calibration.CHOOSERS.contains(quantize.calibration())) {

@@ -34,8 +34,9 @@ public final class Qat {
     public record Prepared(ComputationGraph graph, Map<String, FakeQuant> ranges) {}
 
     public static Prepared prepare(ComputationGraph model, TaskData data, Quantizer.Settings s) {
-        if (!s.mode().equals("int8-per-channel") && !s.mode().equals("int8-per-tensor")) {
-            throw new CompressionException("quantisation-aware training is for int8 modes, not " + s.mode());
+        if (!s.quantMode().qat()) {
+            throw new CompressionException("quantisation-aware training is for the modes " + String.join(", ",
+                    QuantMode.qatNames()) + ", not " + s.mode());
         }
         QuantizedModel calibrated = Quantizer.quantize(model, data.train(), s);
         ComputationGraph folded = GraphSurgery.foldBatchNorm(model);
@@ -66,7 +67,7 @@ public final class Qat {
                 INDArray v = p.getValue();
                 if (Quantizer.isWeight(conf, p.getKey(), v)) {
                     long[] shape = Quantizer.quantShape(conf, p.getKey(), v.shape());
-                    int axis = s.mode().equals("int8-per-tensor") ? -1 : Quantizer.channelAxis(conf, p.getKey(), shape);
+                    int axis = s.quantMode().perChannel() ? Quantizer.channelAxis(conf, p.getKey(), shape) : -1;
                     float[] q = QTensor.quantize(v.dup('c').data().asFloat(), shape, 8, !s.asymmetric(), axis)
                             .dequantize();
                     v.assign(Nd4j.create(q, v.shape(), 'c').castTo(v.dataType()));

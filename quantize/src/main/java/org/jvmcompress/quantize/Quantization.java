@@ -32,7 +32,7 @@ public final class Quantization {
         }
         QuantizedModel q;
         Sensitivity.Result sens = null;
-        if (s.mode().equals("mixed")) {
+        if (s.quantMode().floatLayersBySensitivity()) {
             sens = Sensitivity.mixed(source.graph(), data.train(), data.validation(), s, budget);
             q = sens.mixed();
         } else {

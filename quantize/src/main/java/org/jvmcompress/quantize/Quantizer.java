@@ -33,8 +33,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  */
 public final class Quantizer {
-    public static final List<String> MODES = List.of("int8-per-tensor", "int8-per-channel", "mixed", "int4-weight",
-            "fp16", "bf16");
+    /** The names of the modes ({@link QuantMode#ALL}). */
+    public static final List<String> MODES = QuantMode.names();
 
     /**
      * @param mode           one of {@link #MODES}
@@ -45,9 +45,7 @@ public final class Quantizer {
      */
     public record Settings(String mode, String calibration, int items, Set<String> floatLayers, boolean asymmetric) {
         public Settings {
-            if (!MODES.contains(mode)) {
-                throw new CompressionException("unknown quantisation mode '" + mode + "'; known: " + String.join(", ", MODES));
-            }
+            QuantMode.of(mode); // an unknown mode fails here, naming the known ones
             Calibration.check(calibration);
             if (items < 1) {
                 throw new CompressionException("calibration needs at least one item, got " + items);
@@ -65,6 +63,11 @@ public final class Quantizer {
 
         public Settings withItems(int n) {
             return new Settings(mode, calibration, n, floatLayers, asymmetric);
+        }
+
+        /** What the mode does. */
+        public QuantMode quantMode() {
+            return QuantMode.of(mode);
         }
 
         public Settings withMode(String m) {
@@ -150,7 +153,8 @@ public final class Quantizer {
                 throw new CompressionException("no quantisable layer '" + f + "'; the layers are " + layers);
             }
         }
-        boolean int8 = s.mode().startsWith("int8") || s.mode().equals("mixed");
+        QuantMode qm = s.quantMode();
+        boolean int8 = qm.int8Activations();
         Map<String, Map<String, StoredTensor>> params = new LinkedHashMap<>();
         for (String name : layers) {
             Layer l = GraphSurgery.layerOf(conf, name);
@@ -161,12 +165,11 @@ public final class Quantizer {
                 float[] values = v.castTo(DataType.FLOAT).dup('c').data().asFloat();
                 long[] shape = quantShape(l, p.getKey(), v.shape());
                 StoredTensor t;
-                if (s.mode().equals("fp16") || s.mode().equals("bf16")) {
-                    t = StoredTensor.floats(values, shape, s.mode().equals("fp16") ? "f16" : "bf16");
+                if (qm.floatWeights()) {
+                    t = StoredTensor.floats(values, shape, qm.weightType());
                 } else if (!keepFloat && isWeight(l, p.getKey(), v)) {
-                    int axis = s.mode().equals("int8-per-tensor") ? -1 : channelAxis(l, p.getKey(), shape);
-                    int bits = s.mode().equals("int4-weight") ? 4 : 8;
-                    t = StoredTensor.quantized(QTensor.quantize(values, shape, bits, !s.asymmetric(), axis));
+                    int axis = qm.perChannel() ? channelAxis(l, p.getKey(), shape) : -1;
+                    t = StoredTensor.quantized(QTensor.quantize(values, shape, qm.bits(), !s.asymmetric(), axis));
                 } else {
                     t = StoredTensor.floats(values, shape, "f32");
                 }
@@ -195,9 +198,7 @@ public final class Quantizer {
         }
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("mode", s.mode());
-        settings.put("weights", s.mode().equals("fp16") || s.mode().equals("bf16") ? s.mode()
-                : (s.mode().equals("int4-weight") ? "int4" : "int8") + (s.asymmetric() ? " asymmetric" : " symmetric")
-                + (s.mode().equals("int8-per-tensor") ? " per tensor" : " per output channel"));
+        settings.put("weights", qm.describeWeights(s.asymmetric()));
         settings.put("activations", !int8 ? "float" : ranges != null ? "int8 static, ranges from quantisation-aware"
                 + " training" : "int8 static, " + s.calibration() + " calibration on " + Math.min(s.items(),
                 calib.size()) + " training items");
