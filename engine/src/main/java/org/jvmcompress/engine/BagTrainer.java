@@ -8,21 +8,12 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -71,19 +62,19 @@ public final class BagTrainer extends NativeTrainer {
 
     /** The trainer for a network; a {@link CompressionException} names the layer it does not run. */
     public static BagTrainer create(ComputationGraph g) {
-        ComputationGraphConfiguration c = g.getConfiguration();
-        if (c.getNetworkInputs().size() != 1 || c.getNetworkOutputs().size() != 1) {
+        Lowering.Lowered lw = Lowering.lower(g.getConfiguration());
+        if (lw.inputs().size() != 1 || lw.outputs().size() != 1) {
             throw new CompressionException("bag trainer: one input and one output needed");
         }
-        List<String> order = FloatRuntime.topological(c);
-        if (order.size() < 3) {
+        List<Lowering.Node> nodes = lw.nodes();
+        if (nodes.size() < 3) {
             throw new CompressionException("bag trainer: an embedding, pooling and an output layer needed");
         }
         if (g.getFlattenedGradients() == null) {
             g.initGradientsView();
         }
         Map<String, INDArray> views = views();
-        String prev = c.getNetworkInputs().get(0);
+        String prev = lw.inputs().get(0);
         int vocab = 0;
         int dim = 0;
         int length = 0;
@@ -91,59 +82,53 @@ public final class BagTrainer extends NativeTrainer {
         INDArray tableGrad = null;
         IActivation outAct = null;
         List<Dense> dense = new ArrayList<>();
-        for (int i = 0; i < order.size(); i++) {
-            String name = order.get(i);
-            List<String> ins = c.getVertexInputs().get(name);
+        for (int i = 0; i < nodes.size(); i++) {
+            Lowering.Node node = nodes.get(i);
+            String name = node.name();
+            List<String> ins = node.inputs();
             if (ins.size() != 1 || !ins.get(0).equals(prev)) {
                 throw unsupported(name, "not a chain of layers");
             }
             prev = name;
-            if (!(c.getVertices().get(name) instanceof LayerVertex lv) || lv.getPreProcessor() != null) {
+            if (node instanceof Lowering.Unsupported u) {
+                throw unsupported(name, u.why());
+            }
+            if (node instanceof Lowering.Dense d && d.flattens()) {
                 throw unsupported(name, "a vertex other than a plain layer");
             }
-            Layer l = lv.getLayerConf().getLayer();
-            if (l.getIDropout() != null) {
+            if (lw.trainingOnly().containsKey(name) || node instanceof Lowering.Dense d && d.retain() < 1) {
                 throw unsupported(name, "dropout");
             }
             org.deeplearning4j.nn.api.Layer running = g.getLayer(name);
             Map<String, INDArray> p = running.paramTable();
             Map<String, INDArray> grads = gradientsOf(running, name, views);
             if (i == 0) {
-                if (!(l instanceof EmbeddingSequenceLayer e) || e.getClass() != EmbeddingSequenceLayer.class
-                        || e.hasBias()
-                        || !(e.getActivationFn() == null || e.getActivationFn() instanceof ActivationIdentity)) {
+                if (!(node instanceof Lowering.Embed e) || e.hasBias()) {
                     throw unsupported(name, "not an embedding without bias and activation");
                 }
-                vocab = (int) e.getNIn();
-                dim = (int) e.getNOut();
-                length = e.isInferInputLength() ? 0 : e.getInputLength(); // 0: any (DL4J takes the input's)
+                vocab = e.vocab();
+                dim = e.dim();
+                length = e.length(); // 0: any (DL4J takes the input's)
                 table = plain(p.get("W"), p.get("W").ordering(), name);
                 tableGrad = grads.get("W");
             } else if (i == 1) {
-                if (!(l instanceof GlobalPoolingLayer gp) || gp.getPoolingType() != PoolingType.AVG
-                        || !gp.isCollapseDimensions()
-                        || gp.getPoolingDimensions() != null && !Arrays.equals(gp.getPoolingDimensions(), new int[] {2})) {
+                if (!(node instanceof Lowering.GlobalPool gp) || gp.max()) {
                     throw unsupported(name, "not an average over time");
                 }
-            } else if (l instanceof DenseLayer d && d.getClass() == DenseLayer.class && !d.hasLayerNorm() && d.hasBias()
-                    || l instanceof OutputLayer o && o.getClass() == OutputLayer.class && o.hasBias()) {
-                IActivation fn = ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn();
-                boolean out = l instanceof OutputLayer;
-                if (out != (i == order.size() - 1)) {
+            } else if (node instanceof Lowering.Dense d && d.hasBias()) {
+                if (d.output() != (i == nodes.size() - 1)) {
                     throw unsupported(name, "an output layer that is not the last");
                 }
-                if (out && !(fn instanceof ActivationSoftmax)
-                        || !out && !(fn instanceof ActivationReLU || fn instanceof ActivationIdentity)) {
-                    throw unsupported(name, "activation " + fn);
-                }
-                if (out) {
-                    outAct = fn;
+                if (d.output()) {
+                    outAct = d.activation();
                 }
                 INDArray w = plain(p.get("W"), 'f', name);
-                dense.add(new Dense((int) w.size(0), (int) w.size(1), fn instanceof ActivationReLU, w,
-                        plain(p.get("b"), 'c', name), grads.get("W"), grads.get("b")));
+                dense.add(new Dense((int) w.size(0), (int) w.size(1), d.relu(), w, plain(p.get("b"), 'c', name),
+                        grads.get("W"), grads.get("b")));
             } else {
-                throw unsupported(name, "layer type " + l.getClass().getSimpleName());
+                throw unsupported(name, node instanceof Lowering.Other o ? o.what() : "layer type "
+                        + ((org.deeplearning4j.nn.conf.graph.LayerVertex) g.getConfiguration().getVertices().get(name))
+                        .getLayerConf().getLayer().getClass().getSimpleName() + " here");
             }
         }
         if (outAct == null) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.dnnl.IntMemoryMap;
@@ -22,33 +21,12 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -187,8 +165,8 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
         if (!available()) {
             throw new CompressionException("oneDNN is not available on this machine: " + unavailable);
         }
-        ComputationGraphConfiguration c = g.getConfiguration();
-        if (c.getNetworkInputs().size() != 1 || c.getNetworkOutputs().size() != 1) {
+        Lowering.Lowered lw = Lowering.lower(g.getConfiguration());
+        if (lw.inputs().size() != 1 || lw.outputs().size() != 1) {
             throw new CompressionException("float runtime: one input and one output needed");
         }
         List<Op> ops = new ArrayList<>();
@@ -196,55 +174,42 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
         // The op whose output each vertex's value is (-1: the network input); folded and skipped vertices name the
         // op before them.
         Map<String, Integer> producer = new HashMap<>();
-        producer.put(c.getNetworkInputs().get(0), -1);
-        Map<String, Integer> consumers = new HashMap<>();
-        c.getVertexInputs().values().forEach(l -> l.forEach(v -> consumers.merge(v, 1, Integer::sum)));
+        producer.put(lw.inputs().get(0), -1);
         Map<String, Integer> valueOf = new HashMap<>();
-        for (String name : topological(c)) {
-            List<String> ins = c.getVertexInputs().get(name);
-            if (c.getVertices().get(name) instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex ew
-                    && ew.getOp() == org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add && ins.size() == 2) {
+        for (Lowering.Node node : lw.nodes()) {
+            String name = node.name();
+            List<String> ins = node.inputs();
+            if (node instanceof Lowering.Add) {
                 ops.add(new Add(name, producer.get(ins.get(1)), false));
                 from.add(producer.get(ins.get(0)));
                 producer.put(name, ops.size() - 1);
                 continue;
             }
-            if (ins.size() != 1) {
-                throw unsupported(name, "a vertex with " + ins.size() + " inputs (the float runtime runs chains of"
-                        + " layers and residual sums)");
+            if (node instanceof Lowering.Unsupported u) {
+                throw unsupported(name, u.why());
+            }
+            if (node instanceof Lowering.Other o) {
+                throw unsupported(name, o.what() + (ins.size() != 1 ? " (the float runtime runs chains of layers and"
+                        + " residual sums)" : ""));
             }
             int src = producer.get(ins.get(0));
             // Batch norm and ReLU fold into the op before them when nothing else reads that op's output.
-            boolean foldable = src >= 0 && src == ops.size() - 1 && consumers.get(ins.get(0)) == 1;
+            boolean foldable = src >= 0 && src == ops.size() - 1 && lw.readers().get(ins.get(0)) == 1;
             int opsBefore = ops.size();
-            if (!(c.getVertices().get(name) instanceof LayerVertex lv)) {
-                throw unsupported(name, "a non-layer vertex");
-            }
-            Layer l = lv.getLayerConf().getLayer();
-            if (lv.getPreProcessor() != null && !(lv.getPreProcessor()
-                    instanceof org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor cf
-                    && cf.getFormat() == org.deeplearning4j.nn.conf.CNN2DFormat.NCHW)) {
-                throw unsupported(name, "input preprocessor " + lv.getPreProcessor().getClass().getSimpleName());
-            }
-            if (l instanceof ConvolutionLayer cl && cl.getCnn2dDataFormat() != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW
-                    || l instanceof SubsamplingLayer sl
-                    && sl.getCnn2dDataFormat() != org.deeplearning4j.nn.conf.CNN2DFormat.NCHW) {
-                throw unsupported(name, "channels-last data");
-            }
-            if (l instanceof DenseLayer dl && dl.hasLayerNorm()) {
-                throw unsupported(name, "layer normalisation");
-            }
             Map<String, INDArray> p = g.getLayer(name).paramTable();
             Op last = src >= 0 ? ops.get(src) : null;
-            if (l instanceof EmbeddingSequenceLayer && ops.isEmpty()) {
-                if (p.containsKey("b")) {
+            if (node instanceof Lowering.Embed e) {
+                if (!ops.isEmpty()) {
+                    throw unsupported(name, "an embedding after other layers");
+                }
+                if (e.hasBias() || p.containsKey("b")) {
                     throw unsupported(name, "an embedding with a bias");
                 }
                 long[] s = p.get("W").shape();
                 ops.add(new Embed(name, (int) s[0], (int) s[1], floats(p.get("W"))));
-            } else if (l instanceof Convolution1DLayer conv && last != null && !(last instanceof Dense)) {
-                if (conv.getStride()[0] != 1 || conv.getDilation()[0] != 1) {
-                    throw unsupported(name, "strided or dilated 1-D convolution");
+            } else if (node instanceof Lowering.Conv cv && cv.oneD()) {
+                if (last == null || last instanceof Dense) {
+                    throw unsupported(name, "a 1-D convolution that does not read a sequence");
                 }
                 // Declared [out, in, k, 1], but DL4J's 1-D convolution reads the buffer as [k, in, out].
                 long[] s = p.get("W").shape();
@@ -260,24 +225,12 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
                         }
                     }
                 }
-                long before = conv.getConvolutionMode() == ConvolutionMode.Same ? (k - 1) / 2 : conv.getPadding()[0];
-                long after = conv.getConvolutionMode() == ConvolutionMode.Same ? k - 1 - before : conv.getPadding()[0];
+                long before = cv.mode() == ConvolutionMode.Same ? (k - 1) / 2 : cv.pad()[0];
+                long after = cv.mode() == ConvolutionMode.Same ? k - 1 - before : cv.pad()[0];
                 // Run as a 2-D convolution over [1, length] (oneDNN's kernels are tuned along the width).
                 ops.add(new Conv(name, nOut, nIn, 1, k, 1, 1, new long[] {0, before, 0, after}, oik, bias(p, nOut),
-                        relu(conv.getActivationFn(), name)));
-            } else if (l instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
-                if (conv.getDilation()[0] != 1 || conv.getDilation()[1] != 1) {
-                    throw unsupported(name, "dilated convolution");
-                }
-                long[] s = p.get("W").shape();
-                ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], conv.getStride()[0],
-                        conv.getStride()[1], modePad(conv.getConvolutionMode(), conv.getPadding()), floats(p.get("W")),
-                        bias(p, (int) s[0]), relu(conv.getActivationFn(), name)));
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D dw
-                    && dw.getClass() == org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D.class) {
-                if (dw.getDilation()[0] != 1 || dw.getDilation()[1] != 1) {
-                    throw unsupported(name, "dilated convolution");
-                }
+                        cv.relu()));
+            } else if (node instanceof Lowering.Conv cv && cv.multiplier() > 0) {
                 // DL4J keeps depthwise weights as [kh, kw, in, multiplier]; output channel c * multiplier + m.
                 long[] s = p.get("W").shape();
                 int kh = (int) s[0];
@@ -295,15 +248,18 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
                         }
                     }
                 }
-                ops.add(new Conv(name, in * mult, in, kh, kw, dw.getStride()[0], dw.getStride()[1],
-                        modePad(dw.getConvolutionMode(), dw.getPadding()), gmhw, bias(p, in * mult),
-                        relu(dw.getActivationFn(), name), in));
-            } else if (l instanceof BatchNormalization bn) {
+                ops.add(new Conv(name, in * mult, in, kh, kw, cv.sh(), cv.sw(), modePad(cv.mode(), cv.pad()), gmhw,
+                        bias(p, in * mult), cv.relu(), in));
+            } else if (node instanceof Lowering.Conv cv) {
+                long[] s = p.get("W").shape();
+                ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], cv.sh(), cv.sw(),
+                        modePad(cv.mode(), cv.pad()), floats(p.get("W")), bias(p, (int) s[0]), cv.relu()));
+            } else if (node instanceof Lowering.BatchNorm bn) {
                 if (!(last instanceof Conv cv) || cv.relu() || !foldable) {
                     throw unsupported(name, "batch normalisation not right after a convolution without activation");
                 }
                 ops.set(ops.size() - 1, folded(cv, bn, p));
-            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
+            } else if (node instanceof Lowering.Relu) {
                 if (last instanceof Conv cv && !cv.relu() && foldable) {
                     ops.set(ops.size() - 1, new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(),
                             cv.pad(), cv.weights(), cv.bias(), true, cv.groups()));
@@ -314,38 +270,24 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
                 } else {
                     throw unsupported(name, "a ReLU that does not follow a convolution, dense layer or sum");
                 }
-            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationIdentity
-                    || l instanceof DropoutLayer) {
+            } else if (node instanceof Lowering.Identity) {
                 // nothing to run: the vertex's value is its input's
-            } else if (l instanceof SubsamplingLayer sp && sp.getClass() == SubsamplingLayer.class
-                    && (sp.getPoolingType() == PoolingType.MAX || sp.getPoolingType() == PoolingType.AVG)) {
-                if (sp.getDilation()[0] != 1 || sp.getDilation()[1] != 1) {
-                    throw unsupported(name, "dilated pooling");
-                }
-                ops.add(new Pool(sp.getPoolingType() == PoolingType.MAX, sp.isAvgPoolIncludePadInDivisor(), sp.getKernelSize()[0], sp.getKernelSize()[1],
-                        sp.getStride()[0], sp.getStride()[1], sp.getConvolutionMode(), sp.getPadding()));
-            } else if (l instanceof GlobalPoolingLayer gp && last != null
-                    && (gp.getPoolingType() == PoolingType.MAX || gp.getPoolingType() == PoolingType.AVG)) {
-                ops.add(new GlobalPool(gp.getPoolingType() == PoolingType.MAX));
-            } else if (l instanceof Bidirectional bi && (last instanceof Embed || last instanceof Lstm)
-                    && bi.getMode() == Bidirectional.Mode.CONCAT && bi.getFwd() instanceof LSTM f) {
-                ops.add(lstm(name, f, p, new String[] {"f", "b"}));
-            } else if (l instanceof LSTM f && (last instanceof Embed || last instanceof Lstm)) {
-                ops.add(lstm(name, f, p, new String[] {""}));
-            } else if (l instanceof DenseLayer || l instanceof OutputLayer) {
-                IActivation fn = ((BaseLayer) l).getActivationFn();
-                boolean out = l instanceof OutputLayer;
-                if (out && !(fn instanceof ActivationSoftmax)) {
-                    throw unsupported(name, "an output layer without softmax");
-                }
-                if (((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) l).getNIn() <= 0) {
+            } else if (node instanceof Lowering.Pool pl) {
+                ops.add(new Pool(pl.max(), pl.includePad(), pl.kh(), pl.kw(), pl.sh(), pl.sw(), pl.mode(), pl.pad()));
+            } else if (node instanceof Lowering.GlobalPool gp && last != null) {
+                ops.add(new GlobalPool(gp.max()));
+            } else if (node instanceof Lowering.Lstm ls && (last instanceof Embed || last instanceof Lstm)) {
+                ops.add(lstm(name, p, ls.bidirectional() ? new String[] {"f", "b"} : new String[] {""}));
+            } else if (node instanceof Lowering.Dense d) {
+                if (d.in() <= 0) {
                     throw unsupported(name, "unknown input size");
                 }
                 long[] s = p.get("W").shape(); // [in, out]
                 ops.add(new Dense(name, (int) s[1], (int) s[0], floats(p.get("W").transpose()), bias(p, (int) s[1]),
-                        !out && relu(fn, name), out));
+                        d.relu(), d.output()));
             } else {
-                throw unsupported(name, "layer type " + l.getClass().getSimpleName());
+                throw unsupported(name, "layer type " + ((LayerVertex) g.getConfiguration().getVertices().get(name))
+                        .getLayerConf().getLayer().getClass().getSimpleName() + " here");
             }
             if (ops.size() > opsBefore) {
                 from.add(src);
@@ -359,7 +301,8 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
                 valueOf.put(name, valueOf.get(ins.get(0))); // identity or dropout: the same value, another name
             }
         }
-        if (producer.get(c.getNetworkOutputs().get(0)) != ops.size() - 1) {
+        String outputName = lw.outputs().get(0);
+        if (producer.get(outputName) != ops.size() - 1) {
             throw new CompressionException("float runtime: the output layer is not the last one to run");
         }
         boolean chain = true;
@@ -399,7 +342,7 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
             valueOf.clear(); // text networks: the embedding and what folds into it run in Java; no intermediate results
         }
         return new FloatRuntime(ops, from.stream().mapToInt(Integer::intValue).toArray(), valueOf,
-                c.getNetworkOutputs().get(0), g.numParams(), sb.append(')').toString());
+                outputName, g.numParams(), sb.append(')').toString());
     }
 
     /**
@@ -437,10 +380,10 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
     }
 
     /** A convolution with the batch normalisation after it folded into its weights and bias. */
-    private static Conv folded(Conv cv, BatchNormalization bn, Map<String, INDArray> p) {
+    private static Conv folded(Conv cv, Lowering.BatchNorm bn, Map<String, INDArray> p) {
         int n = cv.out();
-        float[] gamma = p.containsKey("gamma") ? floats(p.get("gamma")) : filled(n, (float) bn.getGamma());
-        float[] beta = p.containsKey("beta") ? floats(p.get("beta")) : filled(n, (float) bn.getBeta());
+        float[] gamma = p.containsKey("gamma") ? floats(p.get("gamma")) : filled(n, (float) bn.gamma());
+        float[] beta = p.containsKey("beta") ? floats(p.get("beta")) : filled(n, (float) bn.beta());
         float[] mean = floats(p.get("mean"));
         float[] std = new float[n];
         if (p.containsKey("log10stdev")) {
@@ -451,7 +394,7 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
         } else {
             float[] v = floats(p.get("var"));
             for (int i = 0; i < n; i++) {
-                std[i] = (float) Math.sqrt(v[i] + bn.getEps());
+                std[i] = (float) Math.sqrt(v[i] + bn.eps());
             }
         }
         float[] w = cv.weights().clone();
@@ -494,14 +437,7 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
     }
 
     /** An LSTM layer's weights (prefixes "f" and "b" in a Bidirectional wrapper, "" alone) in oneDNN's order. */
-    private static Lstm lstm(String name, LSTM f, Map<String, INDArray> p, String[] dir) {
-        if (!(f.getGateActivationFn() instanceof ActivationSigmoid) || !(f.getActivationFn() instanceof ActivationTanH)) {
-            throw unsupported(name, "an LSTM with gate activation " + f.getGateActivationFn() + " and activation "
-                    + f.getActivationFn() + " (sigmoid and tanh run)");
-        }
-        if (f.getRnnDataFormat() != org.deeplearning4j.nn.conf.RNNFormat.NCW) {
-            throw unsupported(name, "an LSTM with channels-last data");
-        }
+    private static Lstm lstm(String name, Map<String, INDArray> p, String[] dir) {
         int in = (int) p.get(dir[0] + "W").size(0);
         int h = (int) p.get(dir[0] + "RW").size(0);
         if (p.get(dir[0] + "RW").size(1) != 4L * h) {
@@ -533,41 +469,8 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
         return p.containsKey("b") ? floats(p.get("b")) : new float[n];
     }
 
-    private static boolean relu(IActivation fn, String name) {
-        return relu(fn, why -> unsupported(name, why));
-    }
-
-    /** True for ReLU, false for identity (or none); any other activation is the error {@code unsupported} makes. */
-    static boolean relu(IActivation fn, java.util.function.Function<String, CompressionException> unsupported) {
-        if (fn instanceof ActivationReLU) {
-            return true;
-        }
-        if (fn == null || fn instanceof ActivationIdentity) {
-            return false;
-        }
-        throw unsupported.apply("activation " + fn);
-    }
-
     private static CompressionException unsupported(String layer, String why) {
         return new CompressionException("float runtime: layer " + layer + ": " + why);
-    }
-
-    /** The graph's vertices in an order where each comes after its inputs. */
-    public static List<String> topological(ComputationGraphConfiguration c) {
-        List<String> out = new ArrayList<>();
-        java.util.Set<String> done = new java.util.HashSet<>(c.getNetworkInputs());
-        boolean progress = true;
-        while (progress) {
-            progress = false;
-            for (String v : c.getVertices().keySet()) {
-                if (!done.contains(v) && done.containsAll(c.getVertexInputs().get(v))) {
-                    out.add(v);
-                    done.add(v);
-                    progress = true;
-                }
-            }
-        }
-        return out;
     }
 
     /** Primitive attributes with ReLU fused as a post-op when {@code relu} (the post-op goes into {@code keep}). */

@@ -30,6 +30,10 @@ public final class OneDnnEngine implements Engine {
         if (!Backend.oneDnnPath(FloatRuntime.PROPERTY)) {
             return Capability.no("-D" + FloatRuntime.PROPERTY + "=dl4j");
         }
+        Lowering.Unsupported u = Lowering.lower(g.getConfiguration()).firstUnsupported();
+        if (u != null) {
+            return Capability.no("layer " + u.name() + ": " + u.why());
+        }
         try {
             return Capability.of(FloatRuntime.compile(g));
         } catch (CompressionException e) {

@@ -27,30 +27,15 @@ import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
-import org.deeplearning4j.nn.conf.dropout.IDropout;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -153,9 +138,10 @@ public final class OneDnnTrainer extends NativeTrainer {
         Map<String, INDArray> views = views();
         String prev = c.getNetworkInputs().get(0);
         IActivation outAct = null;
-        List<String> order = FloatRuntime.topological(c);
-        for (String name : order) {
-            List<String> ins = c.getVertexInputs().get(name);
+        Lowering.Lowered lw = Lowering.lower(c);
+        for (Lowering.Node node : lw.nodes()) {
+            String name = node.name();
+            List<String> ins = node.inputs();
             int output = outputs.indexOf(name);
             if (output > 0) {
                 int at = chainIndex(specs, ins);
@@ -163,7 +149,7 @@ public final class OneDnnTrainer extends NativeTrainer {
                 if (adapter != null) {
                     at = adapterAt.get(adapter.name);
                 }
-                taps.add(tap(c, name, output, at));
+                taps.add(tap(node, output, at));
                 tapAt.add(at);
                 tapAdapters.add(adapter);
                 continue;
@@ -182,36 +168,27 @@ public final class OneDnnTrainer extends NativeTrainer {
                 }
                 prev = name;
             }
-            if (!(c.getVertices().get(name) instanceof LayerVertex lv)) {
-                throw unsupported(name, "a non-layer vertex");
+            if (node instanceof Lowering.Unsupported u) {
+                throw unsupported(name, u.why());
             }
-            Layer l = lv.getLayerConf().getLayer();
-            if (lv.getPreProcessor() != null && !(lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor cf
-                    && cf.getFormat() == CNN2DFormat.NCHW && (l instanceof DenseLayer || l instanceof OutputLayer))) {
-                throw unsupported(name, "input preprocessor " + lv.getPreProcessor().getClass().getSimpleName());
+            if (node instanceof Lowering.Other o) {
+                throw unsupported(name, o.what());
             }
-            IDropout drop = l.getIDropout();
-            boolean dense = l instanceof DenseLayer || l instanceof OutputLayer;
-            if (drop != null && !(dense && drop instanceof Dropout d && d.getPSchedule() == null && d.getP() > 0)) {
-                throw unsupported(name, "dropout " + drop);
+            if (lw.trainingOnly().containsKey(name)) {
+                throw unsupported(name, lw.trainingOnly().get(name));
             }
-            if (l instanceof BaseLayer bl && bl.getWeightNoise() != null) {
-                throw unsupported(name, "weight noise");
+            if (!(node instanceof Lowering.Dense) && ((LayerVertex) c.getVertices().get(name)).getPreProcessor() != null) {
+                throw unsupported(name, "input preprocessor " + ((LayerVertex) c.getVertices().get(name))
+                        .getPreProcessor().getClass().getSimpleName());
             }
             org.deeplearning4j.nn.api.Layer running = g.getLayer(name);
             Map<String, INDArray> p = running.paramTable();
             Spec s;
-            if (l instanceof ConvolutionLayer cl && cl.getClass() == ConvolutionLayer.class) {
-                if (cl.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                    throw unsupported(name, "channels-last data");
-                }
-                if (cl.getDilation()[0] != 1 || cl.getDilation()[1] != 1) {
-                    throw unsupported(name, "dilated convolution");
-                }
+            if (node instanceof Lowering.Conv cl && !cl.oneD() && cl.multiplier() == 0) {
                 if (!cl.hasBias()) {
                     throw unsupported(name, "a convolution without bias");
                 }
-                if (cl.getConvolutionMode() == ConvolutionMode.Causal) {
+                if (cl.mode() == ConvolutionMode.Causal) {
                     throw unsupported(name, "causal convolution");
                 }
                 s = new Spec(Kind.CONV, name);
@@ -219,70 +196,56 @@ public final class OneDnnTrainer extends NativeTrainer {
                 s.out = (int) ws[0];
                 s.kh = (int) ws[2];
                 s.kw = (int) ws[3];
-                s.sh = cl.getStride()[0];
-                s.sw = cl.getStride()[1];
-                s.pad = cl.getPadding();
-                s.mode = cl.getConvolutionMode();
-                s.relu = relu(cl.getActivationFn(), name);
+                s.sh = cl.sh();
+                s.sw = cl.sw();
+                s.pad = cl.pad();
+                s.mode = cl.mode();
+                s.relu = cl.relu();
                 s.w = plain(p.get("W"), 'c', name);
                 s.b = plain(p.get("b"), 'c', name);
-            } else if (l instanceof SubsamplingLayer sp && sp.getClass() == SubsamplingLayer.class
-                    && (sp.getPoolingType() == PoolingType.MAX || sp.getPoolingType() == PoolingType.AVG)) {
-                if (sp.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                    throw unsupported(name, "channels-last data");
-                }
-                if (sp.getDilation()[0] != 1 || sp.getDilation()[1] != 1) {
-                    throw unsupported(name, "dilated pooling");
-                }
-                if (sp.getConvolutionMode() == ConvolutionMode.Causal) {
+            } else if (node instanceof Lowering.Pool sp) {
+                if (sp.mode() == ConvolutionMode.Causal) {
                     throw unsupported(name, "causal pooling");
                 }
                 s = new Spec(Kind.POOL, name);
-                s.max = sp.getPoolingType() == PoolingType.MAX;
-                s.includePad = sp.isAvgPoolIncludePadInDivisor();
-                s.kh = sp.getKernelSize()[0];
-                s.kw = sp.getKernelSize()[1];
-                s.sh = sp.getStride()[0];
-                s.sw = sp.getStride()[1];
-                s.pad = sp.getPadding();
-                s.mode = sp.getConvolutionMode();
-            } else if (l instanceof BatchNormalization bn) {
-                if (bn.isLockGammaBeta() || bn.getCnn2DFormat() != CNN2DFormat.NCHW || !p.containsKey("gamma")) {
+                s.max = sp.max();
+                s.includePad = sp.includePad();
+                s.kh = sp.kh();
+                s.kw = sp.kw();
+                s.sh = sp.sh();
+                s.sw = sp.sw();
+                s.pad = sp.pad();
+                s.mode = sp.mode();
+            } else if (node instanceof Lowering.BatchNorm bn) {
+                if (bn.lockGammaBeta() || !p.containsKey("gamma")) {
                     throw unsupported(name, "batch normalisation with fixed gamma and beta or channels-last data");
                 }
                 // (DL4J's batch norm layer applies no activation, whatever its configuration says)
                 s = new Spec(Kind.BN, name);
-                s.eps = bn.getEps();
-                s.decay = bn.getDecay();
-                s.logStd = bn.isUseLogStd();
+                s.eps = bn.eps();
+                s.decay = bn.decay();
+                s.logStd = bn.logStd();
                 s.w = adjacent(p.get("gamma"), p.get("beta"), name);
                 s.mean = plain(p.get("mean"), 'c', name);
                 s.var = plain(p.get(s.logStd ? "log10stdev" : "var"), 'c', name);
-            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
+            } else if (node instanceof Lowering.Relu) {
                 s = new Spec(Kind.RELU, name);
-            } else if (l instanceof DenseLayer dl && dl.getClass() == DenseLayer.class && !dl.hasLayerNorm()
-                    || l instanceof OutputLayer ol && ol.getClass() == OutputLayer.class) {
-                boolean out = l instanceof OutputLayer;
-                IActivation fn = ((BaseLayer) l).getActivationFn();
-                if (!(l instanceof DenseLayer dl ? dl.hasBias() : ((OutputLayer) l).hasBias())) {
+            } else if (node instanceof Lowering.Dense dl) {
+                if (!dl.hasBias()) {
                     throw unsupported(name, "a dense layer without bias");
                 }
-                if (out) {
-                    if (!(fn instanceof ActivationSoftmax)) {
-                        throw unsupported(name, "an output layer without softmax");
-                    }
-                    outAct = fn;
+                if (dl.output()) {
+                    outAct = dl.activation();
                 }
-                s = new Spec(out ? Kind.OUT : Kind.DENSE, name);
+                s = new Spec(dl.output() ? Kind.OUT : Kind.DENSE, name);
                 s.out = (int) p.get("W").size(1);
-                s.relu = !out && relu(fn, name);
+                s.relu = dl.relu();
                 s.w = plain(p.get("W"), 'f', name);
                 s.b = plain(p.get("b"), 'c', name);
-                if (drop != null) {
-                    s.retain = ((Dropout) drop).getP();
-                }
+                s.retain = dl.retain();
             } else {
-                throw unsupported(name, "layer type " + l.getClass().getSimpleName());
+                throw unsupported(name, "layer type " + ((LayerVertex) c.getVertices().get(name)).getLayerConf()
+                        .getLayer().getClass().getSimpleName());
             }
             if (s.kind == Kind.OUT && !name.equals(c.getNetworkOutputs().get(0))) {
                 throw unsupported(name, "an output layer inside the network");
@@ -343,23 +306,17 @@ public final class OneDnnTrainer extends NativeTrainer {
      * An extra output {@code name} (a network output after the first) as a tap on chain layer {@code at}: a loss layer
      * with identity activation on one layer of the chain, through at most a flattening of its NCHW activations.
      */
-    private static Tap tap(ComputationGraphConfiguration c, String name, int output, int at) {
+    private static Tap tap(Lowering.Node node, int output, int at) {
         if (at < 0) {
-            throw unsupported(name, "an extra output that does not read a layer of the chain before it");
+            throw unsupported(node.name(), "an extra output that does not read a layer of the chain before it");
         }
-        if (!(c.getVertices().get(name) instanceof LayerVertex lv)
-                || lv.getLayerConf().getLayer().getClass() != LossLayer.class) {
-            throw unsupported(name, "an extra output that is not a loss layer");
+        if (node instanceof Lowering.Unsupported u) {
+            throw unsupported(node.name(), u.why());
         }
-        LossLayer l = (LossLayer) lv.getLayerConf().getLayer();
-        if (!(l.getActivationFn() instanceof ActivationIdentity) || l.getIDropout() != null) {
-            throw unsupported(name, "a loss layer with an activation or dropout");
+        if (!(node instanceof Lowering.Loss l)) {
+            throw unsupported(node.name(), "an extra output that is not a loss layer");
         }
-        if (lv.getPreProcessor() != null && !(lv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor cf
-                && cf.getFormat() == CNN2DFormat.NCHW)) {
-            throw unsupported(name, "input preprocessor " + lv.getPreProcessor().getClass().getSimpleName());
-        }
-        return new Tap(name, output, l.getLossFn());
+        return new Tap(node.name(), output, l.loss());
     }
 
     @Override
@@ -385,10 +342,6 @@ public final class OneDnnTrainer extends NativeTrainer {
             throw unsupported(name, "gamma and beta apart in memory");
         }
         return first;
-    }
-
-    private static boolean relu(IActivation fn, String name) {
-        return FloatRuntime.relu(fn, why -> unsupported(name, why));
     }
 
     /** A short description of what runs, for logs. */

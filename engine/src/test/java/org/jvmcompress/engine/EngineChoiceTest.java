@@ -41,6 +41,7 @@ class EngineChoiceTest {
         Engine.Capability<?> attn = new OneDnnEngine().inference(attention);
         assertNull(attn.runtime());
         assertTrue(attn.whyNot().contains("SelfAttentionLayer"), attn.whyNot());
+        assertTrue(new OneDnnEngine().inference(channelsLast()).whyNot().contains("channels-last"));
         assertNull(Engines.inference(attention), "DL4J runs what no engine runs");
     }
 
@@ -52,5 +53,19 @@ class EngineChoiceTest {
         } finally {
             System.clearProperty(FloatRuntime.PROPERTY);
         }
+    }
+
+    /** A convolution on channels-last data: no runtime of the engine runs it, said by the lowering. */
+    static ComputationGraph channelsLast() {
+        ComputationGraph g = new ComputationGraph(new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder()
+                .graphBuilder().addInputs("in").setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType
+                        .convolutional(8, 8, 2, org.deeplearning4j.nn.conf.CNN2DFormat.NHWC))
+                .addLayer("conv", new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(3, 3).nOut(4)
+                        .dataFormat(org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).build(), "in")
+                .addLayer("out", new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build(), "conv")
+                .setOutputs("out").build());
+        g.init();
+        return g;
     }
 }

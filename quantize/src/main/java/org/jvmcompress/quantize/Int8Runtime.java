@@ -17,21 +17,10 @@ import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.engine.FloatRuntime;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.jvmcompress.engine.Lowering;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -99,44 +88,39 @@ public final class Int8Runtime {
         if (!available()) {
             throw new CompressionException("oneDNN is not available on this machine: " + unavailableReason());
         }
-        ComputationGraphConfiguration c = m.conf();
-        List<String> order = FloatRuntime.topological(c);
+        Lowering.Lowered lw = Lowering.lower(m.conf());
         List<Op> ops = new ArrayList<>();
         QTensor embedding = null;
-        String prev = c.getNetworkInputs().get(0);
-        for (String name : order) {
-            List<String> ins = c.getVertexInputs().get(name);
+        String prev = lw.inputs().get(0);
+        for (Lowering.Node node : lw.nodes()) {
+            String name = node.name();
+            List<String> ins = node.inputs();
             if (ins.size() != 1 || !ins.get(0).equals(prev)) {
                 throw unsupported(name, "the int8 runtime runs chains of layers only");
             }
             prev = name;
-            Layer l = GraphSurgery.layerOf(c, name);
-            if (l instanceof ConvolutionLayer conv && conv.getClass() == ConvolutionLayer.class) {
-                if (conv.getDilation()[0] != 1 || conv.getDilation()[1] != 1) {
-                    throw unsupported(name, "dilated convolution");
-                }
+            if (node instanceof Lowering.Unsupported u) {
+                throw unsupported(name, u.why());
+            }
+            if (node instanceof Lowering.Conv conv && !conv.oneD() && conv.multiplier() == 0) {
                 float sIn = inputScale(m, name);
                 QTensor w = weights(m, name, "W");
                 long[] s = w.shape();
                 float[] scales = perChannel(w, (int) s[0], name);
                 float[] bias = bias(m, name, (int) s[0], sIn, scales);
-                ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], conv.getStride()[0],
-                        conv.getStride()[1], conv.getConvolutionMode(), conv.getPadding(), w.data(), scales, bias, sIn,
-                        relu(conv.getActivationFn(), name), false));
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer && ops.isEmpty()) {
+                ops.add(new Conv(name, (int) s[0], (int) s[1], (int) s[2], (int) s[3], conv.sh(), conv.sw(),
+                        conv.mode(), conv.pad(), w.data(), scales, bias, sIn, conv.relu(), false));
+            } else if (node instanceof Lowering.Embed && ops.isEmpty()) {
                 QTensor w = weights(m, name, "W");
                 ops.add(new Embed(name, (int) w.shape()[0], (int) w.shape()[1], null, 0, 0, 0));
                 embedding = w;
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.Convolution1DLayer conv
-                    && ops.size() == 1 && ops.get(0) instanceof Embed e) {
+            } else if (node instanceof Lowering.Conv conv && conv.oneD() && ops.size() == 1
+                    && ops.get(0) instanceof Embed e) {
                 FakeQuant fq = m.activations().get(name);
                 if (fq == null) {
                     throw unsupported(name, "its input is not quantised (float layer)");
                 }
-                int k = conv.getKernelSize()[0];
-                if (conv.getStride()[0] != 1 || conv.getDilation()[0] != 1) {
-                    throw unsupported(name, "strided or dilated 1-D convolution");
-                }
+                int k = conv.kh();
                 float sIn = (float) fq.scale();
                 int z = fq.zeroPoint();
                 QTensor w = weights(m, name, "W");
@@ -167,15 +151,14 @@ public final class Int8Runtime {
                     }
                     bias[o] -= (float) (z * sum);
                 }
-                int before = conv.getConvolutionMode() == ConvolutionMode.Same ? (k - 1) / 2 : conv.getPadding()[0];
-                int after = conv.getConvolutionMode() == ConvolutionMode.Same ? k - 1 - before : conv.getPadding()[0];
+                int before = conv.mode() == ConvolutionMode.Same ? (k - 1) / 2 : conv.pad()[0];
+                int after = conv.mode() == ConvolutionMode.Same ? k - 1 - before : conv.pad()[0];
                 ops.set(0, new Embed(e.name(), e.vocab(), e.dim(), table(embedding, sIn, z), z, before, after));
                 ops.add(new Conv(name, nOut, nIn, k, 1, 1, 1, ConvolutionMode.Truncate, new int[] {0, 0},
-                        oik, scales, bias, sIn, relu(conv.getActivationFn(), name), true));
-            } else if (l instanceof org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer gp
-                    && gp.getPoolingType() == PoolingType.MAX) {
+                        oik, scales, bias, sIn, conv.relu(), true));
+            } else if (node instanceof Lowering.GlobalPool gp && gp.max()) {
                 ops.add(new GlobalMax());
-            } else if (l instanceof ActivationLayer a && a.getActivationFn() instanceof ActivationReLU) {
+            } else if (node instanceof Lowering.Relu) {
                 Op last = ops.isEmpty() ? null : ops.get(ops.size() - 1);
                 if (last instanceof Conv cv && !cv.relu()) {
                     ops.set(ops.size() - 1, new Conv(cv.name(), cv.out(), cv.in(), cv.kh(), cv.kw(), cv.sh(), cv.sw(),
@@ -186,15 +169,10 @@ public final class Int8Runtime {
                 } else {
                     throw unsupported(name, "a ReLU that does not follow a convolution or dense layer");
                 }
-            } else if (l instanceof SubsamplingLayer p && p.getPoolingType() == PoolingType.MAX) {
-                ops.add(new Pool(p.getKernelSize()[0], p.getKernelSize()[1], p.getStride()[0], p.getStride()[1],
-                        p.getConvolutionMode(), p.getPadding()));
-            } else if (l instanceof DenseLayer || l instanceof OutputLayer) {
-                boolean out = l instanceof OutputLayer;
-                var fn = ((org.deeplearning4j.nn.conf.layers.BaseLayer) l).getActivationFn();
-                if (out && !(fn instanceof ActivationSoftmax)) {
-                    throw unsupported(name, "an output layer without softmax");
-                }
+            } else if (node instanceof Lowering.Pool p && p.max()) {
+                ops.add(new Pool(p.kh(), p.kw(), p.sh(), p.sw(), p.mode(), p.pad()));
+            } else if (node instanceof Lowering.Dense d) {
+                boolean out = d.output();
                 float sIn = inputScale(m, name);
                 QTensor w = weights(m, name, "W");
                 int nIn = (int) w.shape()[0];
@@ -207,10 +185,10 @@ public final class Int8Runtime {
                         t[o * nIn + i] = (byte) w.code((long) i * nOut + o);
                     }
                 }
-                ops.add(new Dense(name, nOut, t, scales, bias(m, name, nOut, sIn, scales), sIn,
-                        !out && relu(fn, name), out));
+                ops.add(new Dense(name, nOut, t, scales, bias(m, name, nOut, sIn, scales), sIn, d.relu(), out));
             } else {
-                throw unsupported(name, l == null ? "a non-layer vertex" : "layer type " + l.getClass().getSimpleName());
+                throw unsupported(name, node instanceof Lowering.Other o ? o.what() : "layer type "
+                        + GraphSurgery.layerOf(m.conf(), name).getClass().getSimpleName() + " here");
             }
         }
         if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Dense d) || !d.softmax()) {
@@ -236,16 +214,6 @@ public final class Int8Runtime {
 
     private static CompressionException unsupported(String layer, String why) {
         return new CompressionException("int8 runtime: layer " + layer + ": " + why);
-    }
-
-    private static boolean relu(org.nd4j.linalg.activations.IActivation fn, String name) {
-        if (fn instanceof ActivationReLU) {
-            return true;
-        }
-        if (fn == null || fn instanceof ActivationIdentity) {
-            return false;
-        }
-        throw unsupported(name, "activation " + fn);
     }
 
     private static float inputScale(QuantizedModel m, String name) {
