@@ -1,34 +1,20 @@
 package org.jvmcompress.distill;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
-import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Registry;
 
 /** The distillation schemes on the class path, by name, in the order of their service files. */
 public final class Schemes {
-    private static final Map<String, Scheme> SCHEMES = new LinkedHashMap<>();
-
-    static {
-        for (Scheme s : ServiceLoader.load(Scheme.class, Schemes.class.getClassLoader())) {
-            SCHEMES.putIfAbsent(s.name(), s);
-        }
-    }
+    private static final Registry<Scheme> REGISTRY = Registry.load(Scheme.class, Scheme::name, "distillation scheme");
 
     private Schemes() {}
 
     public static List<String> names() {
-        return List.copyOf(SCHEMES.keySet());
+        return REGISTRY.names();
     }
 
-    /** The scheme of that name, or an error that lists the known ones. */
+    /** The one of that name, or an error that lists the known ones. */
     public static Scheme get(String name) {
-        Scheme s = SCHEMES.get(name);
-        if (s == null) {
-            throw new CompressionException("unknown distillation scheme '" + name + "'; known: "
-                    + String.join(", ", SCHEMES.keySet()));
-        }
-        return s;
+        return REGISTRY.get(name);
     }
 }
