@@ -1,5 +1,7 @@
 package org.jvmcompress.bench;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.jvmcompress.distill.DistillRecipes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,29 +11,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.Synthetic;
 import org.jvmcompress.core.data.DataHome;
 import org.jvmcompress.core.model.LoadedModel;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Json;
-import org.jvmcompress.core.util.ProgressBar;
 
+@ExtendWith(SuiteSetup.class)
 class DistillBenchmarkTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-    }
 
     @Test
     void cellsAreKeptSkippedAndAggregated() throws Exception {

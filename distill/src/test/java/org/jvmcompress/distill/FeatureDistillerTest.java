@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.CompressionException;
@@ -15,22 +16,15 @@ import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
 import org.jvmcompress.core.runtime.NamedActivations;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
-import org.jvmcompress.core.util.ProgressBar;
 
+@ExtendWith(SuiteSetup.class)
 class FeatureDistillerTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-    }
 
     @Test
     void hintsAttentionAndRelationsTrainAndAreRemovedBeforeSaving() throws Exception {

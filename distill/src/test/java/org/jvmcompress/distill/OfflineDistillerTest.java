@@ -5,34 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.data.ImageData;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
-import org.jvmcompress.core.util.ProgressBar;
 
+@ExtendWith(SuiteSetup.class)
 class OfflineDistillerTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-    }
 
     /** Images whose class is the brightest band of rows. */
     static ImageData bands(int n, long seed) {

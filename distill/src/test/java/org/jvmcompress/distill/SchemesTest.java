@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +19,14 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.train.Trainer;
-import org.jvmcompress.core.util.ProgressBar;
 
 /** Every distillation scheme end to end on small synthetic images: trains, saves a plain model, reports details. */
+@ExtendWith(SuiteSetup.class)
 class SchemesTest {
     @TempDir
     static Path dir;
@@ -36,8 +37,6 @@ class SchemesTest {
 
     @BeforeAll
     static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
         task = new CvTask();
         data = task.fromImages(OfflineDistillerTest.bands(500, 1), OfflineDistillerTest.bands(150, 2), 3, "bands");
         TrainConfig tc = new TrainConfig("cv-student", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);

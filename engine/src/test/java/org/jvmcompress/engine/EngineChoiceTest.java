@@ -6,22 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.runtime.Engine;
 import org.jvmcompress.core.runtime.Engines;
 import org.jvmcompress.core.task.Architectures;
 
 /** The engine is found through ServiceLoader and chosen by what it says it can run, per backend and per network. */
+@ExtendWith(SuiteSetup.class)
 class EngineChoiceTest {
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
-
     @Test
     void foundAndAvailableOnTheCpuBackend() {
         List<Engine> all = Engines.all();

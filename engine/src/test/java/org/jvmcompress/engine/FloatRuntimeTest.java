@@ -1,12 +1,13 @@
 package org.jvmcompress.engine;
 
-import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.Map;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -23,12 +24,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The oneDNN float runtime gives DL4J's class probabilities on every network shape it claims to run. */
+@ExtendWith(SuiteSetup.class)
 class FloatRuntimeTest {
     static final TrainConfig C = new TrainConfig("x", 1, 32, 1e-3, 1.0, 1, 0, 0, 0);
 
     @BeforeAll
     static void init() {
-        Backend.init();
         assertTrue(FloatRuntime.available(), "oneDNN loads: " + FloatRuntime.unavailableReason());
     }
 

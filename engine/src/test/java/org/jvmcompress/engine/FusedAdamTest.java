@@ -1,14 +1,14 @@
 package org.jvmcompress.engine;
 
-import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.deeplearning4j.nn.updater.UpdaterBlock;
 import org.jvmcompress.core.task.Architectures;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -20,12 +20,8 @@ import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 /** The fused Adam step leaves the same update and state as ND4J's adam_updater op. */
+@ExtendWith(SuiteSetup.class)
 class FusedAdamTest {
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
-
     /** ND4J's updater and the fused one, each on its own zeroed state, fed the same gradients. */
     private static void sameAsOp(int n, Adam config) {
         INDArray stateOp = Nd4j.zeros(DataType.FLOAT, 1, 2L * n);

@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.SearchNets;
 
 /** The one lowering the float, int8 and training runtimes read: typed nodes, and reasons instead of exceptions. */
+@ExtendWith(SuiteSetup.class)
 class LoweringTest {
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
-
     private static List<String> kinds(Lowering.Lowered lw) {
         return lw.nodes().stream().map(n -> n.getClass().getSimpleName()).toList();
     }

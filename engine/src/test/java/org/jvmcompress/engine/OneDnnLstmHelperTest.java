@@ -1,26 +1,22 @@
 package org.jvmcompress.engine;
 
-import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.task.ArchSpec;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.SearchNets;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** DL4J's LSTM training on oneDNN primitives gives DL4J's own outputs, gradients and updates. */
+@ExtendWith(SuiteSetup.class)
 class OneDnnLstmHelperTest {
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
-
     /** Largest |a - b| over the largest |a| (relative to the array's scale). */
     static double relDiff(INDArray a, INDArray b) {
         return a.sub(b).amaxNumber().doubleValue() / Math.max(1e-12, a.amaxNumber().doubleValue());

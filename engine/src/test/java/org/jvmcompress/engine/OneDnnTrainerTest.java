@@ -1,18 +1,18 @@
 package org.jvmcompress.engine;
 
-import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.SearchNets;
 import org.jvmcompress.core.task.TrainConfig;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,13 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /** Training steps on oneDNN move every parameter (and batch norm's running statistics) as DL4J's own steps do. */
+@ExtendWith(SuiteSetup.class)
 class OneDnnTrainerTest {
     static final TrainConfig C = new TrainConfig("x", 1, 32, 1e-3, 1.0, 1, 0, 0, 0);
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
 
     static INDArray labels(int n, int classes) {
         INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);

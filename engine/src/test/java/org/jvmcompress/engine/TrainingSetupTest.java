@@ -1,29 +1,25 @@
 package org.jvmcompress.engine;
 
-import org.jvmcompress.core.runtime.Backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.train.TrainingSetup;
 import org.jvmcompress.core.task.SearchNets;
 import org.jvmcompress.core.task.TrainConfig;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The set-up before training changes nothing that is computed: the same parameters after the same steps. */
+@ExtendWith(SuiteSetup.class)
 class TrainingSetupTest {
     static final TrainConfig C = new TrainConfig("x", 1, 32, 1e-3, 1.0, 1, 0, 0, 0);
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
 
     /** One-hot labels, example i of class i % classes. */
     static INDArray labels(int n, int classes) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SmallCv;
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,14 +16,13 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.Synthetic;
 import org.jvmcompress.core.eval.Predictions;
 import org.jvmcompress.core.model.LoadedModel;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
-import org.jvmcompress.core.util.ProgressBar;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+@ExtendWith(SuiteSetup.class)
 class Int8RuntimeTest {
     @TempDir
     static Path dir;
@@ -29,10 +31,9 @@ class Int8RuntimeTest {
 
     @BeforeAll
     static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-        task = new CvTask();
-        data = task.fromImages(Synthetic.images(500, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
+        SmallCv cv = SmallCv.of(500);
+        task = cv.task();
+        data = cv.data();
     }
 
     @Test

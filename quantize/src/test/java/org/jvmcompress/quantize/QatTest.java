@@ -3,24 +3,24 @@ package org.jvmcompress.quantize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SmallCv;
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Path;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.jvmcompress.core.Synthetic;
 import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.Models;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
-import org.jvmcompress.core.train.TrainedModels;
-import org.jvmcompress.core.util.ProgressBar;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+@ExtendWith(SuiteSetup.class)
 class QatTest {
     @TempDir
     static Path dir;
@@ -30,12 +30,10 @@ class QatTest {
 
     @BeforeAll
     static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-        task = new CvTask();
-        data = task.fromImages(Synthetic.images(500, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
-        teacher = TrainedModels.train(task, data, new TrainConfig("cv-teacher,width=0.25", 2, 32, 3e-3, 1.0, 2, 0, 5, 0),
-                dir.resolve("t"), dir.resolve("t/teacher.zip"), false, null).model();
+        SmallCv cv = SmallCv.of(500);
+        task = cv.task();
+        data = cv.data();
+        teacher = cv.teacher(dir);
     }
 
     @Test

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SmallCv;
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,15 +24,13 @@ import org.jvmcompress.core.eval.Evaluator;
 import org.jvmcompress.core.model.LoadedModel;
 import org.jvmcompress.core.model.ModelStore;
 import org.jvmcompress.core.model.Models;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
-import org.jvmcompress.core.train.TrainedModels;
-import org.jvmcompress.core.util.ProgressBar;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+@ExtendWith(SuiteSetup.class)
 class QuantizeTest {
     @TempDir
     static Path dir;
@@ -39,12 +40,10 @@ class QuantizeTest {
 
     @BeforeAll
     static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-        task = new CvTask();
-        data = task.fromImages(Synthetic.images(600, 4, 16, 1), Synthetic.images(200, 4, 16, 2), 3, "syn");
-        TrainConfig tc = new TrainConfig("cv-teacher,width=0.25", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
-        teacher = TrainedModels.train(task, data, tc, dir.resolve("t"), dir.resolve("t/teacher.zip"), false, null).model();
+        SmallCv cv = SmallCv.of(600);
+        task = cv.task();
+        data = cv.data();
+        teacher = cv.teacher(dir);
     }
 
     @Test

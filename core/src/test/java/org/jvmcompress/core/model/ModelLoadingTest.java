@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +21,10 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.Synthetic;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Architectures;
 import org.jvmcompress.core.task.TrainConfig;
 import org.nd4j.linalg.activations.Activation;
@@ -32,16 +32,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+@ExtendWith(SuiteSetup.class)
 class ModelLoadingTest {
     @TempDir
     Path dir;
 
     static final TrainConfig CFG = new TrainConfig("cv-student", 1, 8, 1e-3, 1.0, 1, 0, 3, 0);
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
 
     static ModelInfo info() {
         return new ModelInfo(ModelInfo.SCHEMA, "cv", "cv-student", List.of("a", "b", "c"), new long[] {1, 12, 12},

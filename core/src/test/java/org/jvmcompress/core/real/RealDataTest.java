@@ -4,11 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.data.DataHome;
@@ -19,30 +20,23 @@ import org.jvmcompress.core.data.Splits;
 import org.jvmcompress.core.data.TextData;
 import org.jvmcompress.core.eval.ClassificationMetrics;
 import org.jvmcompress.core.eval.Predictions;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.NlpTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.Trainer;
-import org.jvmcompress.core.util.ProgressBar;
 
 /**
  * The real data sets through the data layer (fetched and verified on first use; CI fetches them first), and short
  * training runs on small real subsets.
  */
 @org.junit.jupiter.api.Tag("integration")
+@ExtendWith(SuiteSetup.class)
 class RealDataTest {
     static final DataHome HOME = DataHome.resolve(null);
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-    }
 
     @Test
     void fashionMnistHasItsPublishedShape() {

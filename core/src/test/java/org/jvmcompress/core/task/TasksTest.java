@@ -1,5 +1,7 @@
 package org.jvmcompress.core.task;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.jvmcompress.core.model.Networks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,25 +12,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.Synthetic;
 import org.jvmcompress.core.data.ImageData;
-import org.jvmcompress.core.eval.Evaluator;
-import org.jvmcompress.core.eval.Measure;
 import org.jvmcompress.core.model.ModelInfo;
-import org.jvmcompress.core.runtime.Backend;
 
+@ExtendWith(SuiteSetup.class)
 class TasksTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-    }
 
     @Test
     void unknownTaskListsTheKnownOnes() {

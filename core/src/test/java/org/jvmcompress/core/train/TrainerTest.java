@@ -5,29 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.jvmcompress.core.SuiteSetup;
+import org.junit.jupiter.api.extension.ExtendWith;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.Synthetic;
 import org.jvmcompress.core.eval.Evaluator;
-import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.CvTask;
 import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
-import org.jvmcompress.core.util.ProgressBar;
 
+@ExtendWith(SuiteSetup.class)
 class TrainerTest {
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void init() {
-        Backend.init();
-        ProgressBar.setEnabled(false);
-    }
 
     static TaskData data() {
         CvTask t = new CvTask();
