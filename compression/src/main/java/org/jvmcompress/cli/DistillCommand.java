@@ -194,7 +194,9 @@ final class DistillCommand implements Command {
         System.err.printf("distilling %s -> %s, scheme %s, %s; run folder %s%n", teacherFiles.length == 1
                 ? teacher.path() : java.util.Arrays.toString(teacherFiles), arch, scheme, method, out);
         if (cl.hasOption("tune")) {
-            plan = tune(cl, plan, teachers, task, data, c, out);
+            plan = org.jvmcompress.distill.Tuning.best(plan, org.jvmcompress.distill.Tuning.Grid.parse(
+                    cl.getOptionValue("tune"), plan.method()), Cli.intOpt(cl, "tune-epochs", 5, 1), teachers, task,
+                    data, c, out, Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl));
         }
         Distillation.Result r = Distillation.run(plan, teachers, task, data, c, out, out.resolve("student.zip"),
                 Cli.dataHome(cl).dir("teacher-outputs"), Cli.commandLine(name(), cl));
@@ -207,62 +209,6 @@ final class DistillCommand implements Command {
         }
         System.out.print(Render.text(rep));
         return 0;
-    }
-
-    /** Short runs over a grid of temperature x alpha; returns the plan with the pair of best validation accuracy. */
-    private Distillation.Plan tune(CommandLine cl, Distillation.Plan plan, List<LoadedModel> teachers, Task task,
-                                   TaskData data, TrainConfig c, Path out) {
-        List<Double> ts = new ArrayList<>(List.of(plan.method().temperature()));
-        List<Double> as = new ArrayList<>(List.of(plan.method().alpha()));
-        for (String part : cl.getOptionValue("tune").split(";")) {
-            String[] kv = part.split("=", 2);
-            if (kv.length != 2 || !(kv[0].trim().equals("temperature") || kv[0].trim().equals("alpha"))) {
-                throw new CompressionException("--tune takes 'temperature=T1,T2,...;alpha=A1,A2,...', got '" + part + "'");
-            }
-            List<Double> vals = new ArrayList<>();
-            for (String v : kv[1].split(",")) {
-                try {
-                    vals.add(Double.parseDouble(v.trim()));
-                } catch (NumberFormatException e) {
-                    throw new CompressionException("--tune values must be numbers, got '" + v + "'");
-                }
-            }
-            if (kv[0].trim().equals("temperature")) {
-                ts = vals;
-            } else {
-                as = vals;
-            }
-        }
-        int epochs = Cli.intOpt(cl, "tune-epochs", 5, 1);
-        List<java.util.Map<String, Object>> rows = new ArrayList<>();
-        Distillation.Plan best = plan;
-        double bestAcc = -1;
-        StringBuilder md = new StringBuilder("# Temperature and alpha on the validation split\n\n" + epochs
-                + " epochs each; " + Cli.commandLine(name(), cl) + "\n\n| temperature | alpha | validation accuracy |\n|---|---|---|\n");
-        for (double t : ts) {
-            for (double a : as) {
-                OfflineDistiller.Method m = new OfflineDistiller.Method(plan.method().loss(), t, a, plan.method().beta());
-                Distillation.Plan p = plan.withMethod(m);
-                Path dir = out.resolve("tune").resolve("T" + t + "-alpha" + a);
-                System.err.printf(java.util.Locale.ROOT, "tuning: temperature %s, alpha %s%n", t, a);
-                Distillation.Result r = Distillation.run(p, teachers, task, data, c.withEpochs(epochs).withPatience(epochs),
-                        dir, dir.resolve("student.zip"), Cli.dataHome(cl).dir("teacher-outputs"), null);
-                double acc = r.outcome().state().bestValidationAccuracy();
-                rows.add(java.util.Map.of("temperature", t, "alpha", a, "validationAccuracy", acc));
-                md.append(String.format(java.util.Locale.ROOT, "| %s | %s | %.4f |%n", t, a, acc));
-                if (acc > bestAcc) {
-                    bestAcc = acc;
-                    best = p;
-                }
-            }
-        }
-        md.append(String.format(java.util.Locale.ROOT, "%nChosen: temperature %s, alpha %s.%n",
-                best.method().temperature(), best.method().alpha()));
-        Json.writeFile(out.resolve("tuning.json"), java.util.Map.of("epochs", epochs, "runs", rows, "chosen",
-                java.util.Map.of("temperature", best.method().temperature(), "alpha", best.method().alpha())));
-        org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("tuning.md"), md.toString());
-        System.err.print(md);
-        return best;
     }
 
     /** {@code --scheme-option KEY=VALUE}, repeatable: a scheme's own options (the scheme checks the keys). */
