@@ -85,24 +85,17 @@ final class Cli {
     }
 
     /**
-     * The command line completed from a JSON config file named by {@code --config}: each key is an option's long
-     * name, its value a string, number, boolean (for flags) or array (for repeatable options); options given on the
-     * command line win. Unknown keys and values of the wrong kind are errors naming the key.
+     * {@code distill}'s command line completed from a run config named by {@code --config} (schema 2, checked as
+     * {@code run} checks it): its task, seed, teacher model, data and distill section, as
+     * {@link org.jvmcompress.pipeline.RunConfig#distillOptions} gives them; options given on the command line win.
      */
     static CommandLine withConfig(CommandLine cl, org.apache.commons.cli.Options options) {
         String file = cl.getOptionValue("config");
         if (file == null) {
             return cl;
         }
-        com.fasterxml.jackson.databind.JsonNode root;
-        try {
-            root = org.jvmcompress.core.util.Json.MAPPER.readTree(Path.of(file).toFile());
-        } catch (java.io.IOException e) {
-            throw new CompressionException("config " + file + " is not readable JSON: " + e.getMessage(), e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new CompressionException("config " + file + " must hold a JSON object of options");
-        }
+        java.util.Map<String, java.util.List<String>> fromConfig = org.jvmcompress.pipeline.RunConfig
+                .read(Path.of(file)).distillOptions();
         java.util.List<String> args = new java.util.ArrayList<>();
         for (org.apache.commons.cli.Option o : cl.getOptions()) {
             if (o.getLongOpt().equals("config")) {
@@ -117,47 +110,17 @@ final class Cli {
                 args.add(v);
             }
         }
-        for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = root.fields();
-             it.hasNext(); ) {
-            var e = it.next();
-            String key = e.getKey();
-            org.apache.commons.cli.Option o = options.getOption(key);
-            if (o == null || key.equals("config")) {
-                throw new CompressionException("config " + file + ": unknown key '" + key + "'; known: " + String.join(", ",
-                        options.getOptions().stream().map(org.apache.commons.cli.Option::getLongOpt)
-                                .filter(k -> !k.equals("config")).sorted().toList()));
-            }
-            if (cl.hasOption(key)) {
-                continue;
-            }
-            com.fasterxml.jackson.databind.JsonNode v = e.getValue();
-            if (!o.hasArg()) {
-                if (!v.isBoolean()) {
-                    throw new CompressionException("config " + file + ": '" + key + "' is a flag and takes true or false");
-                }
-                if (v.asBoolean()) {
+        fromConfig.forEach((key, values) -> {
+            if (!cl.hasOption(key)) {
+                if (values.isEmpty()) {
                     args.add("--" + key);
                 }
-                continue;
-            }
-            java.util.List<com.fasterxml.jackson.databind.JsonNode> values = new java.util.ArrayList<>();
-            if (v.isArray()) {
-                if (!o.hasArgs()) {
-                    throw new CompressionException("config " + file + ": '" + key + "' takes one value, not a list");
+                for (String v : values) {
+                    args.add("--" + key);
+                    args.add(v);
                 }
-                v.forEach(values::add);
-            } else {
-                values.add(v);
             }
-            for (com.fasterxml.jackson.databind.JsonNode x : values) {
-                if (!x.isValueNode() || x.isNull() || x.isBoolean()) {
-                    throw new CompressionException("config " + file + ": '" + key + "' needs a string or a number, got "
-                            + x);
-                }
-                args.add("--" + key);
-                args.add(x.asText());
-            }
-        }
+        });
         try {
             return new org.apache.commons.cli.DefaultParser().parse(options, args.toArray(new String[0]));
         } catch (org.apache.commons.cli.ParseException e) {

@@ -43,7 +43,7 @@ final class DistillCommand implements Command {
     public Options options() {
         return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("config").hasArg().argName("FILE")
-                        .desc("JSON object of these options ({\"teacher\": \"t.zip\", \"method\": \"kd\", ...});"
+                        .desc("a run config (schema 2): its task, seed, teacher.model, data and distill sections;"
                                 + " options given on the command line win").build())
                 .addOption(Option.builder().longOpt("teacher").hasArgs().argName("FILE")
                         .desc("teacher model with its sidecar (task, classes, encoding and split seed come from the"
@@ -116,7 +116,7 @@ final class DistillCommand implements Command {
 
     @Override
     public int run(CommandLine given) {
-        CommandLine cl = Cli.withConfig(given, options());
+        CommandLine cl = Cli.withConfig(given, Main.withCommon(options()));
         String[] teacherFiles = cl.getOptionValues("teacher");
         if (teacherFiles == null) {
             throw new CompressionException("distill needs --teacher FILE (on the command line or in --config)");

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.task.Task;
 import org.jvmcompress.core.task.Tasks;
@@ -374,6 +375,83 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
     /** Reads and validates a config file (unknown keys and wrong types named by their key). */
     public static RunConfig read(Path file) {
         return StrictJson.read(file, RunConfig.class, "run config").validate();
+    }
+
+    /**
+     * The options of {@code distill} this config says, by long name (each with its values), for {@code distill
+     * --config}: the task, seed, training limit, the teacher's model file, the data and the distill section. A distill
+     * config is a run config; stages that {@code distill} does not run (a teacher trained here, search, quantize,
+     * evaluate, report) are refused rather than ignored.
+     */
+    public Map<String, List<String>> distillOptions() {
+        List<String> others = new ArrayList<>();
+        if (teacher.model() == null) {
+            others.add("teacher.architecture (distill takes a trained teacher: teacher.model)");
+        }
+        if (search != null) {
+            others.add("search");
+        }
+        if (quantize != null) {
+            others.add("quantize");
+        }
+        if (evaluate != null) {
+            others.add("evaluate");
+        }
+        if (report != null) {
+            others.add("report");
+        }
+        if (constraints != null) {
+            others.add("constraints");
+        }
+        if (!others.isEmpty()) {
+            throw new CompressionException("a distill config is a run config's teacher, data and distill sections;"
+                    + " this one also has " + String.join(", ", others) + ": run it with `compression run --config`");
+        }
+        Map<String, List<String>> o = new java.util.LinkedHashMap<>();
+        java.util.function.BiConsumer<String, Object> put = (k, v) -> {
+            if (v != null) {
+                o.put(k, List.of(String.valueOf(v)));
+            }
+        };
+        put.accept("task", task);
+        put.accept("seed", seed);
+        put.accept("train-limit", trainLimit);
+        put.accept("teacher", teacher.model());
+        if (data != null) {
+            put.accept("data", data.train());
+            put.accept("test-data", data.test());
+            put.accept("labels", data.labels() == null ? null : String.join(",", data.labels()));
+            put.accept("image-size", data.imageSize());
+            put.accept("channels", data.channels());
+            put.accept("max-length", data.maxLength());
+            if (Boolean.TRUE.equals(data.resize())) {
+                o.put("resize", List.of());
+            }
+        }
+        if (distill != null) {
+            put.accept("student", distill.student());
+            put.accept("method", distill.method());
+            put.accept("epochs", distill.epochs());
+            put.accept("temperature", distill.temperature());
+            put.accept("alpha", distill.alpha());
+            put.accept("beta", distill.beta());
+            put.accept("scheme", distill.scheme());
+            if (distill.features() != null) {
+                o.put("feature", List.copyOf(distill.features()));
+            }
+            put.accept("peers", distill.peers() == null ? null : String.join(";", distill.peers()));
+            put.accept("generations", distill.generations());
+            put.accept("pool", distill.pool());
+            put.accept("threshold", distill.threshold());
+            put.accept("augment", distill.augment());
+            put.accept("rounds", distill.rounds());
+            put.accept("teacher-views", distill.teacherViews());
+            if (distill.options() != null) {
+                o.put("scheme-option", distill.options().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                        .toList());
+            }
+        }
+        return o;
     }
 
     /** The config with another seed. */

@@ -116,23 +116,50 @@ class CliTest {
     }
 
     @Test
-    void distillConfigFileIsCheckedKeyByKey() throws Exception {
+    void distillConfigIsARunConfig() throws Exception {
         Path cfg = dir.resolve("d.json");
-        Files.writeString(cfg, "{\"teacher\": \"" + dir.resolve("none.zip") + "\", \"temprature\": 4}");
-        Run unknown = run("distill", "--config", cfg.toString());
-        assertEquals(1, unknown.code());
-        assertTrue(unknown.err().contains("unknown key 'temprature'") && unknown.err().contains("temperature"),
-                unknown.err());
-        Files.writeString(cfg, "{\"teacher\": [\"" + dir.resolve("none.zip") + "\"], \"no-speed\": \"yes\"}");
-        Run flag = run("distill", "--config", cfg.toString());
-        assertEquals(1, flag.code());
-        assertTrue(flag.err().contains("'no-speed' is a flag"), flag.err());
-        Files.writeString(cfg, "{\"teacher\": [\"" + dir.resolve("none.zip") + "\"], \"epochs\": 3}");
+        Files.writeString(cfg, "{\"schema\": 2, \"task\": \"cv\", \"teacher\": {\"model\": \""
+                + dir.resolve("none.zip") + "\"}}");
         Run missing = run("distill", "--config", cfg.toString());
         assertEquals(1, missing.code());
-        assertTrue(missing.err().contains("model file not found"), missing.err());
-        Files.writeString(cfg, "[1, 2]");
-        assertTrue(run("distill", "--config", cfg.toString()).err().contains("must hold a JSON object"));
+        assertTrue(missing.err().contains("'teacher.model': no such file"), missing.err());
+        Files.writeString(cfg, "{\"schema\": 2, \"task\": \"cv\", \"teacher\": {\"architecture\": \"cv-student\","
+                + " \"epochs\": 1}, \"distill\": {\"temprature\": 4}}");
+        Run unknown = run("distill", "--config", cfg.toString());
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("temprature"), unknown.err());
+        Files.writeString(cfg, "{\"schema\": 2, \"task\": \"cv\", \"teacher\": {\"architecture\": \"cv-student\","
+                + " \"epochs\": 1}, \"distill\": {\"method\": \"kd\"}, \"quantize\": {\"mode\": \"fp16\"}}");
+        Run stages = run("distill", "--config", cfg.toString());
+        assertEquals(1, stages.code());
+        assertTrue(stages.err().contains("teacher.architecture") && stages.err().contains("quantize")
+                && stages.err().contains("compression run --config"), stages.err());
+        Files.writeString(cfg, "{\"schema\": 1}");
+        assertTrue(run("distill", "--config", cfg.toString()).err().contains("'schema' must be 2"));
+    }
+
+    @Test
+    void aRunConfigGivesDistillItsOptions() throws Exception {
+        Path teacher = dir.resolve("t.zip");
+        Files.writeString(teacher, "x");
+        Path cfg = dir.resolve("ok.json");
+        Files.writeString(cfg, "{\"schema\": 2, \"task\": \"cv\", \"seed\": 7, \"teacher\": {\"model\": \""
+                + teacher + "\"}, \"distill\": {\"student\": \"cv-student\", \"method\": \"dkd\", \"beta\": 2.0,"
+                + " \"features\": [\"at:a:b\", \"sp:c:d\"]}}");
+        java.util.Map<String, java.util.List<String>> o = org.jvmcompress.pipeline.RunConfig.read(cfg)
+                .distillOptions();
+        assertEquals(java.util.List.of("7"), o.get("seed"));
+        assertEquals(java.util.List.of(teacher.toString()), o.get("teacher"));
+        assertEquals(java.util.List.of("dkd"), o.get("method"));
+        assertEquals(java.util.List.of("at:a:b", "sp:c:d"), o.get("feature"));
+        assertEquals(null, o.get("scheme-option"));
+        org.apache.commons.cli.CommandLine cl = Cli.withConfig(new org.apache.commons.cli.DefaultParser().parse(
+                Main.withCommon(new DistillCommand().options()), new String[] {"--config", cfg.toString(), "--method",
+                "kd"}), Main.withCommon(new DistillCommand().options()));
+        assertEquals("kd", cl.getOptionValue("method"), "the command line wins");
+        assertEquals(2, cl.getOptionValues("feature").length);
+        assertEquals("2.0", cl.getOptionValue("beta"));
+        assertEquals("7", cl.getOptionValue("seed"));
     }
 
     @Test
