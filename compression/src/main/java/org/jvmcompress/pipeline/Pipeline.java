@@ -403,8 +403,13 @@ public final class Pipeline {
             TrainConfig c = org.jvmcompress.quantize.Qat.config(in.task(),
                     source.info().architecture(), qat, org.jvmcompress.quantize.Qat.LR,
                     config.seedOr42());
-            res = new Quantization.Result(file, Quantization.qat(source, in.data(), s, c, runDir.resolve("quantized/qat"),
-                    file, "bin/compression run"), null);
+            boolean onDistillation = "distill".equals(q.qatLoss()) && config.distill() != null;
+            res = new Quantization.Result(file, onDistillation
+                    ? QuantizedStudent.qatOnDistillation(source, in.teacher(), in.data(), method(in.task()), c, s,
+                            runDir.resolve("quantized/qat"), file, home.dir("teacher-outputs"), "bin/compression run",
+                            null)
+                    : Quantization.qat(source, in.data(), s, c, runDir.resolve("quantized/qat"), file,
+                            "bin/compression run"), null);
         } else {
             res = Quantization.run(source, in.data(), s, 0.003, file, "bin/compression run");
         }
@@ -415,6 +420,7 @@ public final class Pipeline {
         r.put("mode", q.mode());
         if (qat > 0) {
             r.put("qatEpochs", qat);
+            r.put("qatLoss", q.qatLoss() == null ? "ce" : q.qatLoss());
         }
         List<Sensitivity.Layer> layers = res.sensitivity() != null ? res.sensitivity().layers() : null;
         if (layers == null && sensitivity()) {

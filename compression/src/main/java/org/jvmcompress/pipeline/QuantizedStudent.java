@@ -32,15 +32,34 @@ public final class QuantizedStudent {
                                    Path out, Path cacheDir, String command) {
         TrainedModels.Outcome f = OfflineDistiller.distil(teacher, task, data, method, floatConfig,
                 runDir.resolve("float"), runDir.resolve("float").resolve("student.zip"), cacheDir, command);
-        Qat.Prepared p = Qat.prepare(f.model().graph(), data, s);
+        return qatOnDistillation(f.model(), teacher, data, method, qatConfig, s, runDir.resolve("qat"), out, cacheDir,
+                command, f.state().epochsDone());
+    }
+
+    /**
+     * Quantisation-aware training of a float student on the distillation loss {@code method} (the teacher's cached
+     * outputs as targets) and export to int8: the second half of the quantised student, which {@code run} also takes
+     * after its distill stage ({@code quantize.qatLoss: "distill"}).
+     *
+     * @param floatEpochs the student's float distillation epochs, for the record (null: not known here)
+     */
+    public static LoadedModel qatOnDistillation(LoadedModel student, LoadedModel teacher, TaskData data,
+                                                OfflineDistiller.Method method, TrainConfig qatConfig,
+                                                Quantizer.Settings s, Path qatDir, Path out, Path cacheDir,
+                                                String command, Integer floatEpochs) {
+        Qat.Prepared p = Qat.prepare(student.graph(), data, s);
         OutputLoss.set(p.graph(), method.lossFunction());
         TaskData kd = OfflineDistiller.withTeacherTargets(teacher, data, method, cacheDir);
-        QuantizedModel q = Qat.train(p, data, kd, qatConfig, s, runDir.resolve("qat"),
-                g -> OutputLoss.set(g, new LossMCXENT()));
+        QuantizedModel q = Qat.train(p, data, kd, qatConfig, s, qatDir, g -> OutputLoss.set(g, new LossMCXENT()));
         Map<String, Object> settings = new LinkedHashMap<>(q.settings());
-        settings.put("distillation", Map.of("teacher", teacher.path().toString(), "loss", method.toString(),
-                "floatEpochs", f.state().epochsDone()));
-        return Quantization.save(new QuantizedModel(q.conf(), q.params(), q.activations(), settings), f.model(), out,
+        Map<String, Object> distillation = new LinkedHashMap<>();
+        distillation.put("teacher", teacher.path().toString());
+        distillation.put("loss", method.toString());
+        if (floatEpochs != null) {
+            distillation.put("floatEpochs", floatEpochs);
+        }
+        settings.put("distillation", distillation);
+        return Quantization.save(new QuantizedModel(q.conf(), q.params(), q.activations(), settings), student, out,
                 command);
     }
 }

@@ -114,12 +114,14 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
 
     /**
      * Post-training quantisation; {@code sensitivity} also measures each layer's accuracy drop (int8 modes);
-     * {@code qatEpochs} > 0 adds quantisation-aware training after calibration (int8 modes, Adam at 1e-4).
+     * {@code qatEpochs} > 0 adds quantisation-aware training after calibration (int8 modes, Adam at 1e-4), on the
+     * labels ({@code qatLoss} "ce", the default) or on the distill stage's loss with the teacher's outputs as targets
+     * ({@code qatLoss} "distill": the quantised student).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Quantize(String mode, String calibration, Boolean sensitivity, Integer qatEpochs) {
+    public record Quantize(String mode, String calibration, Boolean sensitivity, Integer qatEpochs, String qatLoss) {
         public Quantize(String mode, String calibration, Boolean sensitivity) {
-            this(mode, calibration, sensitivity, null);
+            this(mode, calibration, sensitivity, null, null);
         }
     }
 
@@ -323,6 +325,20 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
                 throw new CompressionException("run config: 'quantize.qatEpochs' must be >= 0, and goes with the"
                         + " modes " + String.join(", ", org.jvmcompress.quantize.QuantMode.qatNames()) + "; got "
                         + quantize.qatEpochs() + " with " + quantize.mode());
+            }
+            if (quantize.qatLoss() != null) {
+                if (!quantize.qatLoss().equals("ce") && !quantize.qatLoss().equals("distill")) {
+                    throw new CompressionException("run config: 'quantize.qatLoss' is ce (the labels) or distill (the"
+                            + " distill stage's loss on the teacher's outputs: the quantised student), got "
+                            + quantize.qatLoss());
+                }
+                if (quantize.qatEpochs() == null || quantize.qatEpochs() == 0) {
+                    throw new CompressionException("run config: 'quantize.qatLoss' goes with 'quantize.qatEpochs' > 0");
+                }
+                if (quantize.qatLoss().equals("distill") && (distill == null || method().equals("ce"))) {
+                    throw new CompressionException("run config: 'quantize.qatLoss' distill needs a distill stage with a"
+                            + " distillation loss (its method is the QAT loss)");
+                }
             }
             if (quantize.calibration() != null
                     && !org.jvmcompress.quantize.Calibration.CHOOSERS.contains(quantize.calibration())) {

@@ -155,8 +155,13 @@ class UserDataTest {
                 + " \"data\": {\"train\": \"" + train + "\", \"test\": \"" + test + "\"},"
                 + " \"distill\": {\"student\": \"cv-student,width=0.5\", \"method\": \"dkd\", \"beta\": 0.5,"
                 + " \"epochs\": 2, \"scheme\": \"expand\", \"rounds\": 2},"
-                + " \"quantize\": {\"mode\": \"int8-per-channel\", \"qatEpochs\": 1}, \"evaluate\": {\"speed\": false}}");
+                + " \"quantize\": {\"mode\": \"int8-per-channel\", \"qatEpochs\": 1, \"qatLoss\": \"distill\"},"
+                + " \"evaluate\": {\"speed\": false}}");
         Path run = dir.resolve("img-run");
+        Path noQat = dir.resolve("no-qat-run.json");
+        Files.writeString(noQat, Files.readString(cfg).replace("\"qatEpochs\": 1, ", ""));
+        refused(CliTest.run("run", "--config", noQat.toString(), "--output", dir.resolve("never-run").toString()),
+                "'quantize.qatLoss' goes with 'quantize.qatEpochs'");
         Path badCfg = dir.resolve("bad-run.json");
         Files.writeString(badCfg, Files.readString(cfg).replace("\"data\": {", "\"data\": {\"channels\": 2, "));
         refused(CliTest.run("run", "--config", badCfg.toString(), "--output", dir.resolve("never-run").toString()),
@@ -172,6 +177,10 @@ class UserDataTest {
         assertEquals("expand", distilled.get("scheme").asText());
         assertEquals(0.5, distilled.get("beta").asDouble(), 1e-12);
         assertEquals(1, json(run.resolve("records/quantize.json")).get("result").get("qatEpochs").asInt());
+        // the quantised student: QAT on the distill stage's loss, with the teacher's outputs as targets
+        assertEquals("distill", json(run.resolve("records/quantize.json")).get("result").get("qatLoss").asText());
+        JsonNode qs = json(run.resolve("quantized/student-int8-per-channel.json")).get("training").get("quantization");
+        assertTrue(qs.get("distillation").get("loss").asText().contains("DKD"), qs.toString());
         JsonNode prov = json(run.resolve("provenance.json"));
         assertEquals(train.toAbsolutePath().toString(), prov.get("data").get("train").get("path").asText());
         ok(CliTest.run("report", "--run", run.toString()));
