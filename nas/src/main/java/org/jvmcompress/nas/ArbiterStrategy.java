@@ -22,6 +22,19 @@ import org.deeplearning4j.arbiter.optimize.parameter.discrete.DiscreteParameterS
  * candidates (drawn and reported in the same order) before it proposes, so it continues where it stopped.
  */
 final class ArbiterStrategy implements Strategy {
+    /** Arbiter's generators as strategies: arbiter-random, arbiter-grid, arbiter-genetic. */
+    public static final class Factory implements Strategy.Factory {
+        @Override
+        public List<String> names() {
+            return List.of("arbiter-random", "arbiter-grid", "arbiter-genetic");
+        }
+
+        @Override
+        public Strategy create(String name, Strategy.Settings s) {
+            return new ArbiterStrategy(name.substring("arbiter-".length()), s.seed(), s.parallel());
+        }
+    }
+
     private final String kind;
     private final long seed;
     private final int parallel;

@@ -22,7 +22,40 @@ public interface Strategy {
      */
     Optional<String> propose(int index, List<Candidate> history, SearchSpace space, Random r);
 
-    List<String> NAMES = List.of("random", "grid", "evolution", "arbiter-random", "arbiter-grid", "arbiter-genetic");
+    /** What a strategy is made from: the sweep's settings. */
+    record Settings(int population, int sample, int gridMax, long seed, int parallel) {}
+
+    /**
+     * Makes strategies by name; found through {@link java.util.ServiceLoader} ({@code META-INF/services/
+     * org.jvmcompress.nas.Strategy$Factory}). A new strategy is one class and one line there.
+     */
+    interface Factory {
+        List<String> names();
+
+        Strategy create(String name, Settings s);
+    }
+
+    /** The suite's own strategies: random, grid, evolution. */
+    final class Builtin implements Factory {
+        @Override
+        public List<String> names() {
+            return List.of("random", "grid", "evolution");
+        }
+
+        @Override
+        public Strategy create(String name, Settings s) {
+            return switch (name) {
+                case "random" -> new RandomSearch();
+                case "grid" -> new Grid(s.gridMax());
+                default -> new AgingEvolution(s.population(), s.sample());
+            };
+        }
+    }
+
+    org.jvmcompress.core.util.Registry<Factory> FACTORIES = org.jvmcompress.core.util.Registry.loadNamed(
+            Factory.class, Factory::names, "search strategy");
+
+    List<String> NAMES = FACTORIES.names();
 
     static Strategy of(String name, int population, int sample, int gridMax) {
         return of(name, population, sample, gridMax, 42, 1);
@@ -33,14 +66,7 @@ public interface Strategy {
      * @param parallel the sweep's round size (Arbiter's generators replay rounds on resume)
      */
     static Strategy of(String name, int population, int sample, int gridMax, long seed, int parallel) {
-        return switch (name) {
-            case "random" -> new RandomSearch();
-            case "grid" -> new Grid(gridMax);
-            case "evolution" -> new AgingEvolution(population, sample);
-            case "arbiter-random", "arbiter-grid", "arbiter-genetic" -> new ArbiterStrategy(name.substring(8), seed, parallel);
-            default -> throw new CompressionException("unknown search strategy '" + name + "'; known: "
-                    + String.join(", ", NAMES));
-        };
+        return FACTORIES.get(name).create(name, new Settings(population, sample, gridMax, seed, parallel));
     }
 
     /** Uniform random points of the space. */

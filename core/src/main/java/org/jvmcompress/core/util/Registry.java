@@ -16,16 +16,23 @@ public final class Registry<T> {
     private final String what;
     private final Map<String, T> byName = new LinkedHashMap<>();
 
-    private Registry(Class<T> type, Function<T, String> name, String what) {
+    private Registry(Class<T> type, Function<T, List<String>> names, String what) {
         this.what = what;
         for (T t : ServiceLoader.load(type, type.getClassLoader())) {
-            byName.putIfAbsent(name.apply(t), t);
+            for (String n : names.apply(t)) {
+                byName.putIfAbsent(n, t);
+            }
         }
     }
 
     /** @param what how errors name one of them ("distillation scheme") */
     public static <T> Registry<T> load(Class<T> type, Function<T, String> name, String what) {
-        return new Registry<>(type, name, what);
+        return new Registry<>(type, t -> List.of(name.apply(t)), what);
+    }
+
+    /** As {@link #load}, for implementations that answer to several names. */
+    public static <T> Registry<T> loadNamed(Class<T> type, Function<T, List<String>> names, String what) {
+        return new Registry<>(type, names, what);
     }
 
     public List<String> names() {
