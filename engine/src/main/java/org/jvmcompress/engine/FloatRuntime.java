@@ -1056,20 +1056,24 @@ public final class FloatRuntime implements org.jvmcompress.core.runtime.Inferenc
         return true;
     }
 
-    private static INDArray softmax(float[] logits, long n) {
+    /**
+     * The softmax of each row of {@code logits} ([n, k] row-major, overwritten), as an [n, k] array: what the engine's
+     * float and int8 runtimes end with (max subtracted, sums in double).
+     */
+    public static INDArray softmax(float[] logits, long n) {
         int k = logits.length / (int) n;
         for (int r = 0; r < n; r++) {
-            float max = Float.NEGATIVE_INFINITY;
+            double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
                 max = Math.max(max, logits[r * k + j]);
             }
-            float sum = 0;
+            double sum = 0;
             for (int j = 0; j < k; j++) {
                 logits[r * k + j] = (float) Math.exp(logits[r * k + j] - max);
                 sum += logits[r * k + j];
             }
             for (int j = 0; j < k; j++) {
-                logits[r * k + j] /= sum;
+                logits[r * k + j] /= (float) sum;
             }
         }
         return Nd4j.create(logits, new long[] {n, k}, 'c');

@@ -22,7 +22,6 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.engine.FloatRuntime;
 import org.jvmcompress.engine.Lowering;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Integer inference of a quantised convolutional network with oneDNN (through JavaCPP): uint8 activations, int8
@@ -497,21 +496,6 @@ public final class Int8Runtime {
         long[] shape = java.util.Arrays.copyOfRange(features.shape(), 1, features.rank());
         Plan p = plans.computeIfAbsent(n, k -> new Plan(k, shape));
         float[] logits = p.run(org.jvmcompress.core.util.Matrices.floats(features));
-        int k = p.classes;
-        for (int r = 0; r < n; r++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                max = Math.max(max, logits[r * k + j]);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                logits[r * k + j] = (float) Math.exp(logits[r * k + j] - max);
-                sum += logits[r * k + j];
-            }
-            for (int j = 0; j < k; j++) {
-                logits[r * k + j] /= (float) sum;
-            }
-        }
-        return Nd4j.create(logits, new long[] {n, k}, 'c');
+        return FloatRuntime.softmax(logits, n);
     }
 }
