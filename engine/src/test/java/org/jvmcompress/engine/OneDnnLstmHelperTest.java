@@ -26,9 +26,11 @@ class OneDnnLstmHelperTest {
         ComputationGraph fast = dl4j.clone();
         assertEquals(expectHelpers, OneDnnLstmHelper.install(fast));
         INDArray x = FloatRuntimeTest.tokens(6, 30, 300);
+        // Labels 5:1, not balanced: with balanced labels the output bias gradient is a sum of terms that cancel, and
+        // its error relative to its own size (float rounding over the near-zero sum) varies with the draw.
         INDArray y = Nd4j.zeros(6, 2);
         for (int i = 0; i < 6; i++) {
-            y.putScalar(i, i % 2, 1);
+            y.putScalar(i, i == 5 ? 1 : 0, 1);
         }
         // inference and training forward passes
         INDArray a = dl4j.outputSingle(false, x);
