@@ -34,9 +34,29 @@ import org.jvmcompress.core.util.Json;
  * table, a method's row from the records of its current recipe (or, until there are some, the stale ones, marked).
  */
 public final class DistillBenchmark {
-    /** One finished cell; {@code details} holds what the scheme reports (each generation, pool statistics). */
+    /**
+     * One finished cell; {@code details} holds what the scheme reports (each generation, pool statistics). The table,
+     * the teacher (its file as named and its SHA-256) and the student's architecture say what it measured: a record
+     * of another teacher or student is not this table's, whatever its recipe.
+     */
     public record Cell(String task, String method, long seed, double acc, long params, int bestEpoch,
-                       double trainSeconds, String recipe, Map<String, Object> details) {}
+                       double trainSeconds, String recipe, Map<String, Object> details, String table, String teacher,
+                       String teacherSha256, String student) {
+        boolean measures(Table t, String recipe) {
+            return recipe.equals(this.recipe) && t.teacherSha256().equals(teacherSha256) && t.student().equals(student);
+        }
+    }
+
+    /**
+     * A table of the benchmark: its name (the task's by default; another name keeps a second teacher/student pair's
+     * rows beside the first), the teacher file and its SHA-256, the students' architecture.
+     */
+    public record Table(String name, String task, String teacher, String teacherSha256, String student) {
+        public static Table of(String name, String task, Path teacherFile, String student) {
+            return new Table(name, task, teacherFile.toString(), org.jvmcompress.core.util.Hashing.sha256(teacherFile),
+                    student);
+        }
+    }
 
     private DistillBenchmark() {}
 
@@ -51,18 +71,23 @@ public final class DistillBenchmark {
     /**
      * @param teacher the reference teacher; {@code extraTeachers} are added for multi-teacher recipes
      */
-    public static Cell run(LoadedModel teacher, List<LoadedModel> extraTeachers, Task task, TaskData data,
-                           String method, long seed, TrainConfig base, Path out, Path cells, DataHome home,
-                           String command) {
-        Path cellFile = cellRecord(cells, task.name(), method, seed);
+    public static Cell run(Table table, LoadedModel teacher, List<LoadedModel> extraTeachers, Task task,
+                           TaskData data, String method, long seed, TrainConfig base, Path out, Path cells,
+                           DataHome home, String command) {
+        if (!base.architecture().equals(table.student())) {
+            throw new IllegalArgumentException("table " + table.name() + " is of " + table.student() + " students, not "
+                    + base.architecture());
+        }
+        Path cellFile = cellRecord(cells, table.name(), method, seed);
         DistillRecipes.Recipe r = DistillRecipes.get(task.name(), method);
         if (Files.isRegularFile(cellFile)) {
             Cell done = Json.read(cellFile, Cell.class, "benchmark cell");
-            if (r.describe().equals(done.recipe())) {
+            if (done.measures(table, r.describe())) {
                 return done;
             }
-            System.err.printf("%s %s seed %d: recorded with the recipe '%s', now '%s': running it again%n",
-                    task.name(), method, seed, done.recipe(), r.describe());
+            System.err.printf("%s %s seed %d: recorded with the recipe '%s', teacher %s, student %s; now '%s', %s, %s:"
+                    + " running it again%n", table.name(), method, seed, done.recipe(), done.teacher(), done.student(),
+                    r.describe(), table.teacher(), table.student());
         }
         TrainConfig c = base.withSeed(seed);
         List<LoadedModel> teachers = switch (r.teachers()) {
@@ -77,31 +102,34 @@ public final class DistillBenchmark {
                 yield all;
             }
             // Born-again starts from the student trained from scratch with this seed (trained here if missing).
-            case SCRATCH_STUDENT -> List.of(train(List.of(teacher), task, data, "scratch", c, out, home,
+            case SCRATCH_STUDENT -> List.of(train(table, List.of(teacher), task, data, "scratch", c, out, home,
                     command).outcome().model());
         };
-        Distillation.Result res = train(teachers, task, data, method, c, out, home, command);
+        Distillation.Result res = train(table, teachers, task, data, method, c, out, home, command);
         TrainedModels.Outcome o = res.outcome();
         double acc = Evaluator.accuracy(o.model().graph(), data.test());
         double secs = o.state().history().stream().mapToDouble(e -> e.seconds()).sum();
         Cell cell = new Cell(task.name(), method, seed, acc, Networks.trainableParams(o.model().graph()),
-                o.state().bestEpoch(), secs, r.describe(), res.details().isEmpty() ? null : res.details());
+                o.state().bestEpoch(), secs, r.describe(), res.details().isEmpty() ? null : res.details(), table.name(),
+                table.teacher(), table.teacherSha256(), table.student());
         Json.writeFile(cellFile, cell);
         return cell;
     }
 
     /** Whether a cell has a record of the method's current recipe. */
-    public static boolean isDone(Path cells, String task, String method, long seed) {
-        Path f = cellRecord(cells, task, method, seed);
-        return Files.isRegularFile(f) && Json.read(f, Cell.class, "benchmark cell").recipe()
-                .equals(DistillRecipes.get(task, method).describe());
+    public static boolean isDone(Path cells, Table table, String method, long seed) {
+        Path f = cellRecord(cells, table.name(), method, seed);
+        return Files.isRegularFile(f) && Json.read(f, Cell.class, "benchmark cell")
+                .measures(table, DistillRecipes.get(table.task(), method).describe());
     }
 
-    private static Distillation.Result train(List<LoadedModel> teachers, Task task,
+    private static Distillation.Result train(Table table, List<LoadedModel> teachers, Task task,
                                              TaskData data, String method, TrainConfig c, Path out, DataHome home,
                                              String command) {
-        Path dir = cellDir(out, task.name(), method, c.seed());
-        forRecipe(dir, DistillRecipes.get(task.name(), method).describe());
+        Path dir = cellDir(out, table.name(), method, c.seed());
+        // the folder's marker names the teacher and student too, so that a checkpoint of another pair is not resumed
+        forRecipe(dir, DistillRecipes.get(task.name(), method).describe() + " | teacher " + table.teacherSha256()
+                + " | student " + table.student());
         return Distillation.run(DistillRecipes.get(task.name(), method).plan(), teachers, task, data, c, dir,
                 dir.resolve("student.zip"), home.dir("teacher-outputs"), command);
     }
@@ -139,7 +167,7 @@ public final class DistillBenchmark {
         try (var s = Files.walk(cells)) {
             for (Path p : s.filter(f -> f.getFileName().toString().matches("seed-.*\\.json")).sorted().toList()) {
                 Cell c = Json.read(p, Cell.class, "benchmark cell");
-                m.computeIfAbsent(c.task(), k -> new LinkedHashMap<>()).computeIfAbsent(c.method(), k -> new ArrayList<>())
+                m.computeIfAbsent(c.table(), k -> new LinkedHashMap<>()).computeIfAbsent(c.method(), k -> new ArrayList<>())
                         .add(c);
             }
         } catch (IOException e) {
@@ -148,7 +176,10 @@ public final class DistillBenchmark {
         return m;
     }
 
-    /** Writes the results JSON (merged into an existing file, task by task) and the Markdown table beside it. */
+    /**
+     * Writes the results JSON (merged into an existing file, table by table: each with its task, teacher, student and
+     * a row per method) and the Markdown table beside it.
+     */
     public static void aggregate(Path cells, Path resultsJson, String command) {
         Map<String, Map<String, List<Cell>>> all = cells(cells);
         Map<String, Object> root = new LinkedHashMap<>();
@@ -166,18 +197,31 @@ public final class DistillBenchmark {
                 + " time). Cells last written by:\n\n    " + command + "\n");
         for (Map.Entry<String, Map<String, List<Cell>>> t : all.entrySet()) {
             Map<String, Object> task = new LinkedHashMap<>();
-            md.append("\n## ").append(t.getKey()).append("\n\n| method | recipe | test accuracy | seeds | params |\n|---|---|---|---|---|\n");
-            List<String> order = new ArrayList<>(DistillRecipes.of(t.getKey()).keySet());
+            Cell first = t.getValue().values().iterator().next().get(0);
+            md.append("\n## ").append(t.getKey()).append("\n");
+            int commandAt = md.length();
+            md.append("\nTeacher ").append(first.teacher()).append(", students ").append(first.student())
+                    .append(".\n\n| method | recipe | test accuracy | seeds | params |\n|---|---|---|---|---|\n");
+            List<String> order = new ArrayList<>(DistillRecipes.of(first.task()).keySet());
             List<Map.Entry<String, List<Cell>>> rows = new ArrayList<>(t.getValue().entrySet());
             rows.sort(java.util.Comparator.comparingInt(e -> order.contains(e.getKey()) ? order.indexOf(e.getKey())
                     : order.size()));
-            md.insert(md.lastIndexOf("\n| method |"), String.format(Locale.ROOT,
-                    "    bin/compression bench-distill --teacher models/reference/%s-teacher.zip --methods %s --seeds %s"
-                            + " --results %s --output runs/bench-distill%n", t.getKey(),
+            md.insert(commandAt, String.format(Locale.ROOT,
+                    "    bin/compression bench-distill --teacher %s%s --methods %s --seeds %s"
+                            + " --results %s --output runs/bench-distill%n", first.teacher(),
+                    (t.getKey().equals(first.task()) ? "" : " --table " + t.getKey())
+                            + (first.student().equals(org.jvmcompress.core.task.Tasks.get(first.task())
+                            .studentArchitecture()) ? "" : " --student " + first.student()),
                     String.join(",", rows.stream().map(Map.Entry::getKey).toList()),
                     String.join(",", rows.stream().flatMap(e -> e.getValue().stream().map(c -> Long.toString(c.seed())))
                             .distinct().sorted().toList()), "docs/results/" + resultsJson.getFileName()));
-            Map<String, DistillRecipes.Recipe> recipes = DistillRecipes.of(t.getKey());
+            Map<String, DistillRecipes.Recipe> recipes = DistillRecipes.of(first.task());
+            Map<String, Object> methods = new LinkedHashMap<>();
+            task.put("task", first.task());
+            task.put("teacher", first.teacher());
+            task.put("teacher_sha256", first.teacherSha256());
+            task.put("student", first.student());
+            task.put("methods", methods);
             for (Map.Entry<String, List<Cell>> m : rows) {
                 List<Cell> cs = m.getValue();
                 DistillRecipes.Recipe now = recipes.get(m.getKey());
@@ -204,7 +248,7 @@ public final class DistillBenchmark {
                 if (cs.get(0).details() != null) {
                     row.put("details", cs.stream().map(Cell::details).toList());
                 }
-                task.put(m.getKey(), row);
+                methods.put(m.getKey(), row);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,d |%n", m.getKey(), stale
                                 ? cs.get(0).recipe() + " (earlier recipe; now " + now.describe() + ", not yet run)"
                                 : cs.get(0).recipe(),

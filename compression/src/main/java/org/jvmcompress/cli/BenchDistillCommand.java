@@ -34,6 +34,11 @@ final class BenchDistillCommand implements Command {
         return Cli.withDataOptions(new Options()
                 .addOption(Option.builder().longOpt("teacher").hasArg().argName("FILE").required()
                         .desc("the teacher; its data (recorded in its sidecar, or --data) is the benchmark's").build())
+                .addOption(Option.builder().longOpt("student").hasArg().argName("ARCH")
+                        .desc("the students' architecture (default: the task's student, e.g. nlp-student)").build())
+                .addOption(Option.builder().longOpt("table").hasArg().argName("NAME")
+                        .desc("the results table the cells belong to (default: the task's name); a second"
+                                + " teacher/student pair gets its own table beside the first").build())
                 .addOption(Option.builder().longOpt("methods").hasArg().argName("LIST")
                         .desc("comma-separated methods (default: all of the task's)").build())
                 .addOption(Option.builder().longOpt("seeds").hasArg().argName("LIST").desc("comma-separated seeds (default 1,2,3)").build())
@@ -50,7 +55,7 @@ final class BenchDistillCommand implements Command {
                                 + " default: distillation-cells/ beside the results file").build())
                 .addOption(Option.builder().longOpt("todo")
                         .desc("only list the cells (method seed) of --methods x --seeds still to run: without a"
-                                + " record, or recorded with an earlier recipe").build()));
+                                + " record, or recorded with an earlier recipe, another teacher or student").build()));
     }
 
     @Override
@@ -76,7 +81,16 @@ final class BenchDistillCommand implements Command {
         }
         TrainConfig d = task.defaultConfig();
         DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name());
-        TrainConfig base = new TrainConfig(task.studentArchitecture(), Cli.intOpt(cl, "epochs", sch.epochs(), 1),
+        String student = cl.hasOption("student") ? Tasks.checkArchitecture(task, cl.getOptionValue("student"))
+                : task.studentArchitecture();
+        String tableName = cl.getOptionValue("table", task.name());
+        if (!tableName.matches("[A-Za-z0-9._-]+")) {
+            throw new CompressionException("--table takes letters, digits, '.', '_' and '-' (it names a folder), got '"
+                    + tableName + "'");
+        }
+        DistillBenchmark.Table table = DistillBenchmark.Table.of(tableName, task.name(),
+                Path.of(cl.getOptionValue("teacher")), student);
+        TrainConfig base = new TrainConfig(student, Cli.intOpt(cl, "epochs", sch.epochs(), 1),
                 d.batchSize(), d.learningRate(), sch.lrDecay(), sch.patience(), d.l2(), 0,
                 Cli.intOpt(cl, "train-limit", 0, 0));
         Path out = Cli.output(cl, "runs/bench-distill");
@@ -86,7 +100,7 @@ final class BenchDistillCommand implements Command {
         if (cl.hasOption("todo")) {
             for (String m : methods) {
                 for (long seed : seeds) {
-                    if (!DistillBenchmark.isDone(cells, task.name(), m, seed)) {
+                    if (!DistillBenchmark.isDone(cells, table, m, seed)) {
                         System.out.println(m + " " + seed);
                     }
                 }
@@ -116,8 +130,8 @@ final class BenchDistillCommand implements Command {
         for (String m : methods) {
             for (long seed : seeds) {
                 n++;
-                System.err.printf(Locale.ROOT, "cell %d/%d: %s %s seed %d%n", n, total, task.name(), m, seed);
-                DistillBenchmark.Cell c = DistillBenchmark.run(teacher, extra, task, data, m, seed, base, out, cells,
+                System.err.printf(Locale.ROOT, "cell %d/%d: %s %s seed %d%n", n, total, table.name(), m, seed);
+                DistillBenchmark.Cell c = DistillBenchmark.run(table, teacher, extra, task, data, m, seed, base, out, cells,
                         Cli.dataHome(cl), command);
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s seed %d: test accuracy %.4f%n", n, total, m, seed, c.acc());
                 DistillBenchmark.aggregate(cells, results, command);

@@ -38,20 +38,24 @@ class DistillBenchmarkTest {
         Path out = dir.resolve("bench");
         Path cells = dir.resolve("cells");
         DataHome home = new DataHome(dir.resolve("data"));
+        DistillBenchmark.Table table = DistillBenchmark.Table.of("cv", "cv", teacher.path(), "cv-student");
         for (String m : new String[] {"scratch", "kd", "at"}) {
             for (long seed : new long[] {1, 2}) {
-                DistillBenchmark.run(teacher, List.of(), task, data, m, seed, base, out, cells, home, "cmd");
+                DistillBenchmark.run(table, teacher, List.of(), task, data, m, seed, base, out, cells, home, "cmd");
             }
         }
         Path cell = DistillBenchmark.cellRecord(cells, "cv", "kd", 2);
         long before = Files.getLastModifiedTime(cell).toMillis();
-        DistillBenchmark.Cell again = DistillBenchmark.run(teacher, List.of(), task, data, "kd", 2, base, out, cells, home, "cmd");
+        DistillBenchmark.Cell again = DistillBenchmark.run(table, teacher, List.of(), task, data, "kd", 2, base, out, cells, home, "cmd");
         assertEquals(before, Files.getLastModifiedTime(cell).toMillis(), "a finished cell is not run again");
         assertEquals(2, again.seed());
 
         Path results = dir.resolve("results/distillation.json");
         DistillBenchmark.aggregate(cells, results, "bin/compression bench-distill ...");
-        JsonNode cv = Json.MAPPER.readTree(results.toFile()).get("cv");
+        JsonNode table0 = Json.MAPPER.readTree(results.toFile()).get("cv");
+        assertEquals("cv-student", table0.get("student").asText());
+        assertEquals(teacher.path().toString(), table0.get("teacher").asText());
+        JsonNode cv = table0.get("methods");
         assertEquals(3, cv.size());
         JsonNode kd = cv.get("kd");
         assertEquals(2, kd.get("seeds").size());
@@ -62,7 +66,7 @@ class DistillBenchmarkTest {
         assertEquals(cv.get("scratch").get("params").asLong(), kd.get("params").asLong());
         String md = Files.readString(results.resolveSibling("distillation.md"));
         assertTrue(md.contains("| at |") && md.contains("bench-distill"), md);
-        assertTrue(md.contains("## cv\n    bin/compression bench-distill --teacher models/reference/cv-teacher.zip"
+        assertTrue(md.contains("## cv\n    bin/compression bench-distill --teacher " + teacher.path()
                 + " --methods scratch,kd,at --seeds 1,2 --results docs/results/distillation.json"), md);
         assertTrue(md.contains(" ± "), md);
 
@@ -72,12 +76,13 @@ class DistillBenchmarkTest {
             Path f = DistillBenchmark.cellRecord(cells, "cv", "scratch", seed);
             DistillBenchmark.Cell c = Json.read(f, DistillBenchmark.Cell.class, "cell");
             Json.writeFile(f, new DistillBenchmark.Cell(c.task(), c.method(), c.seed(), c.acc(), c.params(),
-                    c.bestEpoch(), c.trainSeconds(), "0.3*CE", c.details()));
+                    c.bestEpoch(), c.trainSeconds(), "0.3*CE", c.details(), c.table(), c.teacher(), c.teacherSha256(),
+                    c.student()));
         }
-        assertFalse(DistillBenchmark.isDone(cells, "cv", "scratch", 1), "a stale record counts as done");
-        assertTrue(DistillBenchmark.isDone(cells, "cv", "kd", 1));
+        assertFalse(DistillBenchmark.isDone(cells, table, "scratch", 1), "a stale record counts as done");
+        assertTrue(DistillBenchmark.isDone(cells, table, "kd", 1));
         DistillBenchmark.aggregate(cells, results, "cmd");
-        JsonNode stale = Json.MAPPER.readTree(results.toFile()).get("cv").get("scratch");
+        JsonNode stale = Json.MAPPER.readTree(results.toFile()).get("cv").get("methods").get("scratch");
         assertTrue(stale.get("stale").asBoolean());
         // the recipe names the schedule where it is not the one of the tables before session 9
         String scratch = DistillRecipes.get("cv", "scratch").describe();
@@ -92,16 +97,39 @@ class DistillBenchmarkTest {
         assertEquals(scratch, stale.get("current_recipe").asText());
         assertTrue(Files.readString(results.resolveSibling("distillation.md"))
                 .contains("| scratch | 0.3*CE (earlier recipe; now " + scratch + ", not yet run) |"));
-        DistillBenchmark.Cell rerun = DistillBenchmark.run(teacher, List.of(), task, data, "scratch", 1, base, out,
+        DistillBenchmark.Cell rerun = DistillBenchmark.run(table, teacher, List.of(), task, data, "scratch", 1, base, out,
                 cells, home, "cmd");
         assertEquals(scratch, rerun.recipe());
-        assertTrue(DistillBenchmark.isDone(cells, "cv", "scratch", 1));
-        assertFalse(DistillBenchmark.isDone(cells, "cv", "scratch", 2));
-        assertEquals(scratch, Files.readString(DistillBenchmark.cellDir(out, "cv", "scratch", 1).resolve("recipe.txt")));
+        assertTrue(DistillBenchmark.isDone(cells, table, "scratch", 1));
+        assertFalse(DistillBenchmark.isDone(cells, table, "scratch", 2));
+        assertEquals(scratch + " | teacher " + table.teacherSha256() + " | student cv-student",
+                Files.readString(DistillBenchmark.cellDir(out, "cv", "scratch", 1).resolve("recipe.txt")));
         DistillBenchmark.aggregate(cells, results, "cmd");
-        JsonNode fresh = Json.MAPPER.readTree(results.toFile()).get("cv").get("scratch");
+        JsonNode fresh = Json.MAPPER.readTree(results.toFile()).get("cv").get("methods").get("scratch");
         assertTrue(fresh.path("stale").isMissingNode());
         assertEquals(List.of(1L), List.of(fresh.get("seeds").get(0).asLong()));
         assertEquals(1, fresh.get("seeds").size());
+
+        // Another teacher (or student) is another measurement: its cells are not this table's records, and a second
+        // table keeps its rows beside the first.
+        Path otherFile = dir.resolve("t2/teacher.zip");
+        Files.createDirectories(otherFile.getParent());
+        Files.copy(teacher.path(), otherFile);
+        Files.writeString(otherFile, "x", java.nio.file.StandardOpenOption.APPEND);
+        DistillBenchmark.Table other = DistillBenchmark.Table.of("cv", "cv", otherFile, "cv-student");
+        assertFalse(DistillBenchmark.isDone(cells, other, "kd", 1), "a record of another teacher counts as done");
+        assertFalse(DistillBenchmark.isDone(cells, new DistillBenchmark.Table("cv", "cv", table.teacher(),
+                table.teacherSha256(), "cvnet:c=8,b=1,k=3,t=plain,bn=0,h=0"), "kd", 1));
+        DistillBenchmark.Table second = DistillBenchmark.Table.of("cv-small", "cv", teacher.path(),
+                "cvnet:c=8,b=1,k=3,t=plain,bn=0,h=0");
+        TrainConfig small = new TrainConfig(second.student(), 1, 32, 3e-3, 1.0, 2, 0, 0, 0);
+        DistillBenchmark.run(second, teacher, List.of(), task, data, "kd", 1, small, out, cells, home, "cmd");
+        DistillBenchmark.aggregate(cells, results, "cmd");
+        JsonNode both = Json.MAPPER.readTree(results.toFile());
+        assertEquals(second.student(), both.get("cv-small").get("student").asText());
+        assertTrue(both.get("cv-small").get("methods").get("kd").get("params").asLong()
+                < both.get("cv").get("methods").get("kd").get("params").asLong());
+        assertTrue(Files.readString(results.resolveSibling("distillation.md")).contains("--table cv-small --student "
+                + second.student()));
     }
 }

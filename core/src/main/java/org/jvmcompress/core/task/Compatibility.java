@@ -15,6 +15,7 @@ public final class Compatibility {
 
     /** As {@link #check(ComputationGraph, TaskData, String)}; a model without a DL4J network is probed. */
     public static void check(org.jvmcompress.core.model.LoadedModel m, TaskData d, String what) {
+        sameEncoding(m.info(), d, what);
         if (m.graph() != null) {
             check(m.graph(), d, what);
             return;
@@ -33,6 +34,29 @@ public final class Compatibility {
         }
     }
 
+
+    /**
+     * A text model reads token ids: the same shape from another vocabulary or another cut of the text would run and
+     * mean something else (a second teacher trained on other settings, say), so its recorded encoding must be the
+     * data's.
+     */
+    static void sameEncoding(org.jvmcompress.core.model.ModelInfo info, TaskData d, String what) {
+        if (info == null || !"tokens".equals(info.input()) || info.vocabulary() == null || d.vocabulary() == null) {
+            return;
+        }
+        if (!info.vocabulary().equals(d.vocabulary())) {
+            throw new CompressionException(what + " records another vocabulary (" + info.vocabulary().size()
+                    + " tokens) than the data is encoded with (" + d.vocabulary().size() + "); its token ids would mean"
+                    + " other words");
+        }
+        Object mine = info.preprocessing() == null ? null : info.preprocessing().get("truncation");
+        Object data = d.preprocessing() == null ? null : d.preprocessing().get("truncation");
+        if (org.jvmcompress.core.data.Vocabulary.Truncation.of(mine)
+                != org.jvmcompress.core.data.Vocabulary.Truncation.of(data)) {
+            throw new CompressionException(what + " was trained on texts cut with truncation " + mine
+                    + ", but the data is cut with " + data + "; it would see other parts of long texts");
+        }
+    }
 
     /** Fails with a message naming the mismatch when the model cannot be used on the data. */
     public static void check(ComputationGraph g, TaskData d, String what) {

@@ -15,17 +15,22 @@ import org.jvmcompress.core.data.Imdb;
 import org.jvmcompress.core.data.Splits;
 import org.jvmcompress.core.data.TextData;
 import org.jvmcompress.core.data.Vocabulary;
+import org.jvmcompress.core.data.Vocabulary.Truncation;
 import org.jvmcompress.core.model.ModelInfo;
 import org.jvmcompress.core.util.Hashing;
 
 /**
  * Sentiment classification of IMDB reviews: 80 / 10 / 10 train / validation / test, seeded, with duplicate reviews
- * kept on one side; a vocabulary of the 20,000 most frequent training tokens; 256 tokens per review.
+ * kept on one side; a vocabulary of the 20,000 most frequent training tokens; 256 tokens per review. A longer text
+ * keeps its first and last 128 tokens ({@code middle} truncation) in models trained now; models record theirs, and
+ * those that record {@code post} (every model before the option existed) keep their first 256.
  */
 public final class NlpTask implements Task {
     public static final int VOCAB_SIZE = 20_000;
     public static final int MAX_LENGTH = 256;
     static final double[] FRACTIONS = {0.8, 0.1, 0.1};
+    /** How new models cut long texts; a model's own record wins. */
+    public static final Truncation TRUNCATION = Truncation.MIDDLE;
 
     @Override
     public String name() {
@@ -42,7 +47,7 @@ public final class NlpTask implements Task {
         TaskData d = fromTexts(new Imdb(home).load(), splitSeed, Imdb.SHA256, encodingFrom);
         return d.withSource(new DataSource(DataSource.BUILTIN, BUILTIN, null, null, null, splitSeed,
                 new java.util.TreeMap<>(Map.of("train", FRACTIONS[0], "validation", FRACTIONS[1], "test", FRACTIONS[2])),
-                d.labels(), encoding(d.vocabulary(), (int) d.inputShape()[0])));
+                d.labels(), encoding(d.vocabulary(), (int) d.inputShape()[0], truncation(encodingFrom))));
     }
 
     /** The built-in set's name in data records. */
@@ -53,20 +58,31 @@ public final class NlpTask implements Task {
         if (enc == null || enc.vocabulary() == null) {
             return null;
         }
-        return splitHash(Imdb.SHA256, splitSeed, enc.vocabulary(), (int) enc.inputShape()[0]);
+        return splitHash(Imdb.SHA256, splitSeed, enc.vocabulary(), (int) enc.inputShape()[0], truncation(enc));
     }
 
-    private String splitHash(String sourceHash, long splitSeed, List<String> vocab, int maxLen) {
+    /** The model's recorded truncation, or the default for a model being made. */
+    static Truncation truncation(ModelInfo enc) {
+        return enc == null ? TRUNCATION
+                : Truncation.of(enc.preprocessing() == null ? null : enc.preprocessing().get("truncation"));
+    }
+
+    /** Data hashes of post-truncated data are those recorded before truncation was a choice. */
+    private static String truncationKey(Truncation t) {
+        return t == Truncation.POST ? "" : "|truncation=" + t.id;
+    }
+
+    private String splitHash(String sourceHash, long splitSeed, List<String> vocab, int maxLen, Truncation t) {
         return Hashing.sha256(name() + "|" + sourceHash + "|seed=" + splitSeed + "|fractions=0.8,0.1,0.1|vocab="
-                + vocabHash(vocab) + "|len=" + maxLen);
+                + vocabHash(vocab) + "|len=" + maxLen + truncationKey(t));
     }
 
     private static String vocabHash(List<String> vocab) {
         return Hashing.sha256(String.join("\n", vocab));
     }
 
-    private static Map<String, Object> encoding(List<String> vocab, int maxLen) {
-        Map<String, Object> e = new LinkedHashMap<>(preprocessing(maxLen));
+    private static Map<String, Object> encoding(List<String> vocab, int maxLen, Truncation t) {
+        Map<String, Object> e = new LinkedHashMap<>(preprocessing(maxLen, t));
         e.put("vocabularySize", vocab.size());
         e.put("vocabularySha256", vocabHash(vocab));
         return e;
@@ -109,6 +125,7 @@ public final class NlpTask implements Task {
         Vocabulary vocab = enc != null ? new Vocabulary(enc.vocabulary()) : Vocabulary.fit(train.texts(), VOCAB_SIZE);
         int maxLen = enc != null ? (int) enc.inputShape()[0]
                 : req.maxLength() != null ? req.maxLength() : lengthFor(train);
+        Truncation trunc = truncation(enc);
         DataSource.Part trainPart = req.data() == null ? null
                 : DataFiles.part(req.data(), DataFiles.textFormat(req.data()), p.size());
         DataSource.Part testPart = t == null ? null
@@ -116,11 +133,12 @@ public final class NlpTask implements Task {
         String hash = Hashing.sha256(name() + "|train=" + (trainPart == null ? "" : trainPart.sha256()) + "|test="
                 + (testPart == null ? "" : testPart.sha256()) + "|seed=" + splitSeed + "|fractions="
                 + new java.util.TreeMap<>(fractions) + "|vocab=" + vocabHash(vocab.tokens())
-                + "|len=" + maxLen);
+                + "|len=" + maxLen + truncationKey(trunc));
         DataSource src = new DataSource(DataSource.FILES, null, trainPart, testPart, null, splitSeed,
-                new java.util.TreeMap<>(fractions), test.labelNames(), encoding(vocab.tokens(), maxLen));
-        TaskData d = new TaskData(name(), source(train, vocab, maxLen), source(val, vocab, maxLen),
-                source(test, vocab, maxLen), new long[] {maxLen}, "tokens", test.labelNames(), preprocessing(maxLen),
+                new java.util.TreeMap<>(fractions), test.labelNames(), encoding(vocab.tokens(), maxLen, trunc));
+        TaskData d = new TaskData(name(), source(train, vocab, maxLen, trunc), source(val, vocab, maxLen, trunc),
+                source(test, vocab, maxLen, trunc), new long[] {maxLen}, "tokens", test.labelNames(),
+                preprocessing(maxLen, trunc),
                 vocab.tokens(), hash, splitSeed, src, List.of());
         if (t != null && p.size() > 0) {
             long dup = Splits.overlap(keys, textKeys(t));
@@ -152,12 +170,12 @@ public final class NlpTask implements Task {
         return Math.max(16, Math.min(512, (p95 + 7) / 8 * 8));
     }
 
-    private static Map<String, Object> preprocessing(int maxLen) {
+    private static Map<String, Object> preprocessing(int maxLen, Truncation t) {
         Map<String, Object> pre = new LinkedHashMap<>();
         pre.put("tokenizer", "words-v1");
         pre.put("maxLength", maxLen);
         pre.put("padding", "post");
-        pre.put("truncation", "post");
+        pre.put("truncation", t.id);
         return pre;
     }
 
@@ -177,15 +195,16 @@ public final class NlpTask implements Task {
             vocab = Vocabulary.fit(train.texts(), VOCAB_SIZE);
             maxLen = MAX_LENGTH;
         }
-        String hash = splitHash(sourceHash, splitSeed, vocab.tokens(), maxLen);
-        return new TaskData(name(), source(train, vocab, maxLen), source(all.subset(parts[1]), vocab, maxLen),
-                source(all.subset(parts[2]), vocab, maxLen), new long[] {maxLen}, "tokens", all.labelNames(),
-                preprocessing(maxLen),
+        Truncation trunc = truncation(encodingFrom);
+        String hash = splitHash(sourceHash, splitSeed, vocab.tokens(), maxLen, trunc);
+        return new TaskData(name(), source(train, vocab, maxLen, trunc),
+                source(all.subset(parts[1]), vocab, maxLen, trunc), source(all.subset(parts[2]), vocab, maxLen, trunc),
+                new long[] {maxLen}, "tokens", all.labelNames(), preprocessing(maxLen, trunc),
                 vocab.tokens(), hash, splitSeed);
     }
 
-    private static Batches.Source source(TextData d, Vocabulary v, int maxLen) {
-        return Batches.tokens(v.encodeAll(d.texts(), maxLen), d.labels(), d.labelNames());
+    private static Batches.Source source(TextData d, Vocabulary v, int maxLen, Truncation t) {
+        return Batches.tokens(v.encodeAll(d.texts(), maxLen, t), d.labels(), d.labelNames());
     }
 
     @Override
@@ -211,7 +230,8 @@ public final class NlpTask implements Task {
             throw new CompressionException("no texts in " + pool);
         }
         Vocabulary v = new Vocabulary(d.vocabulary());
-        return Batches.tokens(v.encodeAll(texts, (int) d.inputShape()[0]), new int[texts.size()], d.labels());
+        Truncation t = Truncation.of(d.preprocessing() == null ? null : d.preprocessing().get("truncation"));
+        return Batches.tokens(v.encodeAll(texts, (int) d.inputShape()[0], t), new int[texts.size()], d.labels());
     }
 
     @Override

@@ -9,7 +9,9 @@ import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -35,7 +37,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * {@code cvnet:c=16-32,b=1-2,k=3,t=res,bn=1,h=64} (per stage its channels and blocks, then a 2x2 max-pool; kernel
  * size; block type plain | sep (depthwise-separable after the first convolution) | res (two convolutions and a
  * skip); batch norm; the dense head's width, 0 for none) and {@code nlpnet:e=32,enc=cnn,h=64,l=1} (embedding size;
- * encoder mean | cnn | lstm | bilstm | attn; hidden size; layers). A spec that cannot make a valid network is
+ * encoder mean | cnn | lstm | bilstm | attn; hidden size; layers; optionally {@code k=} the convolution's width,
+ * default 5, {@code pool=} max | mean | meanmax over time, default max (mean for the mean and attention encoders), and
+ * {@code drop=} the dropout percentage before the output, default 0). A spec that cannot make a valid network is
  * refused with the reason before anything is built.
  */
 public final class SearchNets {
@@ -43,6 +47,7 @@ public final class SearchNets {
     public static final String NLP = "nlpnet:";
     public static final List<String> BLOCKS = List.of("plain", "sep", "res");
     public static final List<String> ENCODERS = List.of("mean", "cnn", "lstm", "bilstm", "attn");
+    public static final List<String> POOLS = List.of("max", "mean", "meanmax");
 
     private SearchNets() {}
 
@@ -93,7 +98,15 @@ public final class SearchNets {
     }
 
     /** A text network. */
-    public record NlpNet(int embedding, String encoder, int hidden, int layers) {
+    public record NlpNet(int embedding, String encoder, int hidden, int layers, int kernel, String pool, int dropPercent) {
+        public NlpNet(int embedding, String encoder, int hidden, int layers) {
+            this(embedding, encoder, hidden, layers, 5, defaultPool(encoder), 0);
+        }
+
+        static String defaultPool(String encoder) {
+            return encoder.equals("mean") || encoder.equals("attn") ? "mean" : "max";
+        }
+
         public NlpNet {
             if (embedding < 1 || hidden < 1 || layers < 1) {
                 throw new CompressionException("nlpnet: embedding, hidden size and layers must be >= 1");
@@ -107,11 +120,26 @@ public final class SearchNets {
             if (encoder.equals("attn") && hidden % 2 != 0) {
                 throw new CompressionException("nlpnet: attention needs an even hidden size (2 heads), got " + hidden);
             }
+            if (kernel < 1) {
+                throw new CompressionException("nlpnet: the convolution width k must be >= 1, got " + kernel);
+            }
+            if (kernel != 5 && !encoder.equals("cnn")) {
+                throw new CompressionException("nlpnet: k= applies to the cnn encoder only, not " + encoder);
+            }
+            if (!POOLS.contains(pool)) {
+                throw new CompressionException("nlpnet: pool must be one of " + POOLS + ", got " + pool);
+            }
+            if (dropPercent < 0 || dropPercent > 90) {
+                throw new CompressionException("nlpnet: drop is a percentage from 0 to 90, got " + dropPercent);
+            }
         }
 
         @Override
         public String toString() {
-            return NLP + "e=" + embedding + ",enc=" + encoder + ",h=" + hidden + ",l=" + layers;
+            // optional fields only when set, so that every spec written before they existed reads back the same
+            return NLP + "e=" + embedding + ",enc=" + encoder + ",h=" + hidden + ",l=" + layers
+                    + (kernel != 5 ? ",k=" + kernel : "") + (!pool.equals(defaultPool(encoder)) ? ",pool=" + pool : "")
+                    + (dropPercent != 0 ? ",drop=" + dropPercent : "");
         }
     }
 
@@ -124,11 +152,17 @@ public final class SearchNets {
     }
 
     private static Map<String, String> fields(String spec, String prefix, List<String> keys) {
+        return fields(spec, prefix, keys, List.of());
+    }
+
+    private static Map<String, String> fields(String spec, String prefix, List<String> keys, List<String> optional) {
         Map<String, String> m = new LinkedHashMap<>();
         for (String kv : spec.substring(prefix.length()).split(",")) {
             String[] p = kv.split("=", 2);
-            if (p.length != 2 || !keys.contains(p[0].trim())) {
-                throw new CompressionException("bad " + prefix + " spec part '" + kv + "' in " + spec + "; keys: " + keys);
+            if (p.length != 2 || !keys.contains(p[0].trim()) && !optional.contains(p[0].trim())) {
+                List<String> all = new ArrayList<>(keys);
+                all.addAll(optional);
+                throw new CompressionException("bad " + prefix + " spec part '" + kv + "' in " + spec + "; keys: " + all);
             }
             m.put(p[0].trim(), p[1].trim());
         }
@@ -163,9 +197,12 @@ public final class SearchNets {
     }
 
     public static NlpNet parseNlp(String spec) {
-        Map<String, String> f = fields(spec, NLP, List.of("e", "enc", "h", "l"));
-        return new NlpNet(num(f.get("e"), spec), f.get("enc").toLowerCase(Locale.ROOT), num(f.get("h"), spec),
-                num(f.get("l"), spec));
+        Map<String, String> f = fields(spec, NLP, List.of("e", "enc", "h", "l"), List.of("k", "pool", "drop"));
+        String enc = f.get("enc").toLowerCase(Locale.ROOT);
+        return new NlpNet(num(f.get("e"), spec), enc, num(f.get("h"), spec), num(f.get("l"), spec),
+                f.containsKey("k") ? num(f.get("k"), spec) : 5,
+                f.getOrDefault("pool", NlpNet.defaultPool(enc)).toLowerCase(Locale.ROOT),
+                f.containsKey("drop") ? num(f.get("drop"), spec) : 0);
     }
 
     /** Builds an image network; layers conv{i}[_bn|_relu], res{i}_add, pool{s}, fc, output. */
@@ -240,12 +277,11 @@ public final class SearchNets {
                 .outputDataFormat(RNNFormat.NCW).weightInit(WeightInit.XAVIER).build(), "input");
         String prev = "embedding";
         int nIn = n.embedding();
-        PoolingType pool = PoolingType.MAX;
         List<String> layers = new ArrayList<>();
         for (int l = 1; l <= (n.encoder().equals("mean") ? 0 : n.layers()); l++) {
             String name = "enc" + l;
             switch (n.encoder()) {
-                case "cnn" -> g.addLayer(name, new Convolution1DLayer.Builder().kernelSize(5).nIn(nIn).nOut(n.hidden())
+                case "cnn" -> g.addLayer(name, new Convolution1DLayer.Builder().kernelSize(n.kernel()).nIn(nIn).nOut(n.hidden())
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.RELU).build(), prev);
                 case "lstm" -> g.addLayer(name, new LSTM.Builder().nIn(nIn).nOut(n.hidden())
                         .activation(Activation.TANH).dataFormat(RNNFormat.NCW).build(), prev);
@@ -254,7 +290,6 @@ public final class SearchNets {
                 case "attn" -> {
                     g.addLayer(name, new SelfAttentionLayer.Builder().nIn(nIn).nOut(n.hidden()).nHeads(2)
                             .projectInput(true).build(), prev);
-                    pool = PoolingType.AVG;
                 }
                 default -> throw new IllegalStateException(n.encoder());
             }
@@ -262,18 +297,28 @@ public final class SearchNets {
             prev = name;
             nIn = n.encoder().equals("bilstm") ? 2 * n.hidden() : n.hidden();
         }
-        if (n.encoder().equals("mean")) {
-            pool = PoolingType.AVG;
+        if (n.pool().equals("meanmax")) {
+            // both summaries of the sequence: max finds the strongest phrase, mean weighs how often each occurs
+            g.addLayer("pool_max", new GlobalPoolingLayer.Builder(PoolingType.MAX).build(), prev);
+            g.addLayer("pool_mean", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), prev);
+            g.addVertex("pool", new MergeVertex(), "pool_max", "pool_mean");
+            nIn *= 2;
+        } else {
+            g.addLayer("pool", new GlobalPoolingLayer.Builder(n.pool().equals("max") ? PoolingType.MAX : PoolingType.AVG)
+                    .build(), prev);
         }
-        g.addLayer("pool", new GlobalPoolingLayer.Builder(pool).build(), prev);
         prev = "pool";
         if (n.encoder().equals("mean")) {
             g.addLayer("fc", new DenseLayer.Builder().nIn(nIn).nOut(n.hidden()).activation(Activation.RELU).build(), prev);
             prev = "fc";
             nIn = n.hidden();
         }
-        g.addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(nIn).nOut(classes)
-                .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), prev);
+        OutputLayer.Builder out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(nIn).nOut(classes)
+                .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER);
+        if (n.dropPercent() > 0) {
+            out.dropOut(new Dropout(1 - n.dropPercent() / 100.0)); // DL4J takes the retain probability
+        }
+        g.addLayer("output", out.build(), prev);
         g.setOutputs("output");
         return Architectures.init(g.build());
     }

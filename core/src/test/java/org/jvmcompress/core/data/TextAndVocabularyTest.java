@@ -31,6 +31,21 @@ class TextAndVocabularyTest {
     }
 
     @Test
+    void middleTruncationKeepsBothEnds() {
+        Vocabulary v = Vocabulary.fit(List.of("a b c d e"), 7);
+        // a=2 b=3 c=4 d=5 e=6: five tokens into four keep the first two and the last two
+        assertArrayEquals(new int[] {2, 3, 5, 6}, v.encode("a b c d e", 4, Vocabulary.Truncation.MIDDLE));
+        assertArrayEquals(new int[] {2, 3, 4, 5}, v.encode("a b c d e", 4, Vocabulary.Truncation.POST));
+        // an odd length gives the tail the extra token; a short text is padded as before
+        assertArrayEquals(new int[] {2, 5, 6}, v.encode("a b c d e", 3, Vocabulary.Truncation.MIDDLE));
+        assertArrayEquals(new int[] {2, 3, 0, 0}, v.encode("a b", 4, Vocabulary.Truncation.MIDDLE));
+        assertEquals(Vocabulary.Truncation.POST, Vocabulary.Truncation.of(null));
+        assertEquals(Vocabulary.Truncation.MIDDLE, Vocabulary.Truncation.of("middle"));
+        CompressionException e = assertThrows(CompressionException.class, () -> Vocabulary.Truncation.of("pre"));
+        assertTrue(e.getMessage().contains("truncation 'pre'"), e.getMessage());
+    }
+
+    @Test
     void csvWithQuotesAndJsonlAndFolders() throws Exception {
         Path csv = dir.resolve("d.csv");
         Files.writeString(csv, "id,text,label\n1,\"Great, \"\"really\"\" great\nfilm\",pos\n2,bad film,neg\n");

@@ -56,4 +56,28 @@ class SearchNetsTest {
             assertArrayEquals(new long[] {2, 2}, out, spec);
         }
     }
+
+    @Test
+    void textSpecsTakeKernelPoolingAndDropout() {
+        NlpTask nlp = new NlpTask();
+        TaskData td = nlp.fromTexts(Synthetic.texts(60, 4), 3, "syn", null);
+        String spec = "nlpnet:e=8,enc=cnn,h=6,l=1,k=3,pool=meanmax,drop=50";
+        assertEquals(spec, Tasks.checkArchitecture(nlp, spec));
+        ComputationGraph g = nlp.build(spec, td, C);
+        // max and mean of the 6 filters side by side: the output layer reads 12 features
+        assertEquals(12 * 2 + 2, g.getLayer("output").numParams());
+        assertEquals(8 * 6 * 3 + 6, g.getLayer("enc1").numParams());
+        assertEquals(0.5, ((org.deeplearning4j.nn.conf.dropout.Dropout) g.getLayer("output").conf().getLayer()
+                .getIDropout()).getP(), 0);
+        assertArrayEquals(new long[] {2, 2}, g.outputSingle(false, td.test().make(new int[] {0, 1}).getFeatures()).shape());
+        // the defaults are not written, so that older specs read back unchanged
+        assertEquals("nlpnet:e=8,enc=cnn,h=6,l=1", SearchNets.parseNlp("nlpnet:e=8,enc=cnn,h=6,l=1,k=5,pool=max")
+                .toString());
+        assertEquals("nlpnet:e=8,enc=attn,h=6,l=1,pool=max", SearchNets.parseNlp("nlpnet:e=8,enc=attn,h=6,l=1,pool=max")
+                .toString());
+        for (String bad : List.of("nlpnet:e=8,enc=cnn,h=6,l=1,pool=sum", "nlpnet:e=8,enc=lstm,h=6,l=1,k=3",
+                "nlpnet:e=8,enc=cnn,h=6,l=1,drop=95", "nlpnet:e=8,enc=cnn,h=6,l=1,k=0", "nlpnet:e=8,enc=cnn,h=6,l=1,x=1")) {
+            assertThrows(CompressionException.class, () -> SearchNets.parseNlp(bad), bad);
+        }
+    }
 }
