@@ -295,10 +295,16 @@ public sealed interface SearchSpace extends java.io.Serializable permits SearchS
                 SearchNets.BLOCKS, new int[] {0, 1}, heads, height, width);
     }
 
+    /**
+     * The encoders of the default text space: those its recorded searches (docs/results/nas.json) ran over; the
+     * transformer is searched when a space names it.
+     */
+    static final List<String> DEFAULT_ENCODERS = List.of("mean", "cnn", "lstm", "bilstm", "attn");
+
     /** The default text space for a teacher with a {@code teacherEmbedding}-wide embedding. */
     static Nlp nlp(int teacherEmbedding, int teacherHidden) {
         return new Nlp(new int[] {Math.max(8, teacherEmbedding / 8), Math.max(16, teacherEmbedding / 4),
-            Math.max(32, teacherEmbedding / 2)}, SearchNets.ENCODERS,
+            Math.max(32, teacherEmbedding / 2)}, DEFAULT_ENCODERS,
                 new int[] {Math.max(8, teacherHidden / 8), Math.max(16, teacherHidden / 4), Math.max(32, teacherHidden / 2)},
                 new int[] {1, 2});
     }

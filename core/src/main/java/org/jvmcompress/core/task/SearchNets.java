@@ -39,14 +39,17 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * skip); batch norm; the dense head's width, 0 for none) and {@code nlpnet:e=32,enc=cnn,h=64,l=1} (embedding size;
  * encoder mean | cnn | lstm | bilstm | attn; hidden size; layers; optionally {@code k=} the convolution's width,
  * default 5, {@code pool=} max | mean | meanmax over time, default max (mean for the mean and attention encoders), and
- * {@code drop=} the dropout percentage before the output, default 0). A spec that cannot make a valid network is
+ * {@code drop=} the dropout percentage before the output, default 0). The transformer encoder keeps the embedding's
+ * width through {@code l} blocks whose feed-forward width is {@code h}, with {@code heads=} attention heads (default 2)
+ * and {@code norm=} post | pre layer normalisation (default post), learned positions added before the first block,
+ * and mean pooling unless {@code pool=} says otherwise. A spec that cannot make a valid network is
  * refused with the reason before anything is built.
  */
 public final class SearchNets {
     public static final String CV = "cvnet:";
     public static final String NLP = "nlpnet:";
     public static final List<String> BLOCKS = List.of("plain", "sep", "res");
-    public static final List<String> ENCODERS = List.of("mean", "cnn", "lstm", "bilstm", "attn");
+    public static final List<String> ENCODERS = List.of("mean", "cnn", "lstm", "bilstm", "attn", "transformer");
     public static final List<String> POOLS = List.of("max", "mean", "meanmax");
 
     private SearchNets() {}
@@ -98,13 +101,14 @@ public final class SearchNets {
     }
 
     /** A text network. */
-    public record NlpNet(int embedding, String encoder, int hidden, int layers, int kernel, String pool, int dropPercent) {
+    public record NlpNet(int embedding, String encoder, int hidden, int layers, int kernel, String pool, int dropPercent,
+                         int heads, boolean preNorm) {
         public NlpNet(int embedding, String encoder, int hidden, int layers) {
-            this(embedding, encoder, hidden, layers, 5, defaultPool(encoder), 0);
+            this(embedding, encoder, hidden, layers, 5, defaultPool(encoder), 0, 2, false);
         }
 
         static String defaultPool(String encoder) {
-            return encoder.equals("mean") || encoder.equals("attn") ? "mean" : "max";
+            return encoder.equals("mean") || encoder.equals("attn") || encoder.equals("transformer") ? "mean" : "max";
         }
 
         public NlpNet {
@@ -129,6 +133,13 @@ public final class SearchNets {
             if (!POOLS.contains(pool)) {
                 throw new CompressionException("nlpnet: pool must be one of " + POOLS + ", got " + pool);
             }
+            if (heads < 1 || (heads != 2 || preNorm) && !encoder.equals("transformer")) {
+                throw new CompressionException("nlpnet: heads= and norm= apply to the transformer encoder only");
+            }
+            if (encoder.equals("transformer") && embedding % heads != 0) {
+                throw new CompressionException("nlpnet: the transformer's width e=" + embedding + " is not a multiple"
+                        + " of its " + heads + " heads");
+            }
             if (dropPercent < 0 || dropPercent > 90) {
                 throw new CompressionException("nlpnet: drop is a percentage from 0 to 90, got " + dropPercent);
             }
@@ -139,7 +150,8 @@ public final class SearchNets {
             // optional fields only when set, so that every spec written before they existed reads back the same
             return NLP + "e=" + embedding + ",enc=" + encoder + ",h=" + hidden + ",l=" + layers
                     + (kernel != 5 ? ",k=" + kernel : "") + (!pool.equals(defaultPool(encoder)) ? ",pool=" + pool : "")
-                    + (dropPercent != 0 ? ",drop=" + dropPercent : "");
+                    + (dropPercent != 0 ? ",drop=" + dropPercent : "") + (heads != 2 ? ",heads=" + heads : "")
+                    + (preNorm ? ",norm=pre" : "");
         }
     }
 
@@ -197,12 +209,18 @@ public final class SearchNets {
     }
 
     public static NlpNet parseNlp(String spec) {
-        Map<String, String> f = fields(spec, NLP, List.of("e", "enc", "h", "l"), List.of("k", "pool", "drop"));
+        Map<String, String> f = fields(spec, NLP, List.of("e", "enc", "h", "l"),
+                List.of("k", "pool", "drop", "heads", "norm"));
+        String norm = f.getOrDefault("norm", "post").toLowerCase(Locale.ROOT);
+        if (!norm.equals("post") && !norm.equals("pre")) {
+            throw new CompressionException("nlpnet: norm must be post or pre, got " + norm);
+        }
         String enc = f.get("enc").toLowerCase(Locale.ROOT);
         return new NlpNet(num(f.get("e"), spec), enc, num(f.get("h"), spec), num(f.get("l"), spec),
                 f.containsKey("k") ? num(f.get("k"), spec) : 5,
                 f.getOrDefault("pool", NlpNet.defaultPool(enc)).toLowerCase(Locale.ROOT),
-                f.containsKey("drop") ? num(f.get("drop"), spec) : 0);
+                f.containsKey("drop") ? num(f.get("drop"), spec) : 0,
+                f.containsKey("heads") ? num(f.get("heads"), spec) : 2, norm.equals("pre"));
     }
 
     /** Builds an image network; layers conv{i}[_bn|_relu], res{i}_add, pool{s}, fc, output. */
@@ -291,11 +309,13 @@ public final class SearchNets {
                     g.addLayer(name, new SelfAttentionLayer.Builder().nIn(nIn).nOut(n.hidden()).nHeads(2)
                             .projectInput(true).build(), prev);
                 }
+                case "transformer" -> g.addLayer(name, new org.jvmcompress.core.layers.TransformerBlock(nIn, n.heads(),
+                        n.hidden(), n.preNorm(), l == 1, length), prev);
                 default -> throw new IllegalStateException(n.encoder());
             }
             layers.add(name);
             prev = name;
-            nIn = n.encoder().equals("bilstm") ? 2 * n.hidden() : n.hidden();
+            nIn = n.encoder().equals("bilstm") ? 2 * n.hidden() : n.encoder().equals("transformer") ? nIn : n.hidden();
         }
         if (n.pool().equals("meanmax")) {
             // both summaries of the sequence: max finds the strongest phrase, mean weighs how often each occurs
