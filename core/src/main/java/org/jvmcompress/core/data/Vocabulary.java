@@ -97,6 +97,11 @@ public final class Vocabulary {
             throw new org.jvmcompress.core.CompressionException("the model records truncation '" + recorded
                     + "', which this version does not know (it reads post or middle)");
         }
+
+        /** The truncation a preprocessing record (a sidecar's, a data set's) names; none recorded is {@code post}. */
+        public static Truncation recordedIn(java.util.Map<String, Object> preprocessing) {
+            return of(preprocessing == null ? null : preprocessing.get("truncation"));
+        }
     }
 
     /** Token ids of a text, truncated to {@code maxLen} (keeping its first tokens) and padded with {@link #PAD_ID}. */

@@ -49,12 +49,13 @@ public final class Compatibility {
                     + " tokens) than the data is encoded with (" + d.vocabulary().size() + "); its token ids would mean"
                     + " other words");
         }
-        Object mine = info.preprocessing() == null ? null : info.preprocessing().get("truncation");
-        Object data = d.preprocessing() == null ? null : d.preprocessing().get("truncation");
-        if (org.jvmcompress.core.data.Vocabulary.Truncation.of(mine)
-                != org.jvmcompress.core.data.Vocabulary.Truncation.of(data)) {
-            throw new CompressionException(what + " was trained on texts cut with truncation " + mine
-                    + ", but the data is cut with " + data + "; it would see other parts of long texts");
+        org.jvmcompress.core.data.Vocabulary.Truncation mine =
+                org.jvmcompress.core.data.Vocabulary.Truncation.recordedIn(info.preprocessing());
+        org.jvmcompress.core.data.Vocabulary.Truncation data =
+                org.jvmcompress.core.data.Vocabulary.Truncation.recordedIn(d.preprocessing());
+        if (mine != data) {
+            throw new CompressionException(what + " was trained on texts cut with truncation " + mine.id
+                    + ", but the data is cut with " + data.id + "; it would see other parts of long texts");
         }
     }
 

@@ -63,8 +63,7 @@ public final class NlpTask implements Task {
 
     /** The model's recorded truncation, or the default for a model being made. */
     static Truncation truncation(ModelInfo enc) {
-        return enc == null ? TRUNCATION
-                : Truncation.of(enc.preprocessing() == null ? null : enc.preprocessing().get("truncation"));
+        return enc == null ? TRUNCATION : Truncation.recordedIn(enc.preprocessing());
     }
 
     /** Data hashes of post-truncated data are those recorded before truncation was a choice. */
@@ -230,8 +229,8 @@ public final class NlpTask implements Task {
             throw new CompressionException("no texts in " + pool);
         }
         Vocabulary v = new Vocabulary(d.vocabulary());
-        Truncation t = Truncation.of(d.preprocessing() == null ? null : d.preprocessing().get("truncation"));
-        return Batches.tokens(v.encodeAll(texts, (int) d.inputShape()[0], t), new int[texts.size()], d.labels());
+        return Batches.tokens(v.encodeAll(texts, (int) d.inputShape()[0], Truncation.recordedIn(d.preprocessing())),
+                new int[texts.size()], d.labels());
     }
 
     @Override
