@@ -10,6 +10,7 @@ import org.jvmcompress.core.data.FashionMnist;
 import org.jvmcompress.core.data.Imdb;
 import org.jvmcompress.core.data.ImageData;
 import org.jvmcompress.core.data.TextData;
+import org.jvmcompress.core.data.WordNetNouns;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Tasks;
 
@@ -22,7 +23,7 @@ final class DataCommand implements Command {
 
     @Override
     public String summary() {
-        return "data fetch|info [--task cv|nlp]: fetch and verify the reference data sets, or describe them";
+        return "data fetch|info [--task " + String.join("|", Tasks.names()) + "]: fetch and verify the reference data sets, or describe them";
     }
 
     @Override
@@ -65,6 +66,15 @@ final class DataCommand implements Command {
                             imdb.file(), d.size(), pos, d.size() - pos);
                 } else {
                     System.out.println("nlp: IMDB not cached (run: compression data fetch --task nlp)");
+                }
+            } else if (t.equals("wordnet")) {
+                WordNetNouns wn = new WordNetNouns(home);
+                if (fetch || wn.isCached()) {
+                    TextData d = wn.load();
+                    System.out.printf("wordnet: WordNet 3.0 noun definitions in %s, verified; %d definitions, %d"
+                            + " classes%n", wn.file(), d.size(), d.numClasses());
+                } else {
+                    System.out.println("wordnet: WordNet nouns not cached (run: compression data fetch --task wordnet)");
                 }
             }
         }

@@ -28,7 +28,7 @@ final class TrainTeacherCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a reference teacher (--task cv|nlp) on the real data; resumes an interrupted run in the same --output";
+        return "train a reference teacher (--task " + String.join("|", org.jvmcompress.core.task.Tasks.names()) + ") on the real data; resumes an interrupted run in the same --output";
     }
 
     @Override

@@ -88,12 +88,15 @@ class DistillBenchmarkTest {
         String scratch = DistillRecipes.get("cv", "scratch").describe();
         assertEquals("1*CE; 60 epochs, learning rate x0.95 an epoch, patience 10", scratch);
         assertEquals("1*CE", DistillRecipes.get("nlp", "scratch").describe());
-        // each response loss takes the defaults measured for it; the two that need 3+ classes are CV's only
+        // each response loss takes the defaults measured for it; the two that need 3+ classes are not the binary task's
         assertEquals("0.9*FORWARD-KL(T=2)[z-scored logits] + 0.1*CE", DistillRecipes.defaults("cv", "kd-std").toString());
         assertEquals(DistillRecipes.CV_DKD_BETA, DistillRecipes.defaults("nlp", "dkd").beta());
         assertEquals(0.9, DistillRecipes.defaults("nlp", "dkd").alpha());
         assertEquals(1, DistillRecipes.defaults("cv", "kd-mse").temperature());
         assertTrue(DistillRecipes.of("cv").containsKey("dkd") && !DistillRecipes.of("nlp").containsKey("kd-std"));
+        // a text task of 26 classes has the multi-class losses and none of the image networks' feature layers
+        assertTrue(DistillRecipes.of("wordnet").containsKey("dkd") && DistillRecipes.of("wordnet").containsKey("kd-std"));
+        assertFalse(DistillRecipes.of("wordnet").containsKey("fitnets"));
         assertEquals(scratch, stale.get("current_recipe").asText());
         assertTrue(Files.readString(results.resolveSibling("distillation.md"))
                 .contains("| scratch | 0.3*CE (earlier recipe; now " + scratch + ", not yet run) |"));

@@ -170,7 +170,8 @@ public final class FeatureDistiller {
             long[] lossInput = at.lossInput();
             AuxiliaryLossFunction aux = lossInput.length == 3
                     ? new AuxiliaryLossFunction(k.kind(), k.weight(), (int) lossInput[0], (int) lossInput[1], (int) lossInput[2])
-                    : new AuxiliaryLossFunction(k.kind(), k.weight(), 1, 1, 1);
+                    : lossInput.length == 2 ? AuxiliaryLossFunction.sequence(k.kind(), k.weight(), (int) lossInput[0],
+                    (int) lossInput[1]) : new AuxiliaryLossFunction(k.kind(), k.weight(), 1, 1, 1);
             b.addLayer(name, new LossLayer.Builder().lossFunction(aux).activation(Activation.IDENTITY).build(),
                     KnowledgeKind.flattenIfMap(lossInput), from);
             outputs.add(name);

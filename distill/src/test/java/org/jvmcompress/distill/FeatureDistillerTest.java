@@ -48,6 +48,31 @@ class FeatureDistillerTest {
     }
 
     /**
+     * Knowledge between text encoders (TinyBERT's hidden-state and embedding losses as hints through a per-position
+     * projection, token relations): a narrower student learns through it, and the saved student is the plain one.
+     */
+    @Test
+    void sequenceHintsAndTokenRelationsTrainATextStudent() throws Exception {
+        org.jvmcompress.core.task.NlpTask task = new org.jvmcompress.core.task.NlpTask(
+                new org.jvmcompress.core.task.NlpTask.Corpus("nlp", "syn", "synthetic", "syn", 24, h -> null));
+        TaskData data = task.fromTexts(org.jvmcompress.core.Synthetic.texts(600, 4, 40), 3, "syn", null);
+        TrainConfig tc = new TrainConfig("nlpnet:e=16,enc=cnn,h=32,l=1,k=3", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        LoadedModel teacher = TrainedModels.train(task, data, tc, dir.resolve("teacher"),
+                dir.resolve("teacher/teacher.zip"), false, null).model();
+        List<Knowledge> specs = List.of(new Knowledge("hint", "enc1", "enc1", 1),
+                new Knowledge("hint", "embedding", "embedding", 1), new Knowledge("token-rel", "enc1", "enc1", 1));
+        TrainConfig sc = new TrainConfig("nlpnet:e=8,enc=cnn,h=8,l=1,k=3", 3, 32, 3e-3, 1.0, 3, 0, 9, 0);
+        TrainedModels.Outcome out = FeatureDistiller.distil(teacher, task, data, new OfflineDistiller.Method("kd", 1, 0.5),
+                specs, sc, dir.resolve("fd"), dir.resolve("fd/student.zip"), "test");
+        double acc = Evaluator.accuracy(out.model().graph(), data.test());
+        assertTrue(acc > 0.8, "accuracy " + acc);
+        LoadedModel back = Models.load(dir.resolve("fd/student.zip"));
+        assertEquals(1, back.graph().getNumOutputArrays());
+        assertEquals(task.build(sc.architecture(), data, sc).numParams(), back.graph().numParams(),
+                "same architecture as the plain student");
+    }
+
+    /**
      * Attention, relation and hint knowledge (loss outputs on the student's layers, a hint's through its adapter)
      * trains on the native trainer, step for step as DL4J's fit trains it.
      */

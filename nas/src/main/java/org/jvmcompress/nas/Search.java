@@ -51,8 +51,12 @@ public final class Search {
         return switch (task) {
             case "cv" -> SearchSpace.cv(Math.max(widest, 32), Math.max(pools, 1), Math.max(head, 64),
                     (int) inputShape[1], (int) inputShape[2]);
-            case "nlp" -> SearchSpace.nlp(Math.max(emb, 32), Math.max(widest, 64));
-            default -> throw new CompressionException("no search space for task " + task);
+            default -> {
+                if (!org.jvmcompress.core.task.Tasks.isText(task)) {
+                    throw new CompressionException("no search space for task " + task);
+                }
+                yield SearchSpace.nlp(Math.max(emb, 32), Math.max(widest, 64));
+            }
         };
     }
 

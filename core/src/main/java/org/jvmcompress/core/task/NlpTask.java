@@ -20,45 +20,82 @@ import org.jvmcompress.core.model.ModelInfo;
 import org.jvmcompress.core.util.Hashing;
 
 /**
- * Sentiment classification of IMDB reviews: 80 / 10 / 10 train / validation / test, seeded, with duplicate reviews
- * kept on one side; a vocabulary of the 20,000 most frequent training tokens; 256 tokens per review. A longer text
- * keeps its first and last 128 tokens ({@code middle} truncation) in models trained now; models record theirs, and
- * those that record {@code post} (every model before the option existed) keep their first 256.
+ * Text classification of a built-in set (a {@link Corpus}: IMDB review sentiment for task {@code nlp}, WordNet noun
+ * definitions' semantic categories for task {@code wordnet}) or of a user's texts: 80 / 10 / 10 train / validation /
+ * test, seeded, with duplicate texts kept on one side; a vocabulary of the 20,000 most frequent training tokens; a
+ * fixed number of tokens per text (the corpus's). A longer text keeps its first and last halves ({@code middle}
+ * truncation) in models trained now; models record theirs, and those that record {@code post} (every model before
+ * the option existed) keep their first tokens.
  */
 public final class NlpTask implements Task {
     public static final int VOCAB_SIZE = 20_000;
+    /** Tokens per IMDB review. */
     public static final int MAX_LENGTH = 256;
     static final double[] FRACTIONS = {0.8, 0.1, 0.1};
     /** How new models cut long texts; a model's own record wins. */
     public static final Truncation TRUNCATION = Truncation.MIDDLE;
 
+    /**
+     * A built-in text set and the task that names it.
+     *
+     * @param task        the task's name
+     * @param builtin     the set's name in data records
+     * @param description one line for the task list
+     * @param sha256      the SHA-256 of the file the set is read from (part of the data hash)
+     * @param maxLength   tokens per text
+     * @param loader      reads (and fetches when needed) the whole set in a fixed order
+     */
+    public record Corpus(String task, String builtin, String description, String sha256, int maxLength,
+                         java.util.function.Function<DataHome, TextData> loader) {}
+
+    public static final Corpus IMDB = new Corpus("nlp", "imdb",
+            "text classification: built-in IMDB review sentiment (2 classes, 256 word tokens) or your texts",
+            Imdb.SHA256, MAX_LENGTH, h -> new Imdb(h).load());
+    /** 32 tokens: the 95th percentile of the glosses' lengths is 26. */
+    public static final Corpus WORDNET = new Corpus("wordnet", "wordnet-nouns",
+            "text classification: built-in WordNet 3.0 noun definitions by semantic category (26 classes, 32 word"
+                    + " tokens) or your texts",
+            org.jvmcompress.core.data.WordNetNouns.SHA256, 32, h -> new org.jvmcompress.core.data.WordNetNouns(h).load());
+
+    private final Corpus corpus;
+
+    /** Task {@code nlp}: IMDB. */
+    public NlpTask() {
+        this(IMDB);
+    }
+
+    public NlpTask(Corpus corpus) {
+        this.corpus = corpus;
+    }
+
+    public Corpus corpus() {
+        return corpus;
+    }
+
     @Override
     public String name() {
-        return "nlp";
+        return corpus.task();
     }
 
     @Override
     public String description() {
-        return "text classification: built-in IMDB review sentiment (2 classes, 256 word tokens) or your texts";
+        return corpus.description();
     }
 
     @Override
     public TaskData load(DataHome home, long splitSeed, ModelInfo encodingFrom) {
-        TaskData d = fromTexts(new Imdb(home).load(), splitSeed, Imdb.SHA256, encodingFrom);
-        return d.withSource(new DataSource(DataSource.BUILTIN, BUILTIN, null, null, null, splitSeed,
+        TaskData d = fromTexts(corpus.loader().apply(home), splitSeed, corpus.sha256(), encodingFrom);
+        return d.withSource(new DataSource(DataSource.BUILTIN, corpus.builtin(), null, null, null, splitSeed,
                 new java.util.TreeMap<>(Map.of("train", FRACTIONS[0], "validation", FRACTIONS[1], "test", FRACTIONS[2])),
                 d.labels(), encoding(d.vocabulary(), (int) d.inputShape()[0], truncation(encodingFrom))));
     }
-
-    /** The built-in set's name in data records. */
-    public static final String BUILTIN = "imdb";
 
     @Override
     public String builtinHash(long splitSeed, ModelInfo enc) {
         if (enc == null || enc.vocabulary() == null) {
             return null;
         }
-        return splitHash(Imdb.SHA256, splitSeed, enc.vocabulary(), (int) enc.inputShape()[0], truncation(enc));
+        return splitHash(corpus.sha256(), splitSeed, enc.vocabulary(), (int) enc.inputShape()[0], truncation(enc));
     }
 
     /** The model's recorded truncation, or the default for a model being made. */
@@ -192,7 +229,7 @@ public final class NlpTask implements Task {
             maxLen = (int) encodingFrom.inputShape()[0];
         } else {
             vocab = Vocabulary.fit(train.texts(), VOCAB_SIZE);
-            maxLen = MAX_LENGTH;
+            maxLen = corpus.maxLength();
         }
         Truncation trunc = truncation(encodingFrom);
         String hash = splitHash(sourceHash, splitSeed, vocab.tokens(), maxLen, trunc);

@@ -13,6 +13,7 @@ public final class Tasks {
     static {
         add(new CvTask());
         add(new NlpTask());
+        add(new NlpTask(NlpTask.WORDNET));
     }
 
     private Tasks() {}
@@ -48,6 +49,11 @@ public final class Tasks {
         return org.jvmcompress.core.data.DataFiles.looksLikeImages(p) ? "cv" : "nlp";
     }
 
+    /** Whether the task's inputs are texts (token ids), whichever built-in set it names. */
+    public static boolean isText(String name) {
+        return TASKS.get(name) instanceof NlpTask;
+    }
+
     public static Task get(String name) {
         Task t = name == null ? null : TASKS.get(name);
         if (t == null) {
@@ -75,7 +81,7 @@ public final class Tasks {
             return SearchNets.parseCv(arch).toString();
         }
         if (arch != null && arch.startsWith(SearchNets.NLP)) {
-            if (!t.name().equals("nlp")) {
+            if (!isText(t.name())) {
                 throw new CompressionException("architecture " + arch + " is a text network, not for task " + t.name());
             }
             return SearchNets.parseNlp(arch).toString();

@@ -102,4 +102,20 @@ class RealDataTest {
         double acc = Predictions.of(r.best(), d.test(), 256).accuracy();
         assertTrue(acc > 0.60, "nlp-cnn on 4,000 real reviews, 1 epoch: " + acc);
     }
+
+    @Test
+    void wordnetTaskHasAllNounSynsetsAndLearnsFromASubset() {
+        NlpTask task = (NlpTask) org.jvmcompress.core.task.Tasks.get("wordnet");
+        TaskData d = task.load(HOME, 42, null);
+        assertEquals(26, d.numClasses());
+        assertEquals(32, d.inputShape()[0]);
+        assertEquals("wordnet-nouns", d.source().builtin());
+        long n = d.train().size() + d.validation().size() + d.test().size();
+        assertEquals(82_115, n);
+        TrainConfig c = new TrainConfig("nlp-cnn", 1, 64, 2e-3, 1.0, 1, 0, 42, 8_000);
+        Trainer.Result r = Trainer.train(task.build("nlp-cnn", d, c), d, c, dir);
+        double acc = Predictions.of(r.best(), d.test(), 256).accuracy();
+        // the largest class (artifact) is 14 % of the definitions
+        assertTrue(acc > 0.35, "nlp-cnn on 8,000 real definitions, 1 epoch: " + acc);
+    }
 }

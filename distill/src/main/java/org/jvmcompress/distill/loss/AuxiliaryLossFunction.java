@@ -21,6 +21,7 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
     private int channels = 1;
     private int height = 1;
     private int width = 1;
+    private boolean sequence;
 
     /** For DL4J's JSON deserialisation. */
     public AuxiliaryLossFunction() {}
@@ -35,6 +36,21 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
         this.channels = channels;
         this.height = height;
         this.width = width;
+    }
+
+    /** The loss of a sequence layer's output, [channels, length] per example (NCW). */
+    public static AuxiliaryLossFunction sequence(String kind, double weight, int channels, int length) {
+        AuxiliaryLossFunction f = new AuxiliaryLossFunction(kind, weight, channels, 1, length);
+        f.sequence = true;
+        return f;
+    }
+
+    public boolean isSequence() {
+        return sequence;
+    }
+
+    public void setSequence(boolean sequence) {
+        this.sequence = sequence;
     }
 
     public String getKind() {
@@ -81,8 +97,11 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
         return KnowledgeKinds.get(kind);
     }
 
-    /** The per-example shape of this output's input: [C, H, W], or [values] when the height and width are 1. */
+    /** The per-example shape of this output's input: [C, L] of a sequence, [C, H, W], or [values] when H, W are 1. */
     private long[] shape(INDArray preOutput) {
+        if (sequence) {
+            return new long[] {channels, width};
+        }
         return height == 1 && width == 1 && channels == 1 ? new long[] {preOutput.length() / preOutput.size(0)}
                 : new long[] {channels, height, width};
     }

@@ -2,6 +2,7 @@ package org.jvmcompress.distill.loss;
 
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.layers.Convolution1DLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -13,7 +14,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
  * {@code hint} (FitNets, Romero et al. 2015): the student's activation, through a learned adapter (a 1x1 convolution
- * between feature maps of the same height and width, else a dense layer), regresses the teacher's; per example the
+ * between feature maps of the same height and width, a width-1 convolution between sequences of the same length, that
+ * is one projection for every position as TinyBERT's hidden-state and embedding losses (Jiao et al. 2020), else a
+ * dense layer), regresses the teacher's; per example the
  * mean squared difference over the values ({@link HintLoss} is the reference in doubles).
  */
 public final class HintKnowledge implements KnowledgeKind {
@@ -32,6 +35,17 @@ public final class HintKnowledge implements KnowledgeKind {
                         + " and teacher activation " + Arrays.toString(t) + " differ in height/width");
             }
             b.addLayer(adapter, new ConvolutionLayer.Builder(1, 1).nIn(s[0]).nOut(t[0])
+                    .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY)
+                    .weightInit(WeightInit.XAVIER).updater(updater.clone()).build(), from);
+            return new Attachment(adapter, t);
+        }
+        if (s.length == 2 && t.length == 2) {
+            // sequences [width, length]: one projection shared by all positions (TinyBERT's W_h)
+            if (s[1] != t[1]) {
+                throw new CompressionException("hint " + what + ": student sequence " + Arrays.toString(s)
+                        + " and teacher sequence " + Arrays.toString(t) + " differ in length");
+            }
+            b.addLayer(adapter, new Convolution1DLayer.Builder().kernelSize(1).nIn(s[0]).nOut(t[0])
                     .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY)
                     .weightInit(WeightInit.XAVIER).updater(updater.clone()).build(), from);
             return new Attachment(adapter, t);

@@ -11,7 +11,7 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * embeddings...): how a student layer is attached to the loss, what the teacher's target is, and the loss with its
  * gradient. Found through {@link java.util.ServiceLoader} ({@code META-INF/services/
  * org.jvmcompress.distill.loss.KnowledgeKind}) by {@link KnowledgeKinds}; a new kind is one class and one line there.
- * Shapes are per example: [C, H, W] for a feature map, [D] for a vector.
+ * Shapes are per example: [C, H, W] for a feature map, [C, L] for a sequence (NCW), [D] for a vector.
  */
 public interface KnowledgeKind {
     /** The name {@code --feature KIND:...} and run configs use. */

@@ -33,7 +33,10 @@ class AuxiliaryLossFunctionTest {
             Nd4j.getRandom().setSeed(21);
             for (String kind : org.jvmcompress.distill.loss.KnowledgeKinds.names()) {
                 // "at": the 8 hidden units read as [C=2, H=2, W=2]; the teacher's maps have H*W = 4 values.
-                AuxiliaryLossFunction aux = new AuxiliaryLossFunction(kind, 0.5, 2, 2, 2);
+                // "token-rel": the same 8 units read as a sequence [C=2, L=4]; the teacher's relations have L*L = 16.
+                boolean seq = kind.equals("token-rel");
+                AuxiliaryLossFunction aux = seq ? AuxiliaryLossFunction.sequence(kind, 0.5, 2, 4)
+                        : new AuxiliaryLossFunction(kind, 0.5, 2, 2, 2);
                 ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(2)
                         .dataType(DataType.DOUBLE).updater(new NoOp()).graphBuilder().addInputs("in")
                         .addLayer("h", new DenseLayer.Builder().nIn(5).nOut(8).activation(Activation.TANH).build(), "in")
@@ -49,6 +52,7 @@ class AuxiliaryLossFunctionTest {
                     y.putScalar(i, i % 3, 1.0);
                 }
                 INDArray teacher = kind.equals("at") ? Nd4j.rand(DataType.DOUBLE, 5, 4)
+                        : seq ? KnowledgeKinds.get(kind).target(Nd4j.randn(DataType.DOUBLE, 5, 12), new long[] {3, 4})
                         : Nd4j.randn(DataType.DOUBLE, 5, kind.equals("hint") ? 8 : 6);
                 if (kind.equals("at")) {
                     teacher.diviColumnVector(teacher.norm2(1).reshape(5, 1));
