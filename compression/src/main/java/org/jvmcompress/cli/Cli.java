@@ -20,8 +20,14 @@ final class Cli {
         return DataHome.resolve(d == null ? null : Path.of(d));
     }
 
+    /**
+     * The command's run folder, made and claimed now, before the command's work: a file or an unwritable folder is
+     * refused at once, and so is a folder another command is writing. The claim ends with the command.
+     */
     static Path output(CommandLine cl, String fallback) {
-        return Path.of(cl.getOptionValue("output", fallback)).toAbsolutePath().normalize();
+        Path out = Path.of(cl.getOptionValue("output", fallback)).toAbsolutePath().normalize();
+        org.jvmcompress.core.util.RunFolder.claim(out);
+        return out;
     }
 
     static int intOpt(CommandLine cl, String name, int fallback, int min) {

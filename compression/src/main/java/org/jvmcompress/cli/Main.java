@@ -90,6 +90,8 @@ public final class Main {
                 e.printStackTrace();
             }
             return 1;
+        } finally {
+            org.jvmcompress.core.util.RunFolder.releaseAll();
         }
     }
 

@@ -1,12 +1,8 @@
 package org.jvmcompress.pipeline;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -115,11 +111,7 @@ public final class Pipeline {
     public List<Path> run() {
         Inputs in = inputs(true);
         current = in;
-        try (FileChannel ch = FileChannel.open(runDir.resolve("run.lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE); FileLock lock = tryLock(ch)) {
-            if (lock == null) {
-                throw new CompressionException("another run is writing " + runDir + " (run.lock is held)");
-            }
+        try (org.jvmcompress.core.util.RunFolder held = org.jvmcompress.core.util.RunFolder.claim(runDir)) {
             Path cfg = runDir.resolve("config.json");
             if (Files.isRegularFile(cfg)) {
                 String was = Hashing.sha256(Files.readString(cfg).strip()).substring(0, 16);
@@ -166,14 +158,6 @@ public final class Pipeline {
             return List.of(runDir);
         } catch (IOException e) {
             throw new CompressionException("cannot use run folder " + runDir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static FileLock tryLock(FileChannel ch) throws IOException {
-        try {
-            return ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            return null;
         }
     }
 

@@ -89,6 +89,37 @@ class CliTest {
         assertFalse(Files.exists(search));
     }
 
+    /** The output folder is checked and claimed before any work: a file, or a folder another command writes. */
+    @Test
+    void outputThatIsAFileOrHeldIsRefusedAtOnce() throws Exception {
+        Path file = dir.resolve("out.txt");
+        Files.writeString(file, "not a folder");
+        Run r = run("train-teacher", "--task", "cv", "--epochs", "1", "--output", file.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("is a file, not a folder"), r.err());
+        assertEquals("not a folder", Files.readString(file));
+        // another process's lock (a channel of this JVM outside the suite's claims stands for it)
+        Path held = Files.createDirectories(dir.resolve("held"));
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(held.resolve("run.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+             java.nio.channels.FileLock lock = ch.lock()) {
+            Run busy = run("train-teacher", "--task", "cv", "--epochs", "1", "--output", held.toString());
+            assertEquals(1, busy.code());
+            assertTrue(busy.err().contains("another run is writing"), busy.err());
+        }
+        Path fresh = dir.resolve("fresh");
+        Run none = run("quantize", "--model", dir.resolve("none.zip").toString(), "--output", fresh.toString());
+        assertEquals(1, none.code());
+        Run bad = run("search", "--teacher", dir.resolve("none.zip").toString(), "--output", fresh.toString());
+        assertEquals(1, bad.code());
+        // train-teacher claims its folder before reading the data; the data is missing
+        Run missing = run("train-teacher", "--task", "nlp", "--data", dir.resolve("none.csv").toString(), "--output",
+                fresh.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("data not found"), missing.err());
+        assertFalse(Files.exists(fresh), () -> "a command that fails leaves no folder: " + (Files.exists(fresh) ? fresh.toFile().list().length + " " + String.join(",", fresh.toFile().list()) : ""));
+    }
+
     @Test
     void corruptModelIsNamedAndNoOutputIsLeft() throws Exception {
         Path bad = dir.resolve("bad.zip");

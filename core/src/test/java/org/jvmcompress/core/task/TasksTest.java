@@ -27,7 +27,7 @@ class TasksTest {
     @Test
     void unknownTaskListsTheKnownOnes() {
         CompressionException e = assertThrows(CompressionException.class, () -> Tasks.get("audio"));
-        assertEquals("unknown task 'audio'; known tasks: cv, nlp", e.getMessage());
+        assertEquals("unknown task 'audio'; known tasks: cv, nlp, wordnet", e.getMessage());
     }
 
     @Test
