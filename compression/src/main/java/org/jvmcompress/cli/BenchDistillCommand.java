@@ -76,7 +76,7 @@ final class BenchDistillCommand implements Command {
             try {
                 seeds.add(Long.parseLong(s.trim()));
             } catch (NumberFormatException e) {
-                throw new CompressionException("--seeds must be comma-separated integers, got '" + s + "'");
+                throw new UsageException("--seeds must be comma-separated integers, got '" + s + "'");
             }
         }
         TrainConfig d = task.defaultConfig();
@@ -85,7 +85,7 @@ final class BenchDistillCommand implements Command {
                 : task.studentArchitecture();
         String tableName = cl.getOptionValue("table", task.name());
         if (!tableName.matches("[A-Za-z0-9._-]+")) {
-            throw new CompressionException("--table takes letters, digits, '.', '_' and '-' (it names a folder), got '"
+            throw new UsageException("--table takes letters, digits, '.', '_' and '-' (it names a folder), got '"
                     + tableName + "'");
         }
         DistillBenchmark.Table table = DistillBenchmark.Table.of(tableName, task.name(),

@@ -59,7 +59,7 @@ final class BenchQuantizeCommand implements Command {
             for (String kv : cl.getOptionValue("models").split(",")) {
                 String[] p = kv.split("=", 2);
                 if (p.length != 2) {
-                    throw new CompressionException("--models takes ROLE=FILE pairs, got '" + kv + "'");
+                    throw new UsageException("--models takes ROLE=FILE pairs, got '" + kv + "'");
                 }
                 models.put(p[0].trim(), Path.of(p[1].trim()));
             }

@@ -43,10 +43,10 @@ final class Cli {
         try {
             x = Long.parseLong(v.trim());
         } catch (NumberFormatException e) {
-            throw new CompressionException("--" + name + " must be an integer, got '" + v + "'");
+            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
         }
         if (x < min) {
-            throw new CompressionException("--" + name + " must be at least " + min + ", got " + x);
+            throw new UsageException("--" + name + " must be at least " + min + ", got " + x);
         }
         return x;
     }
@@ -54,7 +54,7 @@ final class Cli {
     static double doubleOpt(CommandLine cl, String name, double fallback, double min) {
         double x = doubleOpt(cl, name, fallback);
         if (x < min) {
-            throw new CompressionException("--" + name + " must be at least " + min + ", got " + x);
+            throw new UsageException("--" + name + " must be at least " + min + ", got " + x);
         }
         return x;
     }
@@ -71,7 +71,7 @@ final class Cli {
             }
             return x;
         } catch (NumberFormatException e) {
-            throw new CompressionException("--" + name + " must be a number, got '" + v + "'");
+            throw new UsageException("--" + name + " must be a number, got '" + v + "'");
         }
     }
 
@@ -185,7 +185,7 @@ final class Cli {
             labels = java.util.Arrays.stream(cl.getOptionValue("labels").split(",")).map(String::trim).toList();
             if (labels.size() < 2 || labels.stream().anyMatch(String::isEmpty) || new java.util.HashSet<>(labels).size()
                     != labels.size()) {
-                throw new CompressionException("--labels takes two or more distinct class names separated by commas,"
+                throw new UsageException("--labels takes two or more distinct class names separated by commas,"
                         + " got '" + cl.getOptionValue("labels") + "'");
             }
         }
@@ -195,7 +195,7 @@ final class Cli {
         if (cl.hasOption("channels")) {
             channels = intOpt(cl, "channels", 1, 1);
             if (channels != 1 && channels != 3) {
-                throw new CompressionException("--channels takes 1 (grey) or 3 (colour), got " + channels);
+                throw new UsageException("--channels takes 1 (grey) or 3 (colour), got " + channels);
             }
         }
         Integer maxLength = cl.hasOption("max-length") ? intOpt(cl, "max-length", 256, 4) : null;

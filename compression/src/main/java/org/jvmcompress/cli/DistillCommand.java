@@ -157,7 +157,7 @@ final class DistillCommand implements Command {
                 Cli.doubleOpt(cl, "alpha", mutual ? 0.5 : tuned.alpha()), Cli.doubleOpt(cl, "beta", tuned.beta()));
         LogitLosses.checkClasses(method.loss(), teacher.info().numClasses());
         if (cl.hasOption("beta") && !method.loss().equals("dkd")) {
-            throw new CompressionException("--beta is the weight of dkd's non-target part; the method here is "
+            throw new UsageException("--beta is the weight of dkd's non-target part; the method here is "
                     + method.loss());
         }
         String defaultStudent = scheme.equals("born-again") ? teacher.info().architecture() : task.studentArchitecture();
@@ -217,10 +217,10 @@ final class DistillCommand implements Command {
         for (String spec : specs == null ? new String[0] : specs) {
             int eq = spec.indexOf('=');
             if (eq <= 0) {
-                throw new CompressionException("--scheme-option takes KEY=VALUE, got '" + spec + "'");
+                throw new UsageException("--scheme-option takes KEY=VALUE, got '" + spec + "'");
             }
             if (out.put(spec.substring(0, eq).trim(), spec.substring(eq + 1).trim()) != null) {
-                throw new CompressionException("--scheme-option " + spec.substring(0, eq).trim() + " given twice");
+                throw new UsageException("--scheme-option " + spec.substring(0, eq).trim() + " given twice");
             }
         }
         return out;

@@ -78,6 +78,9 @@ public final class Main {
         try {
             Backend.init();
             return cmd.run(cl);
+        } catch (UsageException e) {
+            System.err.println("error: " + e.getMessage() + " (see: compression " + cmd.name() + " --help)");
+            return 2;
         } catch (CompressionException e) {
             System.err.println("error: " + e.getMessage());
             if (cl.hasOption("verbose")) {

@@ -66,11 +66,11 @@ final class QuantizeCommand implements Command {
         int qatEpochs = Cli.intOpt(cl, "qat-epochs", 0, 0);
         String mode = cl.getOptionValue("mode", "int8-per-channel");
         if (qatEpochs > 0 && !org.jvmcompress.quantize.QuantMode.of(mode).qat()) {
-            throw new CompressionException("--qat-epochs: quantisation-aware training is for the modes "
+            throw new UsageException("--qat-epochs: quantisation-aware training is for the modes "
                     + String.join(", ", org.jvmcompress.quantize.QuantMode.qatNames()) + ", not " + mode);
         }
         if (cl.hasOption("qat-lr") && qatEpochs == 0) {
-            throw new CompressionException("--qat-lr goes with --qat-epochs N (quantisation-aware training)");
+            throw new UsageException("--qat-lr goes with --qat-epochs N (quantisation-aware training)");
         }
         LoadedModel m = Models.load(Path.of(cl.getOptionValue("model")));
         if (m.graph() == null && !m.format().equals("onnx")) {

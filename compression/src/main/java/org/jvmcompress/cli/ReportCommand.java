@@ -43,7 +43,7 @@ final class ReportCommand implements Command {
                 runs.add(0, Path.of(cl.getOptionValue("run")));
             }
             if (runs.size() < 2) {
-                throw new CompressionException("--compare needs two or more run folders, got " + runs.size());
+                throw new UsageException("--compare needs two or more run folders, got " + runs.size());
             }
             Report r = Report.compare(runs);
             Path out = Cli.output(cl, "runs/compare");

@@ -53,7 +53,7 @@ final class RunCommand implements Command {
         boolean dataOptions = cl.hasOption("data") || cl.hasOption("test-data") || cl.hasOption("labels")
                 || cl.hasOption("task");
         if ((cl.hasOption("teacher") || dataOptions) && (cl.hasOption("config") || cl.hasOption("preset"))) {
-            throw new CompressionException("--teacher and the data options make a run without a config; with --config"
+            throw new UsageException("--teacher and the data options make a run without a config; with --config"
                     + " put them in its 'teacher' and 'data' sections (--preset runs the built-in data)");
         }
         if (dataOptions && !cl.hasOption("teacher")) {

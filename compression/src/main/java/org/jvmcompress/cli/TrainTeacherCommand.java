@@ -62,7 +62,7 @@ final class TrainTeacherCommand implements Command {
     @Override
     public int run(CommandLine cl) {
         if (cl.hasOption("test-data") && !cl.hasOption("data")) {
-            throw new CompressionException("--test-data needs --data (the training data)");
+            throw new UsageException("--test-data needs --data (the training data)");
         }
         String taskName = cl.getOptionValue("task");
         if (taskName == null && cl.hasOption("data")) {

@@ -71,20 +71,21 @@ class CliTest {
         assertFalse(Files.exists(out));
     }
 
+    /** A malformed or out-of-range option value is a usage error (exit 2), like an unknown option. */
     @Test
     void badNumbersAreNamed() {
         Run r = run("train-teacher", "--task", "cv", "--epochs", "many", "--output", dir.resolve("r").toString());
-        assertEquals(1, r.code());
+        assertEquals(2, r.code());
         assertTrue(r.err().contains("--epochs must be an integer, got 'many'"), r.err());
         Run z = run("train-teacher", "--task", "cv", "--epochs", "0", "--output", dir.resolve("r").toString());
-        assertEquals(1, z.code());
+        assertEquals(2, z.code());
         assertTrue(z.err().contains("--epochs must be at least 1"), z.err());
         Run a = run("train-teacher", "--task", "cv", "--arch", "vgg", "--output", dir.resolve("r").toString());
         assertEquals(1, a.code());
         assertTrue(a.err().contains("unknown architecture 'vgg' for task cv"), a.err());
         Path search = dir.resolve("s");
         Run m = run("bench-search", "--teacher", "t.zip", "--full-max-minutes", "-1", "--output", search.toString());
-        assertEquals(1, m.code());
+        assertEquals(2, m.code());
         assertTrue(m.err().contains("--full-max-minutes must be at least 0.0, got -1.0"), m.err());
         assertFalse(Files.exists(search));
     }

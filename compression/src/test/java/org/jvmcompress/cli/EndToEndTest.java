@@ -72,7 +72,7 @@ class EndToEndTest {
 
         CliTest.Run betaForKd = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--beta", "2",
                 "--output", dir.resolve("beta").toString());
-        assertEquals(1, betaForKd.code());
+        assertEquals(2, betaForKd.code());
         assertTrue(betaForKd.err().contains("--beta is the weight of dkd's non-target part; the method here is kd"),
                 betaForKd.err());
         assertFalse(java.nio.file.Files.exists(dir.resolve("beta")));
