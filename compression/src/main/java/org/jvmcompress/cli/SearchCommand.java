@@ -129,7 +129,31 @@ final class SearchCommand implements Command {
         Json.writeFile(out.resolve("search.json"), result);
         org.jvmcompress.core.util.AtomicFiles.writeString(out.resolve("search.md"), Search.markdown(result));
         System.out.print(Search.markdown(result));
-        return 0;
+        return noFront(result, out.resolve("candidates.jsonl")) ? 1 : 0;
+    }
+
+    /**
+     * An empty front is said, with what ruled the candidates out, and fails the command: a search that found no student
+     * has not done what was asked (its records stay, to show what was tried).
+     */
+    static boolean noFront(Map<String, Object> result, Path candidates) {
+        Object front = result.get("front");
+        if (front instanceof java.util.Collection<?> f && !f.isEmpty()) {
+            return false;
+        }
+        Map<String, Long> why = new java.util.TreeMap<>();
+        if (java.nio.file.Files.isRegularFile(candidates)) {
+            for (Candidate c : org.jvmcompress.nas.Sweep.read(candidates)) {
+                if (!c.ok()) {
+                    why.merge(c.status() + (c.reason() == null ? "" : ": " + c.reason()), 1L, Long::sum);
+                }
+            }
+        }
+        System.err.println("error: no candidate met the constraints, so the front is empty; "
+                + (why.isEmpty() ? "no candidate was scored" : "ruled out: " + why.entrySet().stream()
+                .map(e -> e.getValue() + " x " + e.getKey()).collect(java.util.stream.Collectors.joining("; ")))
+                + ". Loosen --max-params/--max-bytes/--max-latency-ms, or widen the search space.");
+        return true;
     }
 
     /**

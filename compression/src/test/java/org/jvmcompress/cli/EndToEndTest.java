@@ -149,6 +149,15 @@ class EndToEndTest {
                     String.format("%04d", c.index())).resolve("student.zip")), c.toString());
         }
         assertTrue(Files.isRegularFile(out.resolve("search.json")));
+        // constraints no candidate meets: said, with what ruled them out, and a failed command (scale/faults defect 6)
+        Path none = dir.resolve("search-none");
+        CliTest.Run empty = CliTest.run("search", "--teacher", t.resolve("teacher.zip").toString(), "--strategy",
+                "random", "--max-candidates", "2", "--proxy-epochs", "1", "--proxy-limit", "500", "--full-epochs", "0",
+                "--max-params", "10", "--output", none.toString());
+        assertEquals(1, empty.code(), empty.err());
+        assertTrue(empty.err().contains("no candidate met the constraints") && empty.err().contains("pruned"),
+                empty.err());
+        assertTrue(Files.isRegularFile(none.resolve("search.json")), "the records of what was tried stay");
     }
 
     @Test
