@@ -83,7 +83,7 @@ final class ReportCommand implements Command {
             }
             return sb.toString();
         } catch (IOException e) {
-            throw new CompressionException("cannot read " + md + ": " + e.getMessage(), e);
+            throw new CompressionException("cannot read " + md + ": " + org.jvmcompress.core.util.IoReasons.of(e), e);
         }
     }
 }

@@ -28,7 +28,8 @@ final class StrictJson {
         } catch (JsonProcessingException e) {
             throw new CompressionException(what + " " + file + " is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new CompressionException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+            throw new CompressionException("cannot read " + what + " " + file + ": "
+                    + org.jvmcompress.core.util.IoReasons.of(e), e);
         }
         return parse(tree, type, what + " " + file);
     }
@@ -52,11 +53,55 @@ final class StrictJson {
                     path.append('[').append(r.getIndex()).append(']');
                 }
             }
-            throw new CompressionException(what + ": key '" + path + "' has a value of the wrong type: "
-                    + e.getOriginalMessage().replaceAll("\\s+at \\[Source.*", ""));
+            Class<?> want = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
+                    ? m.getTargetType() : null;
+            JsonNode got = tree.at(pointer(e));
+            throw new CompressionException(what + ": key '" + path + "' must be " + kind(want) + ", got "
+                    + (got.isMissingNode() ? "another type" : describe(got)));
         } catch (JsonProcessingException e) {
             throw new CompressionException(what + ": " + e.getOriginalMessage());
         }
+    }
+
+    private static com.fasterxml.jackson.core.JsonPointer pointer(JsonMappingException e) {
+        StringBuilder p = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            p.append('/').append(r.getFieldName() != null ? r.getFieldName().replace("~", "~0").replace("/", "~1")
+                    : String.valueOf(r.getIndex()));
+        }
+        return com.fasterxml.jackson.core.JsonPointer.compile(p.toString());
+    }
+
+    /** What a value of the type is, in JSON's words rather than Java's. */
+    static String kind(Class<?> t) {
+        if (t == null) {
+            return "of another type";
+        }
+        if (t == Long.class || t == long.class || t == Integer.class || t == int.class) {
+            return "an integer";
+        }
+        if (t == Double.class || t == double.class || t == Float.class || t == float.class) {
+            return "a number";
+        }
+        if (t == Boolean.class || t == boolean.class) {
+            return "true or false";
+        }
+        if (t == String.class || t.isEnum()) {
+            return "a string";
+        }
+        if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) {
+            return "a list";
+        }
+        return "an object";
+    }
+
+    /** A JSON value as a user sees it: its type and, for a short scalar, the value. */
+    static String describe(JsonNode v) {
+        String type = v.isArray() ? "a list" : v.isObject() ? "an object" : v.isTextual() ? "a string"
+                : v.isIntegralNumber() ? "an integer" : v.isNumber() ? "a number" : v.isBoolean() ? "true/false"
+                : v.isNull() ? "null" : "a value";
+        String text = v.isValueNode() && !v.isNull() ? v.toString() : "";
+        return type + (text.isEmpty() || text.length() > 40 ? "" : " (" + text + ")");
     }
 
     private static void checkKeys(JsonNode node, Class<?> type, String prefix, String what) {

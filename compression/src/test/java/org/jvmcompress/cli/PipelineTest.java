@@ -46,7 +46,8 @@ class PipelineTest {
     @Test
     void badConfigsAreRefusedBeforeWorkEachWithItsOwnMessage() throws Exception {
         String[][] cases = {
-            {config(", \"epochs\": \"two\"", ""), "key 'distill.epochs' has a value of the wrong type"},
+            {config(", \"epochs\": \"two\"", ""), "key 'distill.epochs' must be an integer, got a string (\"two\")"},
+            {config(", \"epochs\": [2]", ""), "key 'distill.epochs' must be an integer, got a list"},
             {config(", \"tempreature\": 4", ""), "unknown key 'distill.tempreature' (known in distill: student, method,"},
             {config("", "").replace("\"method\": \"kd\"", "\"method\": \"kd-fancy\""), "'distill.method': unknown"},
             {config("", "").replace("{\"architecture\": \"cv-student\", \"epochs\": 1}",
@@ -67,6 +68,13 @@ class PipelineTest {
             assertTrue(r.err().contains(c[1]), "expected '" + c[1] + "' in: " + r.err());
             assertFalse(Files.exists(dir.resolve(out)), "nothing written for " + c[1]);
         }
+        Path binary = dir.resolve("binary.json");
+        Files.write(binary, new byte[] {'{', (byte) 0xff, (byte) 0xfe, 0, 1, '}'});
+        CliTest.Run r = CliTest.run("run", "--config", binary.toString(), "--output", dir.resolve("bin").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("not UTF-8 text") && !r.err().contains("Input length"), r.err());
+        CliTest.Run missing = CliTest.run("run", "--config", dir.resolve("none.json").toString());
+        assertTrue(missing.err().contains("none.json: not found"), missing.err());
     }
 
     @Test

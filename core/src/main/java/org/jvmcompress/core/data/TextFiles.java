@@ -102,7 +102,7 @@ public final class TextFiles {
             throw new CompressionException("JSONL file " + path + " is not UTF-8 text (after line " + rows.size()
                     + " of data); save it as UTF-8", e);
         } catch (IOException e) {
-            throw new CompressionException("cannot read " + path + ": " + e.getMessage(), e);
+            throw new CompressionException("cannot read " + path + ": " + org.jvmcompress.core.util.IoReasons.of(e), e);
         }
         return rows;
     }

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -52,7 +50,7 @@ public final class RunFolder implements AutoCloseable {
         try {
             ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new CompressionException("cannot write in the run folder " + dir + ": " + reason(e), e);
+            throw new CompressionException("cannot write in the run folder " + dir + ": " + IoReasons.of(e), e);
         }
         FileLock lock;
         try {
@@ -61,7 +59,7 @@ public final class RunFolder implements AutoCloseable {
             lock = null;
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new CompressionException("cannot lock the run folder " + dir + ": " + reason(e), e);
+            throw new CompressionException("cannot lock the run folder " + dir + ": " + IoReasons.of(e), e);
         }
         if (lock == null) {
             closeQuietly(ch);
@@ -80,24 +78,11 @@ public final class RunFolder implements AutoCloseable {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new CompressionException("cannot create the output folder " + dir + ": " + reason(e), e);
+            throw new CompressionException("cannot create the output folder " + dir + ": " + IoReasons.of(e), e);
         }
         if (!Files.isWritable(dir)) {
             throw new CompressionException("the output folder " + dir + " is not writable (permission denied)");
         }
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileAlreadyExistsException f) {
-            return f.getFile() + " is a file, not a folder";
-        }
-        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
-            return f.getReason().toLowerCase(java.util.Locale.ROOT);
-        }
-        return String.valueOf(e.getMessage());
     }
 
     /** Gives up this claim; the lock goes with the last claim on the folder. */
