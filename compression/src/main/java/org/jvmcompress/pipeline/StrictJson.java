@@ -45,63 +45,10 @@ final class StrictJson {
             if (e.getCause() instanceof CompressionException ce) {
                 throw ce;
             }
-            StringBuilder path = new StringBuilder();
-            for (JsonMappingException.Reference r : e.getPath()) {
-                if (r.getFieldName() != null) {
-                    path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
-                } else {
-                    path.append('[').append(r.getIndex()).append(']');
-                }
-            }
-            Class<?> want = e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m
-                    ? m.getTargetType() : null;
-            JsonNode got = tree.at(pointer(e));
-            throw new CompressionException(what + ": key '" + path + "' must be " + kind(want) + ", got "
-                    + (got.isMissingNode() ? "another type" : describe(got)));
+            throw new CompressionException(what + ": key '" + Json.dotted(e) + "' " + Json.wrongType(e, tree, type));
         } catch (JsonProcessingException e) {
             throw new CompressionException(what + ": " + e.getOriginalMessage());
         }
-    }
-
-    private static com.fasterxml.jackson.core.JsonPointer pointer(JsonMappingException e) {
-        StringBuilder p = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            p.append('/').append(r.getFieldName() != null ? r.getFieldName().replace("~", "~0").replace("/", "~1")
-                    : String.valueOf(r.getIndex()));
-        }
-        return com.fasterxml.jackson.core.JsonPointer.compile(p.toString());
-    }
-
-    /** What a value of the type is, in JSON's words rather than Java's. */
-    static String kind(Class<?> t) {
-        if (t == null) {
-            return "of another type";
-        }
-        if (t == Long.class || t == long.class || t == Integer.class || t == int.class) {
-            return "an integer";
-        }
-        if (t == Double.class || t == double.class || t == Float.class || t == float.class) {
-            return "a number";
-        }
-        if (t == Boolean.class || t == boolean.class) {
-            return "true or false";
-        }
-        if (t == String.class || t.isEnum()) {
-            return "a string";
-        }
-        if (java.util.Collection.class.isAssignableFrom(t) || t.isArray()) {
-            return "a list";
-        }
-        return "an object";
-    }
-
-    /** A JSON value as a user sees it: its type and, for a short scalar, the value. */
-    static String describe(JsonNode v) {
-        String type = v.isArray() ? "a list" : v.isObject() ? "an object" : v.isTextual() ? "a string"
-                : v.isIntegralNumber() ? "an integer" : v.isNumber() ? "a number" : v.isBoolean() ? "true/false"
-                : v.isNull() ? "null" : "a value";
-        String text = v.isValueNode() && !v.isNull() ? v.toString() : "";
-        return type + (text.isEmpty() || text.length() > 40 ? "" : " (" + text + ")");
     }
 
     private static void checkKeys(JsonNode node, Class<?> type, String prefix, String what) {
