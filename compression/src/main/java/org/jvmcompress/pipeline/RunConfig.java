@@ -283,12 +283,10 @@ public record RunConfig(Integer schema, String task, Long seed, Integer trainLim
             if (distill.epochs() != null && distill.epochs() < 1) {
                 throw new CompressionException("run config: 'distill.epochs' must be >= 1, got " + distill.epochs());
             }
-            if (!method().equals("ce")) {
-                try {
-                    org.jvmcompress.distill.loss.LogitLosses.create(method(), 1, 0.5);
-                } catch (CompressionException e) {
-                    throw new CompressionException("run config: 'distill.method': " + e.getMessage() + " (or ce)");
-                }
+            try {
+                org.jvmcompress.distill.loss.LogitLosses.create(method(), 1, 0.5);
+            } catch (CompressionException e) {
+                throw new CompressionException("run config: 'distill.method': " + e.getMessage());
             }
             if (distill.temperature() != null && !(distill.temperature() > 0)) {
                 throw new CompressionException("run config: 'distill.temperature' must be > 0, got "
