@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.AtomicFiles;
 import org.jvmcompress.core.util.Hashing;
@@ -80,24 +78,14 @@ public final class FashionMnist {
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("fashion-mnist-deb");
-            Fetch.Result r = Fetch.run(List.of("apt-get", "download", DEB_PACKAGE), tmp, Duration.ofMinutes(10));
-            if (r.ok()) {
-                Path deb;
-                try (Stream<Path> s = Files.list(tmp)) {
-                    deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
+            Path x = Fetch.unpackDeb(DEB_PACKAGE, tmp, tried);
+            if (x != null) {
+                Path inside = x.resolve("usr/share/datasets/fashion-mnist");
+                if (hasAll(inside)) {
+                    install(inside);
+                    return dir();
                 }
-                if (deb != null) {
-                    Path x = tmp.resolve("x");
-                    Fetch.Result ex = Fetch.run(List.of("dpkg", "-x", deb.toString(), x.toString()), tmp, Duration.ofMinutes(5));
-                    Path inside = x.resolve("usr/share/datasets/fashion-mnist");
-                    if (ex.ok() && hasAll(inside)) {
-                        install(inside);
-                        return dir();
-                    }
-                    tried.add("dpkg -x " + deb.getFileName() + ": " + ex.output());
-                }
-            } else {
-                tried.add("apt-get download " + DEB_PACKAGE + ": " + lastLine(r.output()));
+                tried.add(DEB_PACKAGE + " has no usr/share/datasets/fashion-mnist/ with the four files");
             }
             Path up = tmp.resolve("upstream");
             Files.createDirectories(up);
@@ -166,10 +154,5 @@ public final class FashionMnist {
     /** A hash that names this exact data: the four files' hashes. */
     public static String dataHash() {
         return Hashing.sha256(String.join(",", FILES.values()));
-    }
-
-    private static String lastLine(String s) {
-        String[] lines = s.strip().split("\n");
-        return lines[lines.length - 1];
     }
 }

@@ -117,4 +117,53 @@ public final class Fetch {
                     + actual + " (the file is corrupt or not the expected version; delete it and fetch again)");
         }
     }
+
+    /**
+     * Puts a verified copy of a single-file data set at {@code target}: true when it is there already (verified now)
+     * or was copied from the first of {@code systemCopies} that exists (an installed package's file); the places
+     * looked at are added to {@code tried}.
+     */
+    public static boolean cachedOrInstalled(Path target, String sha256, List<Path> systemCopies, List<String> tried) {
+        if (Files.isRegularFile(target)) {
+            verify(target, sha256);
+            return true;
+        }
+        for (Path f : systemCopies) {
+            if (Files.isRegularFile(f)) {
+                LOG.info("found {}", f);
+                install(f, target, sha256);
+                return true;
+            }
+            tried.add(f.toString());
+        }
+        return false;
+    }
+
+    /**
+     * Fetches a Debian package with {@code apt-get download} into {@code tmp} and unpacks it with {@code dpkg -x}: the
+     * root of its files, or null with the reason added to {@code tried}.
+     */
+    public static Path unpackDeb(String pkg, Path tmp, List<String> tried) throws IOException {
+        Result r = run(List.of("apt-get", "download", pkg), tmp, Duration.ofMinutes(10));
+        if (!r.ok()) {
+            String[] lines = r.output().strip().split("\n");
+            tried.add("apt-get download " + pkg + ": " + lines[lines.length - 1]);
+            return null;
+        }
+        Path deb;
+        try (java.util.stream.Stream<Path> s = Files.list(tmp)) {
+            deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
+        }
+        if (deb == null) {
+            tried.add("apt-get download " + pkg + " left no .deb");
+            return null;
+        }
+        Path x = tmp.resolve("x");
+        Result ex = run(List.of("dpkg", "-x", deb.toString(), x.toString()), tmp, Duration.ofMinutes(5));
+        if (!ex.ok()) {
+            tried.add("dpkg -x " + deb.getFileName() + ": " + ex.output());
+            return null;
+        }
+        return x;
+    }
 }

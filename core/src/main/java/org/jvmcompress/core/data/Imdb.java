@@ -51,19 +51,9 @@ public final class Imdb {
     }
 
     public Path ensure() {
-        if (isCached()) {
-            Fetch.verify(file(), SHA256);
-            return file();
-        }
         List<String> tried = new ArrayList<>();
-        for (Path d : SYSTEM_DIRS) {
-            Path f = d.resolve(FILE);
-            if (Files.isRegularFile(f)) {
-                LOG.info("IMDB found in {}", f);
-                install(f);
-                return file();
-            }
-            tried.add(f.toString());
+        if (Fetch.cachedOrInstalled(file(), SHA256, SYSTEM_DIRS.stream().map(d -> d.resolve(FILE)).toList(), tried)) {
+            return file();
         }
         Path tmp = null;
         try {

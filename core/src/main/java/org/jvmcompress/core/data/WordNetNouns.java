@@ -6,10 +6,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.AtomicFiles;
 
@@ -53,38 +51,21 @@ public final class WordNetNouns {
 
     /** The verified {@code data.noun} in the data folder, fetched first when it is not there. */
     public Path ensure() {
-        if (isCached()) {
-            Fetch.verify(file(), SHA256);
-            return file();
-        }
         List<String> tried = new ArrayList<>();
-        Path system = SYSTEM_DIR.resolve(FILE);
-        if (Files.isRegularFile(system)) {
-            Fetch.install(system, file(), SHA256);
+        if (Fetch.cachedOrInstalled(file(), SHA256, List.of(SYSTEM_DIR.resolve(FILE)), tried)) {
             return file();
         }
-        tried.add(system.toString());
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("wordnet-deb");
-            Fetch.Result r = Fetch.run(List.of("apt-get", "download", DEB_PACKAGE), tmp, Duration.ofMinutes(10));
-            Path deb = null;
-            if (r.ok()) {
-                try (Stream<Path> s = Files.list(tmp)) {
-                    deb = s.filter(p -> p.getFileName().toString().endsWith(".deb")).findFirst().orElse(null);
-                }
+            Path x = Fetch.unpackDeb(DEB_PACKAGE, tmp, tried);
+            Path inside = x == null ? null : x.resolve("usr/share/wordnet").resolve(FILE);
+            if (inside != null && Files.isRegularFile(inside)) {
+                Fetch.install(inside, file(), SHA256);
+                return file();
             }
-            if (deb != null) {
-                Path x = tmp.resolve("x");
-                Fetch.Result ex = Fetch.run(List.of("dpkg", "-x", deb.toString(), x.toString()), tmp, Duration.ofMinutes(5));
-                Path inside = x.resolve("usr/share/wordnet").resolve(FILE);
-                if (ex.ok() && Files.isRegularFile(inside)) {
-                    Fetch.install(inside, file(), SHA256);
-                    return file();
-                }
-                tried.add("dpkg -x " + deb.getFileName() + ": " + ex.output());
-            } else {
-                tried.add("apt-get download " + DEB_PACKAGE + ": " + r.output());
+            if (x != null) {
+                tried.add(DEB_PACKAGE + " has no usr/share/wordnet/" + FILE);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
