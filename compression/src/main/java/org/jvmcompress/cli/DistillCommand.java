@@ -101,10 +101,11 @@ final class DistillCommand implements Command {
                 .addOption(Option.builder().longOpt("scheme-option").hasArgs().argName("KEY=VALUE")
                         .desc("an option of the scheme's own (repeatable); the built-in schemes use the options"
                                 + " above").build())
-                .addOption(Option.builder().longOpt("feature").hasArgs().argName("KIND:TEACHER:STUDENT[:WEIGHT]")
+                .addOption(Option.builder().longOpt("feature").hasArgs().argName("KIND:TEACHER:STUDENT[:WEIGHT[:MAP]]")
                         .desc("feature/relation knowledge, repeatable; KIND one of "
                                 + String.join(", ", org.jvmcompress.distill.loss.KnowledgeKinds.names())
-                                + "; e.g. at:conv4_relu:conv2:100 or sp:fc:fc:3000").build())
+                                + "; e.g. at:conv4_relu:conv2:100 or sp:fc:fc:3000; numbered layers by pattern,"
+                                + " paired by a layer map (uniform or last), e.g. hint:enc*:enc*:1:uniform").build())
                 .addOption(Option.builder().longOpt("tune").hasArg().argName("GRID")
                         .desc("choose temperature and alpha on the validation split first, e.g."
                                 + " 'temperature=1,2,4;alpha=0.5,0.9' (each pair trained --tune-epochs epochs; the best"

@@ -446,32 +446,42 @@ public final class FeatureDistiller {
     }
 
     public static TrainedModels.Outcome distil(LoadedModel teacher, Task task, TaskData data,
-                                               OfflineDistiller.Method method, List<Knowledge> specs, TrainConfig c,
+                                               OfflineDistiller.Method method, List<Knowledge> given, TrainConfig c,
                                                Path runDir, Path studentFile, String command) {
         Compatibility.check(teacher, data, "teacher " + teacher.path());
-        if (specs.isEmpty()) {
+        List<Knowledge> specs = given;
+        if (given.isEmpty()) {
             throw new CompressionException("feature distillation needs at least one piece of knowledge (hint, at, ...)");
         }
         INDArray one = data.train().make(new int[] {0}).getFeatures();
         ComputationGraph student = task.build(c.architecture(), data, c);
         Map<String, long[]> sShapes = shapes(student, one);
-        List<String> teacherLayers = specs.stream().map(Knowledge::teacherLayer).toList();
+        if (specs.stream().anyMatch(Knowledge::isPattern)) {
+            if (teacher.graph() == null) {
+                throw new CompressionException("layer patterns (enc*) need a DL4J teacher, whose layers can be listed;"
+                        + " name the imported teacher's layers one by one");
+            }
+            specs = LayerMap.expand(given, shapes(teacher.graph(), one).keySet(), sShapes.keySet());
+            System.err.println("layer map: " + String.join(", ", specs.stream().map(Knowledge::toString).toList()));
+        }
+        List<Knowledge> pairs = specs;
+        List<String> teacherLayers = pairs.stream().map(Knowledge::teacherLayer).toList();
         NamedActivations view = view(teacher, teacherLayers);
         Map<String, long[]> tShapes = teacher.graph() != null ? shapes(teacher.graph(), one)
                 : shapes(view.activations(one, teacherLayers));
-        ComputationGraph trainee = withKnowledgeOutputs(student, specs, sShapes, tShapes);
+        ComputationGraph trainee = withKnowledgeOutputs(student, pairs, sShapes, tShapes);
         OutputLoss.set(trainee, method.lossFunction());
         Path spill = runDir.resolve("teacher-targets");
-        try (LiveTeacherSource live = new LiveTeacherSource(data.train(), view, specs, tShapes, LiveTeacherSource.KEEP_BUDGET_FLOATS,
+        try (LiveTeacherSource live = new LiveTeacherSource(data.train(), view, pairs, tShapes, LiveTeacherSource.KEEP_BUDGET_FLOATS,
                 spill)) {
             TaskData kd = data.withTrain(live, Hashing.sha256(data.dataHash() + "|teacher="
-                    + Hashing.sha256(teacher.path()) + "|" + method + "|" + specs));
+                    + Hashing.sha256(teacher.path()) + "|" + method + "|" + pairs));
             Map<String, Object> extra = new LinkedHashMap<>();
             extra.put("distillation", Map.of("scheme", "offline, live teacher", "loss", method + " + "
-                    + String.join(" + ", specs.stream().map(Knowledge::toString).toList()), "teacher",
+                    + String.join(" + ", pairs.stream().map(Knowledge::toString).toList()), "teacher",
                     teacher.path().toString(), "teacherSha256", Hashing.sha256(teacher.path())));
             return TrainedModels.train(trainee, task, data, kd, c, runDir, studentFile, false, command, extra,
-                    g -> OutputLoss.set(withoutKnowledgeOutputs(g, specs.size()), new LossMCXENT()));
+                    g -> OutputLoss.set(withoutKnowledgeOutputs(g, pairs.size()), new LossMCXENT()));
         } finally {
             try {
                 java.nio.file.Files.deleteIfExists(spill);

@@ -56,11 +56,12 @@ class FeatureDistillerTest {
         org.jvmcompress.core.task.NlpTask task = new org.jvmcompress.core.task.NlpTask(
                 new org.jvmcompress.core.task.NlpTask.Corpus("nlp", "syn", "synthetic", "syn", 24, h -> null));
         TaskData data = task.fromTexts(org.jvmcompress.core.Synthetic.texts(600, 4, 40), 3, "syn", null);
-        TrainConfig tc = new TrainConfig("nlpnet:e=16,enc=cnn,h=32,l=1,k=3", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
+        TrainConfig tc = new TrainConfig("nlpnet:e=16,enc=cnn,h=32,l=2,k=3", 2, 32, 3e-3, 1.0, 2, 0, 5, 0);
         LoadedModel teacher = TrainedModels.train(task, data, tc, dir.resolve("teacher"),
                 dir.resolve("teacher/teacher.zip"), false, null).model();
-        List<Knowledge> specs = List.of(new Knowledge("hint", "enc1", "enc1", 1),
-                new Knowledge("hint", "embedding", "embedding", 1), new Knowledge("token-rel", "enc1", "enc1", 1));
+        // two teacher blocks onto the student's one: the uniform layer map pairs enc2 with enc1
+        List<Knowledge> specs = List.of(Knowledge.parse("hint:enc*:enc*"),
+                new Knowledge("hint", "embedding", "embedding", 1), Knowledge.parse("token-rel:enc*:enc*:1:last"));
         TrainConfig sc = new TrainConfig("nlpnet:e=8,enc=cnn,h=8,l=1,k=3", 3, 32, 3e-3, 1.0, 3, 0, 9, 0);
         TrainedModels.Outcome out = FeatureDistiller.distil(teacher, task, data, new OfflineDistiller.Method("kd", 1, 0.5),
                 specs, sc, dir.resolve("fd"), dir.resolve("fd/student.zip"), "test");
