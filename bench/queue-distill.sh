@@ -7,17 +7,30 @@ set -u
 cd "$(dirname "$0")/.."
 . bench/frozen-suite.sh queue-distill
 rm -f /tmp/queue-distill/todo-*
-table() { # the table of a task's reference teacher and student (the text table was renamed when a second one came)
-  if [ "$1" = nlp ]; then echo nlp-cnn-to-bag; else echo "$1"; fi
+SMALL_CNN="nlpnet:e=12,enc=cnn,h=64,l=1,k=3,pool=meanmax" # the student of the middle-truncated IMDB and wordnet tables
+teacher_of() { # a table's teacher
+  case "$1" in
+    cv) echo models/reference/cv-teacher.zip ;;
+    nlp-cnn-to-bag) echo models/reference/nlp-teacher.zip ;;
+    nlp-middle-cnn) echo models/reference/nlp-teacher-middle.zip ;;
+    wordnet) echo models/reference/wordnet-teacher.zip ;;
+  esac
 }
-cell() { # task method seed: run unless it has a record of the method's current recipe (bench-distill --todo)
-  [ -f "/tmp/queue-distill/todo-$1" ] || $J bench-distill --teacher "models/reference/$1-teacher.zip" --table "$(table "$1")" --todo \
-      --results docs/results/distillation.json > "/tmp/queue-distill/todo-$1" || exit 1
+student_of() { # a table's student, where it is not its task's default
+  case "$1" in
+    nlp-middle-cnn|wordnet) echo "--student $SMALL_CNN" ;;
+  esac
+}
+cell() { # table method seed: run unless it has a record of the method's current recipe (bench-distill --todo)
+  # shellcheck disable=SC2046 # student_of gives an option and its value, or nothing
+  [ -f "/tmp/queue-distill/todo-$1" ] || $J bench-distill --teacher "$(teacher_of "$1")" --table "$1" $(student_of "$1") \
+      --todo --results docs/results/distillation.json > "/tmp/queue-distill/todo-$1" || exit 1
   grep -qx "$2 $3" "/tmp/queue-distill/todo-$1" || return 0
   [ -f /tmp/queue-distill.stop ] && exit 0
   echo "=== $(date +%H:%M:%S) $1 $2 seed $3"
   mkdir -p runs/queue-logs
-  $J bench-distill --teacher "models/reference/$1-teacher.zip" --table "$(table "$1")" --methods "$2" --seeds "$3" \
+  # shellcheck disable=SC2046
+  $J bench-distill --teacher "$(teacher_of "$1")" --table "$1" $(student_of "$1") --methods "$2" --seeds "$3" \
      --results docs/results/distillation.json --output runs/bench-distill > "runs/queue-logs/$1-$2-$3.log" 2>&1
   echo "exit $? (log runs/queue-logs/$1-$2-$3.log)"; grep -v '^\s*$' "runs/queue-logs/$1-$2-$3.log" | tail -2
 }
@@ -48,6 +61,10 @@ CV_REST="born-again labelling dml rkd fitnets at sp"
 for m in $CV_REST; do cell cv "$m" 1; done
 for s in 2 3; do for m in $CV_REST; do cell cv "$m" "$s"; done; done
 NLP="scratch kd kd-reverse labelling expansion"
-for s in 1 2 3; do for m in $NLP; do cell nlp "$m" "$s"; done; done
-for s in 1 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp "$m" "$s"; done; done
+for s in 1 2 3; do for m in $NLP; do cell nlp-cnn-to-bag "$m" "$s"; done; done
+for s in 1 2 3; do for m in multi-teacher multi-teacher-expansion; do cell nlp-cnn-to-bag "$m" "$s"; done; done
+# The text tables of session 15-16: the middle-truncated IMDB teacher and the wordnet teacher, each into the small CNN.
+for s in 1 2 3; do for m in scratch kd dkd kd-js tinybert token-rel; do cell wordnet "$m" "$s"; done; done
+for s in 1 2 3; do for m in kd-reverse kd-mse kd-std labelling expansion; do cell wordnet "$m" "$s"; done; done
+for s in 1 2 3; do for m in scratch kd kd-js kd-reverse kd-mse labelling expansion; do cell nlp-middle-cnn "$m" "$s"; done; done
 echo "=== $(date +%H:%M:%S) queue done"

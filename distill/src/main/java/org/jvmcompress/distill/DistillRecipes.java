@@ -8,7 +8,8 @@ import org.jvmcompress.core.CompressionException;
 
 /**
  * The distillation methods of the benchmark, by key, for the reference teachers and students of each task (the
- * layer names are those of {@code cv-teacher}/{@code cv-student} and {@code nlp-cnn}/{@code nlp-student}).
+ * layer names are those of {@code cv-teacher}/{@code cv-student}, {@code nlp-cnn}/{@code nlp-student} and the nlpnet
+ * teacher and student of the wordnet table: embedding, enc1, pool).
  * Feature weights follow the papers where they apply to our normalisation; KD's temperature and weight were
  * chosen on the validation split (docs/results/kd-tuning-cv.md, kd-tuning-nlp.md).
  */
