@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.jvmcompress.core.CompressionException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -41,37 +41,25 @@ public final class TokenRelationKnowledge implements KnowledgeKind {
 
     /** The relation R [L, L] of one example's states A [d, L] (NCW). */
     static INDArray relation(INDArray a) {
-        return Transforms.softmax(scaled(a), false);
+        long d = a.size(0);
+        long len = a.size(1);
+        return Transforms.exp(logRelations(a.reshape('c', 1, d, len)), false).reshape('c', len, len);
     }
 
-    private static INDArray scaled(INDArray a) {
-        return a.transpose().mmul(a).divi(Math.sqrt(a.size(0)));
+    /**
+     * log R for a batch of states A [n, d, L]: row-wise log-softmax of A^T A / sqrt(d), [n, L, L]; one batched matrix
+     * product and broadcasts, not a loop over examples.
+     */
+    private static INDArray logRelations(INDArray a) {
+        INDArray s = Nd4j.matmul(a, a, null, true, false, false).divi(Math.sqrt(a.size(1)));
+        INDArray max = s.max(2);
+        Nd4j.getExecutioner().exec(new BroadcastSubOp(s, max, s, 0, 1));
+        INDArray lse = Transforms.log(Transforms.exp(s, true).sum(2), false);
+        Nd4j.getExecutioner().exec(new BroadcastSubOp(s, lse, s, 0, 1));
+        return s;
     }
 
-    /** Row-wise log-softmax of a [L, L] matrix, stable. */
-    private static INDArray logSoftmax(INDArray s) {
-        INDArray max = s.max(1).reshape(s.size(0), 1);
-        INDArray shifted = s.subColumnVector(max);
-        INDArray lse = Transforms.log(Transforms.exp(shifted, true).sum(1), false).reshape(s.size(0), 1);
-        return shifted.subiColumnVector(lse);
-    }
-
-    private static INDArray example(INDArray batch, long i, long d, long len) {
-        return batch.get(NDArrayIndex.point(i), NDArrayIndex.all()).reshape('c', d, len);
-    }
-
-    @Override
-    public INDArray target(INDArray activations, long[] t) {
-        long n = activations.size(0);
-        long len = t[1];
-        INDArray flat = activations.reshape('c', n, activations.length() / n);
-        INDArray out = Nd4j.create(activations.dataType(), n, len * len);
-        for (long i = 0; i < n; i++) {
-            out.putRow(i, relation(example(flat, i, t[0], len)).ravel());
-        }
-        return out;
-    }
-
+    /** Student states [n, d, L] from the flattened activations, after checking the shapes against the teacher's. */
     private static INDArray checked(INDArray labels, INDArray preOutput, long[] shape) {
         long n = preOutput.size(0);
         if (shape.length != 2 || preOutput.length() != n * shape[0] * shape[1]) {
@@ -83,38 +71,37 @@ public final class TokenRelationKnowledge implements KnowledgeKind {
                     / Math.max(1, labels.size(0)) + " values, the student's " + shape[1] * shape[1]
                     + " (the two sequences must have the same length)");
         }
-        return preOutput.reshape('c', n, preOutput.length() / n);
+        return preOutput.reshape('c', n, shape[0], shape[1]);
+    }
+
+    @Override
+    public INDArray target(INDArray activations, long[] t) {
+        long n = activations.size(0);
+        INDArray a = activations.reshape('c', n, t[0], t[1]);
+        return Transforms.exp(logRelations(a), false).reshape('c', n, t[1] * t[1]);
     }
 
     @Override
     public double score(INDArray labels, INDArray preOutput, long[] shape) {
-        INDArray flat = checked(labels, preOutput, shape);
-        long n = flat.size(0);
+        INDArray a = checked(labels, preOutput, shape);
+        long n = a.size(0);
         long len = shape[1];
-        double sum = 0;
-        for (long i = 0; i < n; i++) {
-            INDArray rt = labels.getRow(i).reshape('c', len, len).castTo(flat.dataType());
-            INDArray logRs = logSoftmax(scaled(example(flat, i, shape[0], len)));
-            INDArray logRt = Transforms.log(Transforms.max(rt, 1e-30, true), false);
-            sum += rt.mul(logRt.subi(logRs)).sumNumber().doubleValue() / len;
-        }
-        return sum / Math.max(1, n);
+        INDArray rt = labels.reshape('c', n, len, len).castTo(a.dataType());
+        INDArray logRt = Transforms.log(Transforms.max(rt, 1e-30, true), false);
+        double kl = rt.mul(logRt.subi(logRelations(a))).sumNumber().doubleValue();
+        return kl / len / Math.max(1, n);
     }
 
     @Override
     public INDArray gradient(INDArray labels, INDArray preOutput, long[] shape) {
         // dKL/dS = (R_s - R_t) / L =: G; S = A^T A / sqrt(d), so dA = A (G + G^T) / sqrt(d)
-        INDArray flat = checked(labels, preOutput, shape);
-        long n = flat.size(0);
+        INDArray a = checked(labels, preOutput, shape);
+        long n = a.size(0);
         long d = shape[0];
         long len = shape[1];
-        INDArray g = Nd4j.create(flat.dataType(), n, d * len);
-        for (long i = 0; i < n; i++) {
-            INDArray a = example(flat, i, d, len);
-            INDArray gs = relation(a).subi(labels.getRow(i).reshape('c', len, len).castTo(flat.dataType())).divi(len);
-            INDArray sym = gs.add(gs.transpose());
-            g.putRow(i, a.mmul(sym).divi(Math.sqrt(d)).ravel());
-        }
-        return g;
+        INDArray g = Transforms.exp(logRelations(a), false)
+                .subi(labels.reshape('c', n, len, len).castTo(a.dataType())).divi(len);
+        INDArray sym = g.add(g.permute(0, 2, 1));
+        return Nd4j.matmul(a, sym, null, false, false, false).divi(Math.sqrt(d)).reshape('c', n, d * len);
     }
 }
