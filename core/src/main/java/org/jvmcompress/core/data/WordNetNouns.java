@@ -22,7 +22,7 @@ import org.jvmcompress.core.util.AtomicFiles;
  * else installed system-wide, else fetched with {@code apt-get download} and unpacked with {@code dpkg -x};
  * SHA-256 checked. WordNet 3.0 licence: Princeton University, free to use, copy and distribute.
  */
-public final class WordNetNouns {
+public final class WordNetNouns extends SingleFileSet {
     public static final String NAME = "wordnet";
     public static final String DEB_PACKAGE = "wordnet-base";
     public static final String FILE = "data.noun";
@@ -35,18 +35,8 @@ public final class WordNetNouns {
             "substance", "time");
     private static final int FIRST_NOUN_FILE = 3;
 
-    private final DataHome home;
-
     public WordNetNouns(DataHome home) {
-        this.home = home;
-    }
-
-    public Path file() {
-        return home.dir(NAME).resolve(FILE);
-    }
-
-    public boolean isCached() {
-        return Files.isRegularFile(file());
+        super(home, NAME, FILE);
     }
 
     /** The verified {@code data.noun} in the data folder, fetched first when it is not there. */
