@@ -37,8 +37,6 @@ public final class Json {
         com.fasterxml.jackson.databind.JsonNode tree;
         try {
             tree = MAPPER.readTree(path.toFile());
-        } catch (java.nio.charset.CharacterCodingException e) {
-            throw new CompressionException("cannot read " + what + " " + path + ": " + IoReasons.of(e), e);
         } catch (JsonProcessingException e) {
             throw new CompressionException(what + " " + path + " is not valid JSON: " + firstLine(e.getOriginalMessage()), e);
         } catch (IOException e) {

@@ -32,10 +32,6 @@ public final class RunFolder implements AutoCloseable {
         this.dir = dir;
     }
 
-    public Path dir() {
-        return dir;
-    }
-
     /** Makes the folder (refusing a file or a folder that cannot be written) and takes its lock. */
     public static synchronized RunFolder claim(Path folder) {
         Path dir = folder.toAbsolutePath().normalize();
@@ -71,7 +67,7 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /** Creates the folder and its parents; a path that is a file, or that cannot be made or written, is refused. */
-    public static void make(Path dir) {
+    private static void make(Path dir) {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new CompressionException("the output " + dir + " is a file, not a folder; name a folder with --output");
         }
