@@ -33,6 +33,7 @@ public final class Main {
         add(new ReportCommand());
         add(new SearchCommand());
         add(new BenchSearchCommand());
+        add(new DistillEmbeddingsCommand());
     }
 
     private Main() {}

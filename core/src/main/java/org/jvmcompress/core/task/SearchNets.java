@@ -290,6 +290,13 @@ public final class SearchNets {
 
     /** Builds a text network; layers embedding, enc{i}, pool, output. */
     public static ComputationGraph nlp(NlpNet n, int vocab, int length, int classes, TrainConfig c) {
+        return nlp(n, vocab, length, classes, c, LossFunctions.LossFunction.MCXENT, Activation.SOFTMAX);
+    }
+
+    /** The same network with another head: {@code outputs} units of {@code activation} trained on {@code loss}. */
+    public static ComputationGraph nlp(NlpNet n, int vocab, int length, int outputs, TrainConfig c,
+                                       LossFunctions.LossFunction loss, Activation activation) {
+        int classes = outputs;
         ComputationGraphConfiguration.GraphBuilder g = Architectures.base(c);
         g.addLayer("embedding", new EmbeddingSequenceLayer.Builder().nIn(vocab).nOut(n.embedding()).inputLength(length)
                 .outputDataFormat(RNNFormat.NCW).weightInit(WeightInit.XAVIER).build(), "input");
@@ -333,8 +340,8 @@ public final class SearchNets {
             prev = "fc";
             nIn = n.hidden();
         }
-        OutputLayer.Builder out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(nIn).nOut(classes)
-                .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER);
+        OutputLayer.Builder out = new OutputLayer.Builder(loss).nIn(nIn).nOut(classes)
+                .activation(activation).weightInit(WeightInit.XAVIER);
         if (n.dropPercent() > 0) {
             out.dropOut(new Dropout(1 - n.dropPercent() / 100.0)); // DL4J takes the retain probability
         }

@@ -182,6 +182,11 @@ public final class BertEncoder {
         return heads;
     }
 
+    /** The input word-piece embeddings [vocabulary, width] (a view: do not change). */
+    public INDArray wordEmbeddings() {
+        return words;
+    }
+
     public int vocabularySize() {
         return (int) words.size(0);
     }
