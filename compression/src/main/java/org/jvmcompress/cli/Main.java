@@ -34,6 +34,7 @@ public final class Main {
         add(new SearchCommand());
         add(new BenchSearchCommand());
         add(new DistillEmbeddingsCommand());
+        add(new BenchEncoderCommand());
     }
 
     private Main() {}

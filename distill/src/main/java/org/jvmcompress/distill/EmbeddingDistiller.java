@@ -50,21 +50,23 @@ public final class EmbeddingDistiller {
     }
 
     /**
-     * The teacher's embeddings of {@code texts} [n, width]: from {@code dir}'s chunk files where a finished earlier run
-     * left them (keyed by the texts and the teacher), computed and written chunk by chunk otherwise.
+     * The teacher's embeddings of {@code texts} [n, width]: from {@code dir}'s chunk files where an earlier run left
+     * them (each keyed by its texts and the teacher), computed and written chunk by chunk otherwise.
      */
     public static INDArray teacherEmbeddings(SentenceEmbedder teacher, String teacherKey, List<String> texts, Path dir,
                                              String label) {
-        String key = Hashing.sha256(teacherKey + "|" + teacher.maxTokens() + "|" + String.join("\n", texts)).substring(0, 16);
-        Path cache = dir.resolve("teacher-" + label + "-" + key);
+        // one file per chunk, named by the teacher and the chunk's texts: a larger run reuses a smaller one's chunks
+        Path cache = dir.resolve("teacher-embeddings");
+        String teacherTag = teacherKey + "|" + teacher.maxTokens() + "|";
         int width = teacher.encoder().width();
         INDArray out = Nd4j.create(DataType.FLOAT, texts.size(), width);
         try {
             Files.createDirectories(cache);
             try (ProgressBar bar = new ProgressBar("teacher embeddings (" + label + ")", texts.size(), "texts")) {
-                for (int from = 0, c = 0; from < texts.size(); from += CHUNK, c++) {
+                for (int from = 0; from < texts.size(); from += CHUNK) {
                     int to = Math.min(texts.size(), from + CHUNK);
-                    Path f = cache.resolve(String.format("chunk-%05d.bin", c));
+                    Path f = cache.resolve(Hashing.sha256(teacherTag + String.join("\n", texts.subList(from, to)))
+                            .substring(0, 24) + ".bin");
                     INDArray part;
                     if (Files.isRegularFile(f) && Files.size(f) == 4L * (to - from) * width) {
                         part = readFloats(f, to - from, width);
