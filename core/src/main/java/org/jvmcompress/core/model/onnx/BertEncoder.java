@@ -1,7 +1,5 @@
 package org.jvmcompress.core.model.onnx;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -69,13 +67,7 @@ public final class BertEncoder {
 
     /** Reads a BERT export; a clear error for a file that is not one. */
     public static BertEncoder read(Path file) {
-        Onnx.ModelProto model;
-        try {
-            model = Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
-        } catch (IOException | RuntimeException e) {
-            throw new CompressionException("cannot read ONNX model " + file + ": " + e.getMessage(), e);
-        }
-        Onnx.GraphProto g = model.getGraph();
+        Onnx.GraphProto g = OnnxLowering.parse(file).getGraph();
         Set<String> other = new LinkedHashSet<>();
         g.getNodeList().forEach(n -> {
             if (!OPS.contains(n.getOpType())) {

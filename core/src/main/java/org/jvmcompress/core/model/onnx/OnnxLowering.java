@@ -74,13 +74,7 @@ public final class OnnxLowering {
     public record Lowered(ComputationGraph graph, long[] inputShape) {}
 
     public static Lowered lower(Path file) {
-        Onnx.ModelProto model;
-        try {
-            model = Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
-        } catch (IOException | RuntimeException e) {
-            throw new CompressionException("cannot read ONNX model " + file + ": " + e.getMessage(), e);
-        }
-        Onnx.GraphProto graph = model.getGraph();
+        Onnx.GraphProto graph = parse(file).getGraph();
         Set<String> unsupported = new LinkedHashSet<>();
         for (Onnx.NodeProto n : graph.getNodeList()) {
             if (!SUPPORTED.contains(n.getOpType())) {
@@ -322,6 +316,15 @@ public final class OnnxLowering {
             throw refuse(file, n, "asymmetric padding " + java.util.Arrays.toString(p));
         }
         return new int[] {p[0], p[1]};
+    }
+
+    /** The ONNX file's protobuf; a clear error for one that is not readable or not ONNX. */
+    static Onnx.ModelProto parse(Path file) {
+        try {
+            return Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
+        } catch (IOException | RuntimeException e) {
+            throw new CompressionException("cannot read ONNX model " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** A stored float tensor (raw little-endian bytes or float_data), or an int64 one (Reshape's shape). */
