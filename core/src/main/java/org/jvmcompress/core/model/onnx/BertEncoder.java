@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -38,7 +39,15 @@ public final class BertEncoder {
     /** One block's weights: projections stored as [in, out] (x W + b), as the export's MatMul right operands. */
     record Layer(INDArray wq, INDArray bq, INDArray wk, INDArray bk, INDArray wv, INDArray bv, INDArray wo,
                  INDArray bo, INDArray g1, INDArray n1, INDArray w1, INDArray c1, INDArray w2, INDArray c2,
-                 INDArray g2, INDArray n2) {}
+                 INDArray g2, INDArray n2, INDArray wqkv, INDArray bqkv) {
+        /** The three projections side by side [width, 3 width]: one product instead of three. */
+        Layer(INDArray wq, INDArray bq, INDArray wk, INDArray bk, INDArray wv, INDArray bv, INDArray wo,
+              INDArray bo, INDArray g1, INDArray n1, INDArray w1, INDArray c1, INDArray w2, INDArray c2,
+              INDArray g2, INDArray n2) {
+            this(wq, bq, wk, bk, wv, bv, wo, bo, g1, n1, w1, c1, w2, c2, g2, n2, Nd4j.hstack(wq, wk, wv),
+                    Nd4j.concat(0, bq, bk, bv).reshape(1, -1));
+        }
+    }
 
     private final INDArray words;
     private final INDArray positions;
@@ -232,10 +241,12 @@ public final class BertEncoder {
         INDArray maskBias = Nd4j.create(bias, new long[] {b, 1, 1, len}, 'c');
         int hs = width / heads;
         for (Layer l : layers) {
-            INDArray q = heads(linear(x, l.wq, l.bq), b, len, hs);
-            INDArray k = heads(linear(x, l.wk, l.bk), b, len, hs);
-            INDArray v = heads(linear(x, l.wv, l.bv), b, len, hs);
-            INDArray scores = Nd4j.matmul(q, k, false, true, false).divi(Math.sqrt(hs)); // [b, h, len, len]
+            // [b*len, 3w] -> [3, b, heads, len, head size]
+            INDArray qkv = linear(x, l.wqkv, l.bqkv).reshape(b, len, 3, heads, hs).permute(2, 0, 3, 1, 4).dup('c');
+            INDArray q = qkv.get(NDArrayIndex.point(0)).divi(Math.sqrt(hs));
+            INDArray k = qkv.get(NDArrayIndex.point(1));
+            INDArray v = qkv.get(NDArrayIndex.point(2));
+            INDArray scores = Nd4j.matmul(q, k, false, true, false); // [b, h, len, len]
             scores.addi(maskBias.broadcast(b, heads, len, len));
             INDArray p = Transforms.softmax(scores.reshape(-1, len), false).reshape(b, heads, len, len);
             INDArray ctx = Nd4j.matmul(p, v).permute(0, 2, 1, 3).dup('c').reshape(b * len, width);
@@ -257,11 +268,6 @@ public final class BertEncoder {
         INDArray out = Nd4j.createUninitialized(x.dataType(), x.size(0), w.size(1));
         Nd4j.gemm(x, w, out, false, false, 1.0, 0.0);
         return out.addiRowVector(b);
-    }
-
-    /** [b*len, w] -> [b, heads, len, head size]. */
-    private INDArray heads(INDArray x, int b, int len, int hs) {
-        return x.reshape(b, len, heads, hs).permute(0, 2, 1, 3).dup('c');
     }
 
     /** Layer normalisation of each row, with the export's epsilon. */
