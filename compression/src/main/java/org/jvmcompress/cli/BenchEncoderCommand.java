@@ -38,7 +38,6 @@ final class BenchEncoderCommand implements Command {
                 .addOption(Option.builder().longOpt("batches").hasArg().argName("N,...").desc("default 1,32,256").build())
                 .addOption(Option.builder().longOpt("seconds").hasArg().argName("S")
                         .desc("time spent measuring each batch size (default 10)").build())
-                .addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR").desc("data folder").build())
                 .addOption(Option.builder("o").longOpt("output").hasArg().argName("DIR")
                         .desc("run folder for encoder-speed.json (default runs/bench-encoder)").build());
     }

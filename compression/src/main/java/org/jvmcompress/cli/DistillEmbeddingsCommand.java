@@ -72,8 +72,6 @@ final class DistillEmbeddingsCommand implements Command {
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("default 10").build())
                 .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("default 128").build())
                 .addOption(Option.builder().longOpt("lr").hasArg().argName("X").desc("Adam's rate (default 0.002)").build())
-                .addOption(Option.builder().longOpt("seed").hasArg().argName("N").desc("default 42").build())
-                .addOption(Option.builder().longOpt("data-dir").hasArg().argName("DIR").desc("data folder").build())
                 .addOption(Option.builder("o").longOpt("output").hasArg().argName("DIR")
                         .desc("run folder (default runs/distill-embeddings)").build());
     }
