@@ -35,6 +35,7 @@ public final class Main {
         add(new BenchSearchCommand());
         add(new DistillEmbeddingsCommand());
         add(new BenchEncoderCommand());
+        add(new ProbeEncoderCommand());
     }
 
     private Main() {}

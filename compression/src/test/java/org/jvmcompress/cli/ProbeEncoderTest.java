@@ -1,0 +1,42 @@
+package org.jvmcompress.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmcompress.core.util.Json;
+import org.jvmcompress.core.util.ProgressBar;
+
+/** probe-encoder on a small real part of the wordnet task's split, with the real all-MiniLM-L6-v2. */
+@org.junit.jupiter.api.Tag("integration")
+class ProbeEncoderTest {
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void quiet() {
+        ProgressBar.setEnabled(false);
+    }
+
+    @Test
+    void aHeadOnFrozenEmbeddingsReadsTheClassesWellAboveChance() throws Exception {
+        Path out = dir.resolve("probe");
+        CliTest.Run r = CliTest.run("probe-encoder", "--task", "wordnet", "--limit", "300", "--epochs", "20",
+                "--output", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = Json.MAPPER.readTree(out.resolve("probe.json").toFile());
+        assertEquals(300, j.get("train").asInt());
+        assertEquals(300, j.get("test").asInt());
+        assertEquals(384 * 26 + 26, j.get("head_params").asInt());
+        // 26 classes: the largest (artifact) holds about 14 % of the glosses
+        assertTrue(j.get("test_accuracy").asDouble() > 0.3, j.toString());
+        CliTest.Run bad = CliTest.run("probe-encoder", "--task", "cv", "--output", dir.resolve("x").toString());
+        assertNotEquals(0, bad.code());
+        assertTrue(bad.err().contains("built-in text task"), bad.err());
+    }
+}
