@@ -71,14 +71,7 @@ final class BenchDistillCommand implements Command {
         List<String> methods = cl.hasOption("methods") ? List.of(cl.getOptionValue("methods").split(","))
                 : List.copyOf(DistillRecipes.of(task.name()).keySet());
         methods.forEach(m -> DistillRecipes.get(task.name(), m));
-        List<Long> seeds = new ArrayList<>();
-        for (String s : cl.getOptionValue("seeds", "1,2,3").split(",")) {
-            try {
-                seeds.add(Long.parseLong(s.trim()));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--seeds must be comma-separated integers, got '" + s + "'");
-            }
-        }
+        List<Long> seeds = Cli.longList(cl, "seeds", "1,2,3", Long.MIN_VALUE);
         TrainConfig d = task.defaultConfig();
         DistillRecipes.Schedule sch = DistillRecipes.schedule(task.name());
         String student = cl.hasOption("student") ? Tasks.checkArchitecture(task, cl.getOptionValue("student"))

@@ -1,6 +1,5 @@
 package org.jvmcompress.cli;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,17 +46,7 @@ final class BenchEncoderCommand implements Command {
         PretrainedEncoder pe = PretrainedEncoder.get(cl.getOptionValue("teacher", "minilm"));
         int length = Cli.intOpt(cl, "length", 32, 2);
         double seconds = Cli.doubleOpt(cl, "seconds", 10, 0.1);
-        List<Integer> batches = new ArrayList<>();
-        for (String b : cl.getOptionValue("batches", "1,32,256").split(",")) {
-            try {
-                batches.add(Integer.parseInt(b.trim()));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--batches must be integers separated by commas, got '" + b + "'");
-            }
-            if (batches.get(batches.size() - 1) < 1) {
-                throw new UsageException("--batches must be at least 1");
-            }
-        }
+        List<Long> batches = Cli.longList(cl, "batches", "1,32,256", 1);
         DataHome home = Cli.dataHome(cl);
         pe.ensure(home);
         BertEncoder enc = BertEncoder.read(pe.model(home));
@@ -71,7 +60,8 @@ final class BenchEncoderCommand implements Command {
         r.put("runtime", "suite: ND4J ops (BertEncoder), " + org.jvmcompress.core.runtime.Backend.describe());
         r.put("length", length);
         Random rnd = new Random(1);
-        for (int b : batches) {
+        for (long bl : batches) {
+            int b = Math.toIntExact(bl);
             long[][] ids = new long[b][length];
             long[][] mask = new long[b][length];
             for (int i = 0; i < b; i++) {

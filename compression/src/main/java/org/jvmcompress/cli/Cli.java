@@ -51,6 +51,24 @@ final class Cli {
         return x;
     }
 
+    /** A comma-separated list of integers, each at least {@code min}. */
+    static java.util.List<Long> longList(CommandLine cl, String name, String fallback, long min) {
+        java.util.List<Long> out = new java.util.ArrayList<>();
+        for (String s : cl.getOptionValue(name, fallback).split(",")) {
+            long x;
+            try {
+                x = Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException("--" + name + " must be comma-separated integers, got '" + s + "'");
+            }
+            if (x < min) {
+                throw new UsageException("--" + name + " must be at least " + min + ", got " + x);
+            }
+            out.add(x);
+        }
+        return out;
+    }
+
     static double doubleOpt(CommandLine cl, String name, double fallback, double min) {
         double x = doubleOpt(cl, name, fallback);
         if (x < min) {

@@ -183,11 +183,7 @@ final class DistillEmbeddingsCommand implements Command {
     @SuppressWarnings("unchecked")
     static List<String>[] imdbSentences(DataHome home, long seed) {
         TextData all = new Imdb(home).load();
-        List<String> keys = new ArrayList<>();
-        for (String t : all.texts()) {
-            keys.add(Splits.textKey(t));
-        }
-        int[][] split = Splits.split(keys, new double[] {0.8, 0.1, 0.1}, 42);
+        int[][] split = org.jvmcompress.core.task.NlpTask.split(all, 42);
         return new List[] {sentences(all.texts(), split[0], seed), sentences(all.texts(), split[2], seed)};
     }
 

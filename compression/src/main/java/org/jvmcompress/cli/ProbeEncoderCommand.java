@@ -1,9 +1,7 @@
 package org.jvmcompress.cli;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.cli.CommandLine;
@@ -15,7 +13,6 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.jvmcompress.core.data.DataHome;
-import org.jvmcompress.core.data.Splits;
 import org.jvmcompress.core.data.TextData;
 import org.jvmcompress.core.model.onnx.PretrainedEncoder;
 import org.jvmcompress.core.model.onnx.SentenceEmbedder;
@@ -80,11 +77,7 @@ final class ProbeEncoderCommand implements Command {
         int limit = Cli.intOpt(cl, "limit", Integer.MAX_VALUE, 10);
         DataHome home = Cli.dataHome(cl);
         TextData all = nlp.corpus().loader().apply(home);
-        List<String> keys = new ArrayList<>();
-        for (String t : all.texts()) {
-            keys.add(Splits.textKey(t));
-        }
-        int[][] split = Splits.split(keys, new double[] {0.8, 0.1, 0.1}, 42);
+        int[][] split = NlpTask.split(all, 42);
         for (int p = 0; p < 3; p++) {
             split[p] = java.util.Arrays.copyOf(split[p], Math.min(limit, split[p].length));
         }

@@ -161,7 +161,7 @@ public final class EmbeddingDistiller {
         try (ProgressBar bar = new ProgressBar("student (" + c.student() + ")", (long) c.epochs() * n, "texts")) {
             bar.resumed((long) done * n);
             for (int e = done + 1; e <= c.epochs(); e++) {
-                int[] order = permutation(n, new Random(c.seed() * 1_000_003L + e));
+                int[] order = org.jvmcompress.core.data.Batches.permutation(n, new Random(c.seed() * 1_000_003L + e));
                 double loss = 0;
                 int batches = 0;
                 for (int from = 0; from < n; from += c.batch()) {
@@ -242,20 +242,6 @@ public final class EmbeddingDistiller {
             }
         }
         return out;
-    }
-
-    private static int[] permutation(int n, Random r) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = r.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     static void writeFloats(Path f, INDArray a) {

@@ -63,20 +63,30 @@ public final class Batches implements DataSetIterator {
         this.epoch = e;
         source.setEpoch(e);
         int n = source.size();
-        order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
         if (shuffle) {
-            Random r = new Random(seed + 1_000_003L * e);
-            for (int i = n - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
+            order = permutation(n, new Random(seed + 1_000_003L * e));
+        } else {
+            order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
             }
         }
         cursor = 0;
+    }
+
+    /** 0..n-1 in an order drawn from {@code r} (Fisher-Yates). */
+    public static int[] permutation(int n, Random r) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
     }
 
     public int epoch() {

@@ -97,9 +97,17 @@ public final class Fetch {
      * beside the target, checked against the SHA-256, and moved into place only when it matches.
      */
     public static void install(Path source, Path target, String expectedSha256) {
+        installVerified(target, expectedSha256, part -> copyMaybeGunzip(source, part));
+    }
+
+    /**
+     * Puts a verified file at {@code target}: {@code write} writes it beside the target, it is checked against the
+     * SHA-256 and moved into place only when it matches.
+     */
+    public static void installVerified(Path target, String expectedSha256, java.util.function.Consumer<Path> write) {
         Path part = target.resolveSibling(target.getFileName() + ".verifying");
         try {
-            copyMaybeGunzip(source, part);
+            write.accept(part);
             verify(part, expectedSha256);
             java.nio.file.Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

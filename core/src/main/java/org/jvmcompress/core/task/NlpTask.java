@@ -215,9 +215,14 @@ public final class NlpTask implements Task {
         return pre;
     }
 
+    /** The task's 80/10/10 split of labelled texts (train, validation, test indices), duplicates kept on one side. */
+    public static int[][] split(TextData all, long splitSeed) {
+        return Splits.split(textKeys(all), FRACTIONS, splitSeed);
+    }
+
     /** Any labelled texts, split with the seed; encoded with the model's vocabulary when one is given. */
     public TaskData fromTexts(TextData all, long splitSeed, String sourceHash, ModelInfo encodingFrom) {
-        int[][] parts = Splits.split(textKeys(all), FRACTIONS, splitSeed);
+        int[][] parts = split(all, splitSeed);
         TextData train = all.subset(parts[0]);
         Vocabulary vocab;
         int maxLen;

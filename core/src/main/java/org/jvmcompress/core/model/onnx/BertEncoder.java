@@ -224,15 +224,15 @@ public final class BertEncoder {
             throw new CompressionException("a sequence of " + len + " tokens is longer than the encoder's "
                     + positions.size(0) + " positions");
         }
-        long[] flat = new long[b * len];
+        int[] flat = new int[b * len];
         float[] bias = new float[b * len];
         for (int i = 0; i < b; i++) {
             for (int t = 0; t < len; t++) {
-                flat[i * len + t] = ids[i][t];
+                flat[i * len + t] = Math.toIntExact(ids[i][t]);
                 bias[i * len + t] = mask[i][t] != 0 ? 0f : -1e9f;
             }
         }
-        INDArray x = words.getRows(java.util.Arrays.stream(flat).mapToInt(v -> (int) v).toArray()); // [b*len, w]
+        INDArray x = words.getRows(flat); // [b*len, w]
         INDArray pos = positions.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, len),
                 org.nd4j.linalg.indexing.NDArrayIndex.all());
         x = x.reshape(b, len, width).add(pos.reshape(1, len, width).broadcast(b, len, width)).reshape(b * len, width);

