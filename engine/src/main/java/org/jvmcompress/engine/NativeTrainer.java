@@ -261,7 +261,7 @@ public abstract class NativeTrainer implements org.jvmcompress.core.runtime.Trai
     }
 
     /** The native address of an array's first element (its own offset included). */
-    static long address(INDArray a) {
+    public static long address(INDArray a) {
         if (a.offset() != a.data().offset()) {
             throw new CompressionException("native trainer: an array view with an unexpected offset");
         }
@@ -270,7 +270,7 @@ public abstract class NativeTrainer implements org.jvmcompress.core.runtime.Trai
     }
 
     /** A pointer to a native address. */
-    static Pointer at(long where) {
+    public static Pointer at(long where) {
         return new Pointer() {
             {
                 address = where;

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import onnx.Onnx;
 import org.jvmcompress.core.CompressionException;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,24 +29,161 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * fails), so the export is read by structure instead: the weights by the module names the exporter keeps (node
  * {@code /encoder/layer.N/attention/self/query/MatMul}, initializer {@code encoder.layer.N.attention.output.LayerNorm.weight}),
  * the head size from the attention's scaling constant, the layer-norm epsilon from its constant. Post-norm blocks,
- * exact (erf) GELU, additive attention mask, as BERT. Anything that is not this graph is refused with the reason.
+ * exact (erf) GELU, additive attention mask, as BERT. The same export after ONNX Runtime's dynamic quantisation
+ * ({@code MatMulInteger} projections, uint8 embedding tables) is read too, its projections as {@link Int8}. Anything
+ * that is not one of these graphs is refused with the reason.
  */
 public final class BertEncoder {
     /** The op types of a BERT export (shape plumbing included); any other op means it is some other graph. */
     static final Set<String> OPS = Set.of("Reshape", "MatMul", "Unsqueeze", "Slice", "Pow", "Div", "Constant", "Cast",
             "Softmax", "Mul", "Shape", "Concat", "Erf", "Transpose", "ReduceMean", "Sub", "Gather", "Add", "Sqrt",
-            "Identity");
+            "Identity", "DynamicQuantizeLinear", "MatMulInteger", "DequantizeLinear");
 
-    /** One block's weights: projections stored as [in, out] (x W + b), as the export's MatMul right operands. */
-    record Layer(INDArray wq, INDArray bq, INDArray wk, INDArray bk, INDArray wv, INDArray bv, INDArray wo,
-                 INDArray bo, INDArray g1, INDArray n1, INDArray w1, INDArray c1, INDArray w2, INDArray c2,
-                 INDArray g2, INDArray n2, INDArray wqkv, INDArray bqkv) {
-        /** The three projections side by side [width, 3 width]: one product instead of three. */
-        Layer(INDArray wq, INDArray bq, INDArray wk, INDArray bk, INDArray wv, INDArray bv, INDArray wo,
-              INDArray bo, INDArray g1, INDArray n1, INDArray w1, INDArray c1, INDArray w2, INDArray c2,
-              INDArray g2, INDArray n2) {
-            this(wq, bq, wk, bk, wv, bv, wo, bo, g1, n1, w1, c1, w2, c2, g2, n2, Nd4j.hstack(wq, wk, wv),
-                    Nd4j.concat(0, bq, bk, bv).reshape(1, -1));
+    /** A projection x W + b of a block: rows [n, in] to a new [n, out]. */
+    public interface Projection {
+        INDArray apply(INDArray x);
+
+        /** Stored values: weights and bias. */
+        long numParams();
+    }
+
+    /** A float projection, W stored as [in, out] like the export's MatMul right operand. */
+    public record Dense(INDArray w, INDArray b) implements Projection {
+        @Override
+        public INDArray apply(INDArray x) {
+            return linear(x, w, b);
+        }
+
+        @Override
+        public long numParams() {
+            return w.length() + b.length();
+        }
+    }
+
+    /**
+     * An int8 projection as ONNX Runtime's dynamic quantisation stores it: int8 weight codes [in, out] row-major with
+     * one scale per output column (zero point 0); each call quantises its input to uint8 over the input's own range
+     * with a zero point (ONNX DynamicQuantizeLinear), multiplies in integers and scales the products back. Run here
+     * with float arithmetic on the integer values: the reference that faster integer runtimes are checked against.
+     */
+    public record Int8(byte[] codes, int in, int out, float[] scales, INDArray b) implements Projection {
+        public Int8 {
+            if (codes.length != (long) in * out || scales.length != out || b.length() != out) {
+                throw new CompressionException("int8 projection: " + codes.length + " codes, " + scales.length
+                        + " scales and " + b.length() + " biases do not fit [" + in + ", " + out + "]");
+            }
+        }
+
+        /** Per-column symmetric int8 codes of float weights [in, out] (scale: the column's largest magnitude / 127). */
+        public static Int8 quantize(INDArray w, INDArray b) {
+            int in = (int) w.size(0);
+            int out = (int) w.size(1);
+            float[] v = w.dup('c').data().asFloat();
+            float[] scales = new float[out];
+            for (int i = 0; i < v.length; i++) {
+                scales[i % out] = Math.max(scales[i % out], Math.abs(v[i]));
+            }
+            for (int j = 0; j < out; j++) {
+                scales[j] = scales[j] == 0 ? 1f : scales[j] / 127f;
+            }
+            byte[] codes = new byte[v.length];
+            for (int i = 0; i < v.length; i++) {
+                codes[i] = (byte) Math.max(-127, Math.min(127, Math.rint(v[i] / scales[i % out])));
+            }
+            return new Int8(codes, in, out, scales, b.reshape(1, out));
+        }
+
+        /** The input's uint8 grid as ONNX DynamicQuantizeLinear defines it: {scale, zero point}. */
+        public static float[] inputGrid(INDArray x) {
+            double lo = Math.min(0, x.minNumber().doubleValue());
+            double hi = Math.max(0, x.maxNumber().doubleValue());
+            float scale = (float) ((hi - lo) / 255);
+            if (scale == 0) {
+                return new float[] {1f, 0f};
+            }
+            return new float[] {scale, (float) Math.max(0, Math.min(255, Math.rint(-lo / scale)))};
+        }
+
+        @Override
+        public INDArray apply(INDArray x) {
+            float[] grid = inputGrid(x);
+            // x times the reciprocal of the scale, as an integer runtime applies it (ONNX divides: the two differ
+            // only where x / scale lies within a float rounding of a half step)
+            INDArray q = Transforms.round(x.mul(1f / grid[0]), false).addi(grid[1]);
+            q = Transforms.min(Transforms.max(q, 0, false), 255, false).subi(grid[1]);
+            INDArray wf = Nd4j.createFromArray(codes).castTo(DataType.FLOAT).reshape(in, out);
+            float[] s = new float[out];
+            for (int j = 0; j < out; j++) {
+                s[j] = scales[j] * grid[0];
+            }
+            return linear(q, wf, Nd4j.zeros(DataType.FLOAT, 1, out)).muliRowVector(Nd4j.createFromArray(s))
+                    .addiRowVector(b);
+        }
+
+        @Override
+        public long numParams() {
+            return codes.length + b.length();
+        }
+
+        /** The projections side by side (one input grid for all, as for the three of attention). */
+        static Int8 concat(List<Int8> parts) {
+            int in = parts.get(0).in();
+            int out = parts.stream().mapToInt(Int8::out).sum();
+            byte[] codes = new byte[in * out];
+            float[] scales = new float[out];
+            INDArray[] b = new INDArray[parts.size()];
+            int col = 0;
+            for (int k = 0; k < parts.size(); k++) {
+                Int8 p = parts.get(k);
+                if (p.in() != in) {
+                    throw new CompressionException("int8 projections with " + in + " and " + p.in() + " inputs");
+                }
+                for (int i = 0; i < in; i++) {
+                    System.arraycopy(p.codes(), i * p.out(), codes, i * out + col, p.out());
+                }
+                System.arraycopy(p.scales(), 0, scales, col, p.out());
+                b[k] = p.b().reshape(1, p.out());
+                col += p.out();
+            }
+            return new Int8(codes, in, out, scales, Nd4j.hstack(b));
+        }
+    }
+
+    /** Projections of one input side by side: their outputs concatenated by column. */
+    record Stacked(List<Projection> parts) implements Projection {
+        @Override
+        public INDArray apply(INDArray x) {
+            return Nd4j.hstack(parts.stream().map(p -> p.apply(x)).toArray(INDArray[]::new));
+        }
+
+        @Override
+        public long numParams() {
+            return parts.stream().mapToLong(Projection::numParams).sum();
+        }
+    }
+
+    /** The query, key and value projections as one (one product instead of three where they are alike). */
+    static Projection fuse(Projection q, Projection k, Projection v) {
+        if (q instanceof Dense a && k instanceof Dense b && v instanceof Dense c) {
+            return new Dense(Nd4j.hstack(a.w(), b.w(), c.w()), Nd4j.concat(0, a.b().reshape(-1), b.b().reshape(-1),
+                    c.b().reshape(-1)).reshape(1, -1));
+        }
+        if (q instanceof Int8 a && k instanceof Int8 b && v instanceof Int8 c) {
+            return Int8.concat(List.of(a, b, c));
+        }
+        return new Stacked(List.of(q, k, v));
+    }
+
+    /** One post-norm block: attention (q, k, v fused), its output projection and norm, the feed-forward and norm. */
+    public record Layer(Projection qkv, Projection attnOut, INDArray g1, INDArray n1, Projection ffnIn,
+                        Projection ffnOut, INDArray g2, INDArray n2) {
+        long numParams() {
+            return qkv.numParams() + attnOut.numParams() + ffnIn.numParams() + ffnOut.numParams() + g1.length()
+                    + n1.length() + g2.length() + n2.length();
+        }
+
+        Layer map(UnaryOperator<Projection> f) {
+            return new Layer(f.apply(qkv), f.apply(attnOut), g1, n1, f.apply(ffnIn), f.apply(ffnOut), g2, n2);
         }
     }
 
@@ -58,10 +196,9 @@ public final class BertEncoder {
     private final int width;
     private final int heads;
     private final double eps;
-    private final long params;
 
     private BertEncoder(INDArray words, INDArray positions, INDArray types, INDArray embGain, INDArray embBias,
-                        List<Layer> layers, int heads, double eps, long params) {
+                        List<Layer> layers, int heads, double eps) {
         this.words = words;
         this.positions = positions;
         this.types = types;
@@ -71,10 +208,9 @@ public final class BertEncoder {
         this.width = (int) words.size(1);
         this.heads = heads;
         this.eps = eps;
-        this.params = params;
     }
 
-    /** Reads a BERT export; a clear error for a file that is not one. */
+    /** Reads a BERT export, float or dynamically quantised; a clear error for a file that is not one. */
     public static BertEncoder read(Path file) {
         Onnx.GraphProto g = OnnxLowering.parse(file).getGraph();
         Set<String> other = new LinkedHashSet<>();
@@ -84,40 +220,37 @@ public final class BertEncoder {
             }
         });
         if (!other.isEmpty()) {
-            throw new CompressionException("ONNX model " + file + " is not a float BERT encoder export: it has ops "
-                    + String.join(", ", other) + " (a quantised export runs in ONNX Runtime, not here)");
+            throw new CompressionException("ONNX model " + file + " is not a BERT encoder export: it has ops "
+                    + String.join(", ", other));
         }
-        Map<String, INDArray> init = new HashMap<>();
-        long params = 0;
+        Map<String, Onnx.TensorProto> init = new HashMap<>();
         for (Onnx.TensorProto t : g.getInitializerList()) {
-            INDArray a = OnnxLowering.tensor(t);
-            init.put(t.getName(), a);
-            if (a.dataType() == DataType.FLOAT) {
-                params += a.length();
-            }
+            init.put(t.getName(), t);
         }
         Map<String, Onnx.NodeProto> nodes = new HashMap<>();
+        Map<String, Onnx.NodeProto> producers = new HashMap<>();
         for (Onnx.NodeProto n : g.getNodeList()) {
             nodes.put(n.getName(), n);
+            n.getOutputList().forEach(o -> producers.put(o, n));
             if (n.getOpType().equals("Constant")) {
-                init.put(n.getOutput(0), OnnxLowering.tensor(n.getAttribute(0).getT()));
+                init.put(n.getOutput(0), n.getAttribute(0).getT());
             }
         }
-        Reader r = new Reader(file, init, nodes);
-        INDArray words = r.init("embeddings.word_embeddings.weight");
+        Reader r = new Reader(file, init, nodes, producers);
+        INDArray words = r.table("embeddings.word_embeddings.weight");
         int width = (int) words.size(1);
         List<Layer> layers = new java.util.ArrayList<>();
-        for (int i = 0; nodes.containsKey("/encoder/layer." + i + "/attention/self/query/MatMul"); i++) {
+        for (int i = 0; r.has("/encoder/layer." + i + "/attention/self/query/MatMul"); i++) {
             String n = "/encoder/layer." + i + "/";
             String p = "encoder.layer." + i + ".";
-            layers.add(new Layer(r.matmul(n + "attention/self/query/MatMul"), r.init(p + "attention.self.query.bias"),
-                    r.matmul(n + "attention/self/key/MatMul"), r.init(p + "attention.self.key.bias"),
-                    r.matmul(n + "attention/self/value/MatMul"), r.init(p + "attention.self.value.bias"),
-                    r.matmul(n + "attention/output/dense/MatMul"), r.init(p + "attention.output.dense.bias"),
-                    r.init(p + "attention.output.LayerNorm.weight"), r.init(p + "attention.output.LayerNorm.bias"),
-                    r.matmul(n + "intermediate/dense/MatMul"), r.init(p + "intermediate.dense.bias"),
-                    r.matmul(n + "output/dense/MatMul"), r.init(p + "output.dense.bias"),
-                    r.init(p + "output.LayerNorm.weight"), r.init(p + "output.LayerNorm.bias")));
+            layers.add(new Layer(fuse(r.projection(n + "attention/self/query/MatMul", p + "attention.self.query.bias"),
+                    r.projection(n + "attention/self/key/MatMul", p + "attention.self.key.bias"),
+                    r.projection(n + "attention/self/value/MatMul", p + "attention.self.value.bias")),
+                    r.projection(n + "attention/output/dense/MatMul", p + "attention.output.dense.bias"),
+                    r.floats(p + "attention.output.LayerNorm.weight"), r.floats(p + "attention.output.LayerNorm.bias"),
+                    r.projection(n + "intermediate/dense/MatMul", p + "intermediate.dense.bias"),
+                    r.projection(n + "output/dense/MatMul", p + "output.dense.bias"),
+                    r.floats(p + "output.LayerNorm.weight"), r.floats(p + "output.LayerNorm.bias")));
         }
         if (layers.isEmpty()) {
             throw new CompressionException("ONNX model " + file + " has no node /encoder/layer.0/attention/self/query/"
@@ -135,20 +268,29 @@ public final class BertEncoder {
                     + " root of a head size dividing the width " + width);
         }
         double eps = r.constant("/embeddings/LayerNorm/Add", 1);
-        return new BertEncoder(words, r.init("embeddings.position_embeddings.weight"),
-                r.init("embeddings.token_type_embeddings.weight"), r.init("embeddings.LayerNorm.weight"),
-                r.init("embeddings.LayerNorm.bias"), List.copyOf(layers), (int) (width / headSize), eps, params);
+        return new BertEncoder(words, r.table("embeddings.position_embeddings.weight"),
+                r.table("embeddings.token_type_embeddings.weight"), r.floats("embeddings.LayerNorm.weight"),
+                r.floats("embeddings.LayerNorm.bias"), List.copyOf(layers), (int) (width / headSize), eps);
     }
 
     /** Finds the named weights of the export, each missing one named in the error. */
-    private record Reader(Path file, Map<String, INDArray> init, Map<String, Onnx.NodeProto> nodes) {
-        INDArray init(String name) {
-            INDArray a = init.get(name);
-            if (a == null) {
+    private record Reader(Path file, Map<String, Onnx.TensorProto> init, Map<String, Onnx.NodeProto> nodes,
+                          Map<String, Onnx.NodeProto> producers) {
+        Onnx.TensorProto stored(String name) {
+            Onnx.TensorProto t = init.get(name);
+            if (t == null) {
                 throw new CompressionException("ONNX model " + file + " has no initializer " + name
                         + ": not a Hugging Face BERT export");
             }
-            return a;
+            return t;
+        }
+
+        INDArray floats(String name) {
+            return OnnxLowering.tensor(stored(name));
+        }
+
+        boolean has(String node) {
+            return nodes.containsKey(node) || nodes.containsKey(node + "_quant");
         }
 
         Onnx.NodeProto node(String name) {
@@ -160,15 +302,76 @@ public final class BertEncoder {
             return n;
         }
 
-        /** The stored right operand of a MatMul node: the weight [in, out]. */
-        INDArray matmul(String node) {
-            return init(node(node).getInput(1));
+        /** An embedding table: float, or uint8/int8 codes with one scale and zero point (dequantised here). */
+        INDArray table(String name) {
+            if (init.containsKey(name)) {
+                return floats(name);
+            }
+            Onnx.TensorProto q = stored(name + "_quantized");
+            byte[] codes = OnnxLowering.bytes(q);
+            float s = floats(name + "_scale").getFloat(0);
+            boolean unsigned = q.getDataType() == Onnx.TensorProto.DataType.UINT8_VALUE;
+            int zero = unsigned ? OnnxLowering.bytes(stored(name + "_zero_point"))[0] & 0xff
+                    : OnnxLowering.bytes(stored(name + "_zero_point"))[0];
+            float[] v = new float[codes.length];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = ((unsigned ? codes[i] & 0xff : codes[i]) - zero) * s;
+            }
+            return Nd4j.create(v, q.getDimsList().stream().mapToLong(Long::longValue).toArray(), 'c');
+        }
+
+        /**
+         * The projection computed at a MatMul node (float weights) or at its {@code _quant} MatMulInteger (int8
+         * weights with per-column scales, input quantised by DynamicQuantizeLinear), plus its bias.
+         */
+        Projection projection(String matmul, String bias) {
+            INDArray b = floats(bias).reshape(1, -1);
+            if (nodes.containsKey(matmul)) {
+                return new Dense(floats(node(matmul).getInput(1)), b);
+            }
+            Onnx.NodeProto mm = node(matmul + "_quant");
+            Onnx.NodeProto src = producers.get(mm.getInput(0));
+            if (!mm.getOpType().equals("MatMulInteger") || src == null
+                    || !src.getOpType().equals("DynamicQuantizeLinear")) {
+                throw new CompressionException("ONNX model " + file + ": " + mm.getName() + " is not an integer"
+                        + " product of a dynamically quantised input");
+            }
+            Onnx.TensorProto w = stored(mm.getInput(1));
+            if (w.getDataType() != Onnx.TensorProto.DataType.INT8_VALUE || w.getDimsCount() != 2) {
+                throw new CompressionException("ONNX model " + file + ": weights " + w.getName() + " are not a"
+                        + " 2-D int8 tensor");
+            }
+            for (byte z : OnnxLowering.bytes(stored(mm.getInput(3)))) {
+                if (z != 0) {
+                    throw new CompressionException("ONNX model " + file + ": weights " + w.getName()
+                            + " have a non-zero zero point (only symmetric int8 weights are read)");
+                }
+            }
+            int in = (int) w.getDims(0);
+            int out = (int) w.getDims(1);
+            INDArray s = floats(node(matmul + "_quant_scales_mul").getInput(1)).reshape(-1);
+            float[] scales = new float[out];
+            for (int j = 0; j < out; j++) {
+                scales[j] = s.getFloat(s.length() == 1 ? 0 : j);
+            }
+            return new Int8(OnnxLowering.bytes(w), in, out, scales, b);
         }
 
         /** The scalar constant that is input {@code i} of a node. */
         double constant(String node, int i) {
-            return init(node(node).getInput(i)).getDouble(0);
+            return floats(node(node).getInput(i)).getDouble(0);
         }
+    }
+
+    /** This encoder with every projection replaced by {@code f} of it (e.g. quantised, or on another runtime). */
+    public BertEncoder mapProjections(UnaryOperator<Projection> f) {
+        return new BertEncoder(words, positions, types, embGain, embBias,
+                layers.stream().map(l -> l.map(f)).toList(), heads, eps);
+    }
+
+    /** The blocks, in order. */
+    public List<Layer> layers() {
+        return layers;
     }
 
     public int numLayers() {
@@ -196,8 +399,10 @@ public final class BertEncoder {
         return (int) positions.size(0);
     }
 
+    /** Stored values: embedding tables, norms, projections' weights and biases. */
     public long numParams() {
-        return params;
+        return words.length() + positions.length() + types.length() + embGain.length() + embBias.length()
+                + layers.stream().mapToLong(Layer::numParams).sum();
     }
 
     /**
@@ -242,7 +447,7 @@ public final class BertEncoder {
         int hs = width / heads;
         for (Layer l : layers) {
             // [b*len, 3w] -> [3, b, heads, len, head size]
-            INDArray qkv = linear(x, l.wqkv, l.bqkv).reshape(b, len, 3, heads, hs).permute(2, 0, 3, 1, 4).dup('c');
+            INDArray qkv = l.qkv().apply(x).reshape(b, len, 3, heads, hs).permute(2, 0, 3, 1, 4).dup('c');
             INDArray q = qkv.get(NDArrayIndex.point(0)).divi(Math.sqrt(hs));
             INDArray k = qkv.get(NDArrayIndex.point(1));
             INDArray v = qkv.get(NDArrayIndex.point(2));
@@ -250,12 +455,12 @@ public final class BertEncoder {
             scores.addi(maskBias.broadcast(b, heads, len, len));
             INDArray p = Transforms.softmax(scores.reshape(-1, len), false).reshape(b, heads, len, len);
             INDArray ctx = Nd4j.matmul(p, v).permute(0, 2, 1, 3).dup('c').reshape(b * len, width);
-            INDArray a = linear(ctx, l.wo, l.bo).addi(x);
-            x = norm(a, l.g1, l.n1);
-            INDArray h = linear(x, l.w1, l.c1);
+            INDArray a = l.attnOut().apply(ctx).addi(x);
+            x = norm(a, l.g1(), l.n1());
+            INDArray h = l.ffnIn().apply(x);
             INDArray erf = Nd4j.exec(new Erf(h.div(Math.sqrt(2))));
             h.muli(erf.addi(1)).muli(0.5);
-            x = norm(linear(h, l.w2, l.c2).addi(x), l.g2, l.n2);
+            x = norm(l.ffnOut().apply(h).addi(x), l.g2(), l.n2());
         }
         return x.reshape(b, len, width);
     }

@@ -319,7 +319,7 @@ public final class OnnxLowering {
     }
 
     /** The ONNX file's protobuf; a clear error for one that is not readable or not ONNX. */
-    static Onnx.ModelProto parse(Path file) {
+    public static Onnx.ModelProto parse(Path file) {
         try {
             return Onnx.ModelProto.parseFrom(Files.readAllBytes(file));
         } catch (IOException | RuntimeException e) {
@@ -327,8 +327,25 @@ public final class OnnxLowering {
         }
     }
 
+    /** The values of a stored int8 or uint8 tensor as bytes (raw bytes, or int32_data as the format allows). */
+    static byte[] bytes(Onnx.TensorProto t) {
+        int type = t.getDataType();
+        if (type != Onnx.TensorProto.DataType.INT8_VALUE && type != Onnx.TensorProto.DataType.UINT8_VALUE) {
+            throw new CompressionException("ONNX tensor " + t.getName() + " has data type " + type
+                    + " where int8 or uint8 was expected");
+        }
+        if (!t.getRawData().isEmpty()) {
+            return t.getRawData().toByteArray();
+        }
+        byte[] v = new byte[t.getInt32DataCount()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (byte) t.getInt32Data(i);
+        }
+        return v;
+    }
+
     /** A stored float tensor (raw little-endian bytes or float_data), or an int64 one (Reshape's shape). */
-    static INDArray tensor(Onnx.TensorProto t) {
+    public static INDArray tensor(Onnx.TensorProto t) {
         long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         if (shape.length == 0) {
             shape = new long[] {1};

@@ -82,13 +82,40 @@ class PretrainedEncoderTest {
         assertEquals(384, enc.width());
         assertEquals(12, enc.heads());
         assertEquals(22_565_376, enc.numParams()); // the export has no pooler (the card's 22.7M counts it)
+        double[] d = compareWithOnnxRuntime(enc, PretrainedEncoder.MINILM.model(HOME));
+        System.out.printf("MiniLM parity with ONNX Runtime on %d sentences: largest hidden-state difference %.2e,"
+                + " lowest embedding cosine %.8f%n", texts.size(), d[0], d[1]);
+        assertTrue(d[0] < 1e-4, "largest difference of a hidden state from ONNX Runtime: " + d[0]);
+        assertTrue(d[1] > 0.99999, "lowest cosine of a sentence embedding to ONNX Runtime's: " + d[1]);
+    }
+
+    @Test
+    void theShippedInt8FileRunsHereAsInOnnxRuntime() throws Exception {
+        PretrainedEncoder.MINILM_Q.ensure(HOME);
+        BertEncoder q = BertEncoder.read(PretrainedEncoder.MINILM_Q.model(HOME));
+        assertEquals(22_565_376, q.numParams());
+        assertTrue(q.layers().get(0).ffnOut() instanceof BertEncoder.Int8);
+        double[] d = compareWithOnnxRuntime(q, PretrainedEncoder.MINILM_Q.model(HOME));
+        System.out.printf("MiniLM -q (int8) parity with ONNX Runtime on %d sentences: largest hidden-state"
+                + " difference %.2e, lowest embedding cosine %.8f%n", texts.size(), d[0], d[1]);
+        // Integer products are exact in both (Int8ProjectionTest), but an input a float rounding (~1e-6) away from
+        // the middle of two uint8 steps lands on the other step in one runtime, moving that token's row by a step
+        // (~0.02), and later layers carry it on: measured on this batch, one such flip in layer 0. So the two runs of
+        // the same int8 file agree to the int8 model's own noise, not to float precision.
+        assertTrue(d[1] > 0.99, "lowest cosine of a sentence embedding to ONNX Runtime's: " + d[1]);
+    }
+
+    /**
+     * The encoder against ONNX Runtime on the same file and the fixture's sentences, in batches of five padded
+     * together (the mask path) and the 256-token text alone: {largest hidden-state difference, lowest cosine of the
+     * sentence embeddings}.
+     */
+    static double[] compareWithOnnxRuntime(BertEncoder enc, Path model) throws Exception {
         long[][] ids = embedder.tokenIds(texts);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(PretrainedEncoder.MINILM.model(HOME).toString(),
-                new OrtSession.SessionOptions())) {
+        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
             double worst = 0;
             double worstCos = 1;
-            // two batches: one sentence at a time, and all but the long one padded together (the mask path)
             for (int from = 0; from < ids.length - 1; from += 5) {
                 int to = Math.min(ids.length - 1, from + 5);
                 int len = 0;
@@ -108,28 +135,24 @@ class PretrainedEncoderTest {
                 for (int b = 0; b < in.length; b++) {
                     int n = ids[from + b].length;
                     for (int t = 0; t < n; t++) {
-                        for (int c = 0; c < 384; c++) {
+                        for (int c = 0; c < enc.width(); c++) {
                             worst = Math.max(worst, Math.abs(ref[b][t][c] - ours.getDouble(b, t, c)));
                         }
                     }
                     worstCos = Math.min(worstCos, oursPooled.getRow(b).mul(refPooled.getRow(b)).sumNumber().doubleValue());
                 }
             }
-            // the long text alone (256 positions)
             long[][] one = {ids[ids.length - 1]};
-            long[][] oneMask = {new long[256]};
+            long[][] oneMask = {new long[one[0].length]};
             java.util.Arrays.fill(oneMask[0], 1);
             float[][][] ref = runOrt(env, s, one, oneMask);
             INDArray ours = enc.hidden(one, oneMask);
-            for (int t = 0; t < 256; t++) {
-                for (int c = 0; c < 384; c++) {
+            for (int t = 0; t < one[0].length; t++) {
+                for (int c = 0; c < enc.width(); c++) {
                     worst = Math.max(worst, Math.abs(ref[0][t][c] - ours.getDouble(0, t, c)));
                 }
             }
-            System.out.printf("MiniLM parity with ONNX Runtime on %d sentences: largest hidden-state difference %.2e,"
-                    + " lowest embedding cosine %.8f%n", ids.length, worst, worstCos);
-            assertTrue(worst < 1e-4, "largest difference of a hidden state from ONNX Runtime: " + worst);
-            assertTrue(worstCos > 0.99999, "lowest cosine of a sentence embedding to ONNX Runtime's: " + worstCos);
+            return new double[] {worst, worstCos};
         }
     }
 
@@ -146,17 +169,13 @@ class PretrainedEncoderTest {
     }
 
     @Test
-    void aQuantisedOrForeignGraphIsRefusedByName(@TempDir Path dir) throws Exception {
-        PretrainedEncoder.MINILM_Q.ensure(HOME);
-        CompressionException q = assertThrows(CompressionException.class,
-                () -> BertEncoder.read(PretrainedEncoder.MINILM_Q.model(HOME)));
-        assertTrue(q.getMessage().contains("MatMulInteger"), q.getMessage());
+    void aForeignGraphIsRefusedByName(@TempDir Path dir) throws Exception {
         Path cnn = dir.resolve("cnn.onnx");
         try (InputStream in = PretrainedEncoderTest.class.getResourceAsStream("/onnx/cnn.onnx")) {
             Files.copy(in, cnn);
         }
         CompressionException e = assertThrows(CompressionException.class, () -> BertEncoder.read(cnn));
-        assertTrue(e.getMessage().contains("not a float BERT encoder"), e.getMessage());
+        assertTrue(e.getMessage().contains("not a BERT encoder export"), e.getMessage());
     }
 
     private static float[][][] runOrt(OrtEnvironment env, OrtSession s, long[][] ids, long[][] mask) throws Exception {

@@ -1,0 +1,162 @@
+package org.jvmcompress.quantize;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.model.onnx.BertEncoder;
+import org.jvmcompress.engine.FloatRuntime;
+import org.jvmcompress.engine.NativeTrainer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@link BertEncoder.Int8} on oneDNN's integer matrix product: the input quantised to uint8 over its own range by a
+ * reorder (round to nearest even, saturating, as ONNX DynamicQuantizeLinear), then uint8 x int8 with int32
+ * accumulation, the input's zero point and the per-column scales (input scale x weight scale) applied inside the
+ * product, float out, bias added after. The rows of the input are a run-time dimension: one product primitive serves
+ * every batch and length; the quantising reorder is kept per row count.
+ */
+public final class OneDnnInt8Projection implements BertEncoder.Projection {
+    private static final int KEEP_REORDERS = 64;
+
+    private final BertEncoder.Int8 p;
+    private final engine eng = new engine(engine.kind.cpu, 0);
+    private final stream strm = new stream(eng);
+    private final matmul product;
+    private final memory weights;
+    private final memory scales;
+    private final memory zero;
+    private final memory reorderScale;
+    private final memory reorderZero;
+    private final float[] scaleValues;
+    private final Map<Long, reorder> reorders = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, reorder> e) {
+            return size() > KEEP_REORDERS;
+        }
+    };
+    private BytePointer codes = new BytePointer(0);
+    /** Native objects the primitives refer to, reachable as long as this projection is. */
+    private final Object[] keep;
+
+    public OneDnnInt8Projection(BertEncoder.Int8 p) {
+        if (!FloatRuntime.available()) {
+            throw new CompressionException("oneDNN is not available on this machine: " + FloatRuntime.unavailableReason());
+        }
+        this.p = p;
+        long rows = dnnl.DNNL_RUNTIME_DIM_VAL;
+        memory.desc src = new memory.desc(new long[] {rows, p.in()}, memory.data_type.u8, memory.format_tag.ab);
+        memory.desc wei = new memory.desc(new long[] {p.in(), p.out()}, memory.data_type.s8, memory.format_tag.any);
+        memory.desc dst = new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab);
+        primitive_attr attr = new primitive_attr();
+        attr.set_output_scales(1 << 1, new float[] {(float) dnnl.DNNL_RUNTIME_F32_VAL});
+        attr.set_zero_points(dnnl.DNNL_ARG_SRC, 0, new int[] {dnnl.DNNL_RUNTIME_S32_VAL});
+        matmul.desc d = new matmul.desc(src, wei, dst);
+        matmul.primitive_desc pd = new matmul.primitive_desc(d, attr, eng);
+        this.product = new matmul(pd);
+        memory plain = new memory(new memory.desc(new long[] {p.in(), p.out()}, memory.data_type.s8,
+                memory.format_tag.ab), eng);
+        new BytePointer(plain.get_data_handle()).capacity(p.codes().length).put(p.codes());
+        this.weights = new memory(pd.weights_desc(), eng);
+        new reorder(plain, weights).execute(strm, plain, weights);
+        strm._wait();
+        this.scales = new memory(new memory.desc(new long[] {p.out()}, memory.data_type.f32, memory.format_tag.a), eng);
+        this.zero = new memory(new memory.desc(new long[] {1}, memory.data_type.s32, memory.format_tag.a), eng);
+        this.reorderScale = new memory(new memory.desc(new long[] {1}, memory.data_type.f32, memory.format_tag.a), eng);
+        this.reorderZero = new memory(new memory.desc(new long[] {1}, memory.data_type.s32, memory.format_tag.a), eng);
+        this.scaleValues = new float[p.out()];
+        this.keep = new Object[] {src, wei, dst, attr, d, pd, plain};
+    }
+
+    /** Every int8 projection of an encoder on oneDNN (float ones stay as they are). */
+    public static BertEncoder accelerate(BertEncoder enc) {
+        return enc.mapProjections(q -> q instanceof BertEncoder.Int8 i ? new OneDnnInt8Projection(i) : q);
+    }
+
+    /** An encoder with every float projection quantised (per-column symmetric int8 weights) and run on oneDNN. */
+    public static BertEncoder quantize(BertEncoder enc) {
+        return accelerate(enc.mapProjections(q -> q instanceof BertEncoder.Dense d
+                ? BertEncoder.Int8.quantize(d.w(), d.b()) : q));
+    }
+
+    /** The integer weights and scales this runs. */
+    public BertEncoder.Int8 weights() {
+        return p;
+    }
+
+    @Override
+    public synchronized INDArray apply(INDArray input) {
+        INDArray x = input.dataType() == DataType.FLOAT && input.ordering() == 'c' && input.elementWiseStride() == 1
+                && input.offset() == input.data().offset() ? input : input.dup('c');
+        long rows = x.size(0);
+        if (x.rank() != 2 || x.size(1) != p.in()) {
+            throw new CompressionException("int8 projection of " + p.in() + " inputs given an array of shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        float[] grid = BertEncoder.Int8.inputGrid(x);
+        long n = rows * p.in();
+        if (codes.capacity() < n) {
+            codes.close();
+            codes = new BytePointer(n);
+        }
+        memory.desc fd = new memory.desc(new long[] {rows, p.in()}, memory.data_type.f32, memory.format_tag.ab);
+        memory.desc qd = new memory.desc(new long[] {rows, p.in()}, memory.data_type.u8, memory.format_tag.ab);
+        memory f = new memory(fd, eng, NativeTrainer.at(NativeTrainer.address(x)));
+        memory q = new memory(qd, eng, codes);
+        new FloatPointer(reorderScale.get_data_handle()).put(1f / grid[0]);
+        new IntPointer(reorderZero.get_data_handle()).put((int) grid[1]);
+        reorder r = reorders.computeIfAbsent(rows, k -> quantiser(f, q));
+        IntMemoryMap ra = new IntMemoryMap();
+        ra.put(dnnl.DNNL_ARG_FROM, f);
+        ra.put(dnnl.DNNL_ARG_TO, q);
+        ra.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, reorderScale);
+        ra.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_DST, reorderZero);
+        r.execute(strm, ra);
+
+        for (int j = 0; j < scaleValues.length; j++) {
+            scaleValues[j] = p.scales()[j] * grid[0];
+        }
+        new FloatPointer(scales.get_data_handle()).capacity(scaleValues.length).put(scaleValues);
+        new IntPointer(zero.get_data_handle()).put((int) grid[1]);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows, p.out());
+        memory o = new memory(new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab),
+                eng, NativeTrainer.at(NativeTrainer.address(out)));
+        IntMemoryMap a = new IntMemoryMap();
+        a.put(dnnl.DNNL_ARG_SRC, q);
+        a.put(dnnl.DNNL_ARG_WEIGHTS, weights);
+        a.put(dnnl.DNNL_ARG_DST, o);
+        a.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, scales);
+        a.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_SRC, zero);
+        product.execute(strm, a);
+        strm._wait();
+        f.close();
+        q.close();
+        o.close();
+        return out.addiRowVector(p.b());
+    }
+
+    /** float -> uint8 with a run-time scale and zero point, for one row count. */
+    private reorder quantiser(memory f, memory q) {
+        primitive_attr attr = new primitive_attr();
+        attr.set_output_scales(0, new float[] {(float) dnnl.DNNL_RUNTIME_F32_VAL});
+        attr.set_zero_points(dnnl.DNNL_ARG_DST, 0, new int[] {dnnl.DNNL_RUNTIME_S32_VAL});
+        return new reorder(new reorder.primitive_desc(f, q, attr, false));
+    }
+
+    @Override
+    public long numParams() {
+        return p.numParams();
+    }
+}
