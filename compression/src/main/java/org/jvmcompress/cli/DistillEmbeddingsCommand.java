@@ -98,7 +98,7 @@ final class DistillEmbeddingsCommand implements Command {
                 : Path.of(textArg).toAbsolutePath() + " (90/10 split by seed " + c.seed() + ")";
         System.out.printf("teacher %s; %d training and %d held-out texts from %s%n", pe.description(), train.size(),
                 held.size(), source);
-        try (SentenceEmbedder teacher = SentenceEmbedder.of(pe, home)) {
+        try (SentenceEmbedder teacher = org.jvmcompress.quantize.Encoders.embedder(pe, home)) {
             INDArray tTrain = EmbeddingDistiller.teacherEmbeddings(teacher, pe.onnxSha256(), train, out, "train");
             INDArray tHeld = EmbeddingDistiller.teacherEmbeddings(teacher, pe.onnxSha256(), held, out, "heldout");
             long sep = teacher.tokenIds(List.of(""))[0][1];
@@ -205,8 +205,8 @@ final class DistillEmbeddingsCommand implements Command {
         return l;
     }
 
-    @SuppressWarnings("unchecked")
-    static List<String>[] userTexts(Path file, long seed) {
+    /** The distinct non-empty lines of a UTF-8 text file; at least {@code min} of them, or an error naming the use. */
+    static List<String> readTexts(Path file, int min, String use) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -215,10 +215,16 @@ final class DistillEmbeddingsCommand implements Command {
         }
         List<String> texts = new ArrayList<>(new LinkedHashSet<>(lines.stream().map(String::strip)
                 .filter(s -> !s.isEmpty()).toList()));
-        if (texts.size() < 40) {
+        if (texts.size() < min) {
             throw new CompressionException("text file " + file + " has " + texts.size() + " distinct non-empty lines;"
-                    + " embedding distillation needs at least 40 (one text per line)");
+                    + " " + use + " needs at least " + min + " (one text per line)");
         }
+        return texts;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String>[] userTexts(Path file, long seed) {
+        List<String> texts = readTexts(file, 40, "embedding distillation");
         List<String> keys = texts.stream().map(Splits::textKey).toList();
         int[][] split = Splits.split(keys, new double[] {0.9, 0.1}, seed);
         List<String> tr = new ArrayList<>();

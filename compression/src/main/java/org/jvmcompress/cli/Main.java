@@ -36,6 +36,7 @@ public final class Main {
         add(new DistillEmbeddingsCommand());
         add(new BenchEncoderCommand());
         add(new ProbeEncoderCommand());
+        add(new QuantizeEncoderCommand());
     }
 
     private Main() {}

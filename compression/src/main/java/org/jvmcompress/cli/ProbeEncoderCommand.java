@@ -85,7 +85,7 @@ final class ProbeEncoderCommand implements Command {
         INDArray[] x = new INDArray[3];
         INDArray[] y = new INDArray[3];
         String[] names = {"train", "validation", "test"};
-        try (SentenceEmbedder teacher = SentenceEmbedder.of(pe, home)) {
+        try (SentenceEmbedder teacher = org.jvmcompress.quantize.Encoders.embedder(pe, home)) {
             for (int p = 0; p < 3; p++) {
                 TextData part = all.subset(split[p]);
                 x[p] = EmbeddingDistiller.teacherEmbeddings(teacher, pe.onnxSha256(), part.texts(), out, names[p]);

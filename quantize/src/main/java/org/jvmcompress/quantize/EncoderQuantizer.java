@@ -61,7 +61,7 @@ public final class EncoderQuantizer {
                 }
                 if (replaced.add(w.getName())) {
                     INDArray wf = OnnxLowering.tensor(w);
-                    BertEncoder.Int8 q = BertEncoder.Int8.quantize(wf, Nd4j.zeros(DataType.FLOAT, 1, wf.size(1)));
+                    BertEncoder.Int8 q = BertEncoder.Int8.quantize(wf, Nd4j.zeros(DataType.FLOAT, 1, wf.size(1)), false);
                     added.add(bytes(w.getName() + "_quantized", Onnx.TensorProto.DataType.INT8_VALUE,
                             new long[] {q.in(), q.out()}, q.codes()));
                     added.add(floats(w.getName() + "_scale", new long[] {q.out()}, q.scales()));

@@ -9,6 +9,7 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
@@ -25,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link BertEncoder.Int8} on oneDNN's integer matrix product: the input quantised to uint8 over its own range by a
  * reorder (round to nearest even, saturating, as ONNX DynamicQuantizeLinear), then uint8 x int8 with int32
  * accumulation, the input's zero point and the per-column scales (input scale x weight scale) applied inside the
- * product, float out, bias added after. The rows of the input are a run-time dimension: one product primitive serves
+ * product with the bias, then, for the feed-forward's first projection, the exact GELU: all in one primitive. The rows of the input are a run-time dimension: one product primitive serves
  * every batch and length; the quantising reorder is kept per row count.
  */
 public final class OneDnnInt8Projection implements BertEncoder.Projection {
@@ -38,9 +39,13 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
     private final memory weights;
     private final memory scales;
     private final memory zero;
+    private final memory bias;
+    private final float[] biasValues;
+    private final float[] scaledBias;
     private final memory reorderScale;
     private final memory reorderZero;
     private final float[] scaleValues;
+    private final String implementation;
     private final Map<Long, reorder> reorders = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, reorder> e) {
@@ -60,12 +65,19 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
         memory.desc src = new memory.desc(new long[] {rows, p.in()}, memory.data_type.u8, memory.format_tag.ab);
         memory.desc wei = new memory.desc(new long[] {p.in(), p.out()}, memory.data_type.s8, memory.format_tag.any);
         memory.desc dst = new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab);
+        memory.desc bia = new memory.desc(new long[] {1, p.out()}, memory.data_type.f32, memory.format_tag.ab);
         primitive_attr attr = new primitive_attr();
         attr.set_output_scales(1 << 1, new float[] {(float) dnnl.DNNL_RUNTIME_F32_VAL});
         attr.set_zero_points(dnnl.DNNL_ARG_SRC, 0, new int[] {dnnl.DNNL_RUNTIME_S32_VAL});
-        matmul.desc d = new matmul.desc(src, wei, dst);
+        post_ops po = new post_ops();
+        if (p.gelu()) {
+            po.append_eltwise(1f, dnnl.algorithm.eltwise_gelu_erf, 0f, 0f);
+            attr.set_post_ops(po);
+        }
+        matmul.desc d = new matmul.desc(src, wei, bia, dst);
         matmul.primitive_desc pd = new matmul.primitive_desc(d, attr, eng);
         this.product = new matmul(pd);
+        this.implementation = pd.impl_info_str().getString();
         memory plain = new memory(new memory.desc(new long[] {p.in(), p.out()}, memory.data_type.s8,
                 memory.format_tag.ab), eng);
         new BytePointer(plain.get_data_handle()).capacity(p.codes().length).put(p.codes());
@@ -77,18 +89,15 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
         this.reorderScale = new memory(new memory.desc(new long[] {1}, memory.data_type.f32, memory.format_tag.a), eng);
         this.reorderZero = new memory(new memory.desc(new long[] {1}, memory.data_type.s32, memory.format_tag.a), eng);
         this.scaleValues = new float[p.out()];
-        this.keep = new Object[] {src, wei, dst, attr, d, pd, plain};
+        this.bias = new memory(bia, eng);
+        this.biasValues = p.b().dup().data().asFloat();
+        this.scaledBias = new float[p.out()];
+        this.keep = new Object[] {src, wei, dst, bia, attr, po, d, pd, plain};
     }
 
-    /** Every int8 projection of an encoder on oneDNN (float ones stay as they are). */
-    public static BertEncoder accelerate(BertEncoder enc) {
-        return enc.mapProjections(q -> q instanceof BertEncoder.Int8 i ? new OneDnnInt8Projection(i) : q);
-    }
-
-    /** An encoder with every float projection quantised (per-column symmetric int8 weights) and run on oneDNN. */
-    public static BertEncoder quantize(BertEncoder enc) {
-        return accelerate(enc.mapProjections(q -> q instanceof BertEncoder.Dense d
-                ? BertEncoder.Int8.quantize(d.w(), d.b()) : q));
+    /** oneDNN's name for the kernel it chose for the product. */
+    public String implementation() {
+        return implementation;
     }
 
     /** The integer weights and scales this runs. */
@@ -125,10 +134,13 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
         ra.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_DST, reorderZero);
         r.execute(strm, ra);
 
+        // oneDNN adds the bias to the int32 sums before the output scales: it goes in divided by them
         for (int j = 0; j < scaleValues.length; j++) {
             scaleValues[j] = p.scales()[j] * grid[0];
+            scaledBias[j] = biasValues[j] / scaleValues[j];
         }
         new FloatPointer(scales.get_data_handle()).capacity(scaleValues.length).put(scaleValues);
+        new FloatPointer(bias.get_data_handle()).capacity(scaledBias.length).put(scaledBias);
         new IntPointer(zero.get_data_handle()).put((int) grid[1]);
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows, p.out());
         memory o = new memory(new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab),
@@ -136,6 +148,7 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
         IntMemoryMap a = new IntMemoryMap();
         a.put(dnnl.DNNL_ARG_SRC, q);
         a.put(dnnl.DNNL_ARG_WEIGHTS, weights);
+        a.put(dnnl.DNNL_ARG_BIAS, bias);
         a.put(dnnl.DNNL_ARG_DST, o);
         a.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, scales);
         a.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_SRC, zero);
@@ -144,7 +157,7 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
         f.close();
         q.close();
         o.close();
-        return out.addiRowVector(p.b());
+        return out;
     }
 
     /** float -> uint8 with a run-time scale and zero point, for one row count. */

@@ -53,7 +53,7 @@ class EncoderQuantizerTest {
         // the file holds exactly the codes the in-memory quantiser makes
         BertEncoder.Int8 read = (BertEncoder.Int8) fromFile.layers().get(2).ffnOut();
         BertEncoder.Dense orig = (BertEncoder.Dense) floatEnc.layers().get(2).ffnOut();
-        BertEncoder.Int8 made = BertEncoder.Int8.quantize(orig.w(), orig.b());
+        BertEncoder.Int8 made = BertEncoder.Int8.quantize(orig);
         assertArrayEquals(made.codes(), read.codes());
         assertArrayEquals(made.scales(), read.scales());
 
@@ -72,7 +72,7 @@ class EncoderQuantizerTest {
                 Arrays.fill(mask[i], 0, ids[i].length, 1);
             }
             INDArray f = SentenceEmbedder.meanPool(floatEnc.hidden(in, mask), mask);
-            INDArray q = SentenceEmbedder.meanPool(OneDnnInt8Projection.accelerate(fromFile).hidden(in, mask), mask);
+            INDArray q = SentenceEmbedder.meanPool(Encoders.onOneDnn(fromFile).hidden(in, mask), mask);
             INDArray ort;
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             try (OrtSession s = env.createSession(target.toString(), new OrtSession.SessionOptions());

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.model.onnx.BertEncoder;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,11 +14,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** oneDNN's integer product against the reference arithmetic of the same int8 projection. */
 class OneDnnInt8ProjectionTest {
-    @Test
-    void equalsTheReferenceForEveryRowCount() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void equalsTheReferenceForEveryRowCount(boolean gelu) {
         Nd4j.getRandom().setSeed(5);
         BertEncoder.Int8 ref = BertEncoder.Int8.quantize(Nd4j.randn(DataType.FLOAT, 96, 40).muli(0.05),
-                Nd4j.randn(DataType.FLOAT, 1, 40));
+                Nd4j.randn(DataType.FLOAT, 1, 40), gelu);
         OneDnnInt8Projection fast = new OneDnnInt8Projection(ref);
         // rows of different counts through one product primitive; inputs with and without negative values. Equal
         // but where an input lies on a rounding tie: ONNX rounds x / scale and adds the zero point, oneDNN rounds

@@ -58,6 +58,11 @@ public record PretrainedEncoder(String name, String description, String group, S
                 + String.join(", ", ALL.stream().map(PretrainedEncoder::name).toList()));
     }
 
+    /** The int8 file its publisher ships beside this float one (null when there is none). */
+    public PretrainedEncoder quantisedSibling() {
+        return this == MINILM ? MINILM_Q : null;
+    }
+
     public String coordinates() {
         return group + ":" + artifact + ":" + version;
     }

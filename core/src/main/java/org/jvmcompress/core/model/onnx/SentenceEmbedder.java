@@ -27,8 +27,13 @@ public final class SentenceEmbedder implements AutoCloseable {
     private final int maxTokens;
 
     public SentenceEmbedder(Path onnx, Path tokenizerJson, int maxTokens, DataHome home) {
+        this(BertEncoder.read(onnx), tokenizerJson, maxTokens, home);
+    }
+
+    /** An encoder already read (e.g. quantised, or on another runtime) with its tokenizer. */
+    public SentenceEmbedder(BertEncoder encoder, Path tokenizerJson, int maxTokens, DataHome home) {
         this.tokenizer = tokenizer(tokenizerJson, maxTokens, home);
-        this.encoder = BertEncoder.read(onnx);
+        this.encoder = encoder;
         this.maxTokens = maxTokens;
     }
 

@@ -50,7 +50,7 @@ class Int8ProjectionTest {
             }
         }
         INDArray w = Nd4j.randn(DataType.FLOAT, in, out).muli(0.1);
-        BertEncoder.Int8 p = BertEncoder.Int8.quantize(w, Nd4j.randn(DataType.FLOAT, 1, out));
+        BertEncoder.Int8 p = BertEncoder.Int8.quantize(w, Nd4j.randn(DataType.FLOAT, 1, out), false);
         float[][] want = exact(x, p);
         INDArray got = p.apply(Nd4j.createFromArray(x));
         for (int i = 0; i < n; i++) {

@@ -82,7 +82,7 @@ class PretrainedEncoderTest {
         assertEquals(384, enc.width());
         assertEquals(12, enc.heads());
         assertEquals(22_565_376, enc.numParams()); // the export has no pooler (the card's 22.7M counts it)
-        double[] d = compareWithOnnxRuntime(enc, PretrainedEncoder.MINILM.model(HOME));
+        double[] d = OrtParity.compare(enc, embedder, texts, PretrainedEncoder.MINILM.model(HOME));
         System.out.printf("MiniLM parity with ONNX Runtime on %d sentences: largest hidden-state difference %.2e,"
                 + " lowest embedding cosine %.8f%n", texts.size(), d[0], d[1]);
         assertTrue(d[0] < 1e-4, "largest difference of a hidden state from ONNX Runtime: " + d[0]);
@@ -95,7 +95,7 @@ class PretrainedEncoderTest {
         BertEncoder q = BertEncoder.read(PretrainedEncoder.MINILM_Q.model(HOME));
         assertEquals(22_565_376, q.numParams());
         assertTrue(q.layers().get(0).ffnOut() instanceof BertEncoder.Int8);
-        double[] d = compareWithOnnxRuntime(q, PretrainedEncoder.MINILM_Q.model(HOME));
+        double[] d = OrtParity.compare(q, embedder, texts, PretrainedEncoder.MINILM_Q.model(HOME));
         System.out.printf("MiniLM -q (int8) parity with ONNX Runtime on %d sentences: largest hidden-state"
                 + " difference %.2e, lowest embedding cosine %.8f%n", texts.size(), d[0], d[1]);
         // Integer products are exact in both (Int8ProjectionTest), but an input a float rounding (~1e-6) away from
@@ -103,57 +103,6 @@ class PretrainedEncoderTest {
         // (~0.02), and later layers carry it on: measured on this batch, one such flip in layer 0. So the two runs of
         // the same int8 file agree to the int8 model's own noise, not to float precision.
         assertTrue(d[1] > 0.99, "lowest cosine of a sentence embedding to ONNX Runtime's: " + d[1]);
-    }
-
-    /**
-     * The encoder against ONNX Runtime on the same file and the fixture's sentences, in batches of five padded
-     * together (the mask path) and the 256-token text alone: {largest hidden-state difference, lowest cosine of the
-     * sentence embeddings}.
-     */
-    static double[] compareWithOnnxRuntime(BertEncoder enc, Path model) throws Exception {
-        long[][] ids = embedder.tokenIds(texts);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
-            double worst = 0;
-            double worstCos = 1;
-            for (int from = 0; from < ids.length - 1; from += 5) {
-                int to = Math.min(ids.length - 1, from + 5);
-                int len = 0;
-                for (int i = from; i < to; i++) {
-                    len = Math.max(len, ids[i].length);
-                }
-                long[][] in = new long[to - from][len];
-                long[][] mask = new long[to - from][len];
-                for (int i = from; i < to; i++) {
-                    System.arraycopy(ids[i], 0, in[i - from], 0, ids[i].length);
-                    java.util.Arrays.fill(mask[i - from], 0, ids[i].length, 1);
-                }
-                float[][][] ref = runOrt(env, s, in, mask);
-                INDArray ours = enc.hidden(in, mask);
-                INDArray oursPooled = SentenceEmbedder.meanPool(ours, mask);
-                INDArray refPooled = SentenceEmbedder.meanPool(org.nd4j.linalg.factory.Nd4j.create(ref), mask);
-                for (int b = 0; b < in.length; b++) {
-                    int n = ids[from + b].length;
-                    for (int t = 0; t < n; t++) {
-                        for (int c = 0; c < enc.width(); c++) {
-                            worst = Math.max(worst, Math.abs(ref[b][t][c] - ours.getDouble(b, t, c)));
-                        }
-                    }
-                    worstCos = Math.min(worstCos, oursPooled.getRow(b).mul(refPooled.getRow(b)).sumNumber().doubleValue());
-                }
-            }
-            long[][] one = {ids[ids.length - 1]};
-            long[][] oneMask = {new long[one[0].length]};
-            java.util.Arrays.fill(oneMask[0], 1);
-            float[][][] ref = runOrt(env, s, one, oneMask);
-            INDArray ours = enc.hidden(one, oneMask);
-            for (int t = 0; t < one[0].length; t++) {
-                for (int c = 0; c < enc.width(); c++) {
-                    worst = Math.max(worst, Math.abs(ref[0][t][c] - ours.getDouble(0, t, c)));
-                }
-            }
-            return new double[] {worst, worstCos};
-        }
     }
 
     @Test
@@ -178,17 +127,4 @@ class PretrainedEncoderTest {
         assertTrue(e.getMessage().contains("not a BERT encoder export"), e.getMessage());
     }
 
-    private static float[][][] runOrt(OrtEnvironment env, OrtSession s, long[][] ids, long[][] mask) throws Exception {
-        Map<String, OnnxTensor> in = new HashMap<>();
-        long[][] types = new long[ids.length][ids[0].length];
-        try (OnnxTensor a = OnnxTensor.createTensor(env, ids); OnnxTensor b = OnnxTensor.createTensor(env, mask);
-             OnnxTensor c = OnnxTensor.createTensor(env, types)) {
-            in.put("input_ids", a);
-            in.put("attention_mask", b);
-            in.put("token_type_ids", c);
-            try (OrtSession.Result r = s.run(in)) {
-                return (float[][][]) r.get(0).getValue();
-            }
-        }
-    }
 }

@@ -1,0 +1,103 @@
+package org.jvmcompress.engine;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.engine;
+import org.bytedeco.dnnl.matmul;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.post_ops;
+import org.bytedeco.dnnl.primitive_attr;
+import org.bytedeco.dnnl.reorder;
+import org.bytedeco.dnnl.stream;
+import org.bytedeco.dnnl.global.dnnl;
+import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.model.onnx.BertEncoder;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@link BertEncoder.Dense} as one oneDNN float matrix product: weights packed once in oneDNN's layout, bias and (for
+ * the feed-forward's first projection) the exact GELU fused into the primitive, rows a run-time dimension so one
+ * primitive serves every batch and length. Input and output stay ND4J arrays (their memory is handed to oneDNN).
+ */
+public final class OneDnnDense implements BertEncoder.Projection {
+    private final BertEncoder.Dense p;
+    private final engine eng = new engine(engine.kind.cpu, 0);
+    private final stream strm = new stream(eng);
+    private final matmul product;
+    private final memory weights;
+    private final memory bias;
+    private final int in;
+    private final int out;
+    /** Native objects the primitive refers to, reachable as long as this projection is. */
+    private final Object[] keep;
+
+    public OneDnnDense(BertEncoder.Dense p) {
+        if (!FloatRuntime.available()) {
+            throw new CompressionException("oneDNN is not available on this machine: " + FloatRuntime.unavailableReason());
+        }
+        this.p = p;
+        this.in = (int) p.w().size(0);
+        this.out = (int) p.w().size(1);
+        long rows = dnnl.DNNL_RUNTIME_DIM_VAL;
+        memory.desc src = new memory.desc(new long[] {rows, in}, memory.data_type.f32, memory.format_tag.ab);
+        memory.desc wei = new memory.desc(new long[] {in, out}, memory.data_type.f32, memory.format_tag.any);
+        memory.desc bia = new memory.desc(new long[] {1, out}, memory.data_type.f32, memory.format_tag.ab);
+        memory.desc dst = new memory.desc(new long[] {rows, out}, memory.data_type.f32, memory.format_tag.ab);
+        primitive_attr attr = new primitive_attr();
+        post_ops po = new post_ops();
+        if (p.gelu()) {
+            po.append_eltwise(1f, dnnl.algorithm.eltwise_gelu_erf, 0f, 0f);
+            attr.set_post_ops(po);
+        }
+        matmul.desc d = new matmul.desc(src, wei, bia, dst);
+        matmul.primitive_desc pd = new matmul.primitive_desc(d, attr, eng);
+        this.product = new matmul(pd);
+        memory plain = new memory(new memory.desc(new long[] {in, out}, memory.data_type.f32, memory.format_tag.ab),
+                eng);
+        new FloatPointer(plain.get_data_handle()).capacity((long) in * out).put(p.w().dup('c').data().asFloat());
+        this.weights = new memory(pd.weights_desc(), eng);
+        new reorder(plain, weights).execute(strm, plain, weights);
+        strm._wait();
+        this.bias = new memory(bia, eng);
+        new FloatPointer(bias.get_data_handle()).capacity(out).put(p.b().dup('c').data().asFloat());
+        this.keep = new Object[] {src, wei, bia, dst, attr, po, d, pd, plain};
+    }
+
+    /** Every float projection of an encoder on oneDNN (integer ones stay as they are). */
+    public static BertEncoder accelerate(BertEncoder enc) {
+        return enc.mapProjections(q -> q instanceof BertEncoder.Dense d ? new OneDnnDense(d) : q);
+    }
+
+    @Override
+    public synchronized INDArray apply(INDArray input) {
+        INDArray x = input.dataType() == DataType.FLOAT && input.ordering() == 'c' && input.elementWiseStride() == 1
+                && input.offset() == input.data().offset() ? input : input.dup('c');
+        if (x.rank() != 2 || x.size(1) != in) {
+            throw new CompressionException("projection of " + in + " inputs given an array of shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        long rows = x.size(0);
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, out);
+        memory s = new memory(new memory.desc(new long[] {rows, in}, memory.data_type.f32, memory.format_tag.ab), eng,
+                NativeTrainer.at(NativeTrainer.address(x)));
+        memory o = new memory(new memory.desc(new long[] {rows, out}, memory.data_type.f32, memory.format_tag.ab), eng,
+                NativeTrainer.at(NativeTrainer.address(y)));
+        IntMemoryMap a = new IntMemoryMap();
+        a.put(dnnl.DNNL_ARG_SRC, s);
+        a.put(dnnl.DNNL_ARG_WEIGHTS, weights);
+        a.put(dnnl.DNNL_ARG_BIAS, bias);
+        a.put(dnnl.DNNL_ARG_DST, o);
+        product.execute(strm, a);
+        strm._wait();
+        s.close();
+        o.close();
+        return y;
+    }
+
+    @Override
+    public long numParams() {
+        return p.numParams();
+    }
+}
