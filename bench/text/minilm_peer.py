@@ -3,6 +3,7 @@ written here, its weights read from the ONNX initializers) and by ONNX Runtime, 
 with random token ids, 2 threads. Checks PyTorch's output against ONNX Runtime's first.
 
 Run: V/bin/python bench/text/minilm_peer.py MODEL.onnx OUT.json [--length 32] [--batches 1,32,256] [--seconds 10]
+     [--quantised NAME=INT8.onnx ...] (each int8 file: its size, its embeddings' cosine to the float ones, its speed)
 (V: a venv with torch, onnx, onnxruntime and numpy from /opt/wheels and /opt/pypi/files)."""
 import argparse, json, math, time
 
@@ -18,7 +19,8 @@ p.add_argument("out")
 p.add_argument("--length", type=int, default=32)
 p.add_argument("--batches", default="1,32,256")
 p.add_argument("--seconds", type=float, default=10)
-p.add_argument("--quantised", help="the -q ONNX file: its speed in ONNX Runtime and its embeddings' cosine to the float ones")
+p.add_argument("--quantised", action="append", default=[],
+               help="NAME=FILE: an int8 ONNX file; its speed in ONNX Runtime and its embeddings' cosine to the float ones")
 p.add_argument("--sentences", default="core/src/test/resources/minilm/token-ids.json",
                help="real sentences with their token ids, for the cosine of the quantised model")
 a = p.parse_args()
@@ -116,11 +118,12 @@ for b in [int(x) for x in a.batches.split(",")]:
     ms2, rate2 = timeit(lambda: sess.run(None, f), b)
     out[f"onnxruntime_b{b}_ms_per_batch"], out[f"onnxruntime_b{b}_sequences_per_s"] = ms2, rate2
     print(f"batch {b} x {a.length}: torch {ms:.2f} ms ({rate:.1f}/s), onnxruntime {ms2:.2f} ms ({rate2:.1f}/s)")
-if a.quantised:
-    import os
-    qs = ort.InferenceSession(a.quantised, so, providers=["CPUExecutionProvider"])
-    out["quantised_model"] = a.quantised
-    out["float_bytes"], out["quantised_bytes"] = os.path.getsize(a.model), os.path.getsize(a.quantised)
+import os
+out["float_bytes"] = os.path.getsize(a.model)
+for spec in a.quantised:
+    name, path = spec.split("=", 1)
+    qs = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    out[f"{name}_model"], out[f"{name}_bytes"] = path, os.path.getsize(path)
     cos = []
     for s in json.load(open(a.sentences, encoding="utf-8"))["sentences"]:
         ids = np.array([s["ids"]], dtype=np.int64)
@@ -128,13 +131,13 @@ if a.quantised:
         e = [r[0].mean(0) for r in (sess.run(None, f)[0], qs.run(None, f)[0])]
         e = [v / np.linalg.norm(v) for v in e]
         cos.append(float(e[0] @ e[1]))
-    out["quantised_cosine_mean"], out["quantised_cosine_min"] = float(np.mean(cos)), float(np.min(cos))
-    out["quantised_cosine_sentences"] = len(cos)
+    out[f"{name}_cosine_mean"], out[f"{name}_cosine_min"] = float(np.mean(cos)), float(np.min(cos))
+    out[f"{name}_cosine_sentences"] = len(cos)
     for b in [int(x) for x in a.batches.split(",")]:
         ids, mask = feeds(b)
         f = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
         ms, rate = timeit(lambda: qs.run(None, f), b)
-        out[f"onnxruntime_int8_b{b}_ms_per_batch"], out[f"onnxruntime_int8_b{b}_sequences_per_s"] = ms, rate
-        print(f"batch {b} x {a.length}: onnxruntime int8 (-q) {ms:.2f} ms ({rate:.1f}/s)")
-    print(f"-q embeddings vs float: mean cosine {out['quantised_cosine_mean']:.5f}, lowest {out['quantised_cosine_min']:.5f}")
+        out[f"onnxruntime_{name}_b{b}_ms_per_batch"], out[f"onnxruntime_{name}_b{b}_sequences_per_s"] = ms, rate
+        print(f"batch {b} x {a.length}: onnxruntime {name} {ms:.2f} ms ({rate:.1f}/s)")
+    print(f"{name} embeddings vs float: mean cosine {out[f'{name}_cosine_mean']:.5f}, lowest {out[f'{name}_cosine_min']:.5f}")
 json.dump(out, open(a.out, "w"), indent=1)

@@ -1,5 +1,7 @@
 package org.jvmcompress.engine;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
@@ -72,29 +74,61 @@ public final class OneDnnDense implements BertEncoder.Projection {
 
     @Override
     public synchronized INDArray apply(INDArray input) {
-        INDArray x = input.dataType() == DataType.FLOAT && input.ordering() == 'c' && input.elementWiseStride() == 1
-                && input.offset() == input.data().offset() ? input : input.dup('c');
+        INDArray x = input(input);
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), out);
+        run(product, x, y);
+        return y;
+    }
+
+    private INDArray input(INDArray input) {
+        INDArray x = plain(input) ? input : input.dup('c');
         if (x.rank() != 2 || x.size(1) != in) {
             throw new CompressionException("projection of " + in + " inputs given an array of shape "
                     + java.util.Arrays.toString(x.shape()));
         }
-        long rows = x.size(0);
-        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, out);
-        memory s = new memory(new memory.desc(new long[] {rows, in}, memory.data_type.f32, memory.format_tag.ab), eng,
-                NativeTrainer.at(NativeTrainer.address(x)));
-        memory o = new memory(new memory.desc(new long[] {rows, out}, memory.data_type.f32, memory.format_tag.ab), eng,
-                NativeTrainer.at(NativeTrainer.address(y)));
-        IntMemoryMap a = new IntMemoryMap();
-        a.put(dnnl.DNNL_ARG_SRC, s);
-        a.put(dnnl.DNNL_ARG_WEIGHTS, weights);
-        a.put(dnnl.DNNL_ARG_BIAS, bias);
-        a.put(dnnl.DNNL_ARG_DST, o);
-        product.execute(strm, a);
-        strm._wait();
-        s.close();
-        o.close();
-        return y;
+        return x;
     }
+
+    static boolean plain(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
+                && a.offset() == a.data().offset();
+    }
+
+    private void run(matmul prim, INDArray x, INDArray y) {
+        Bound bd = bound.computeIfAbsent(x.size(0), rows -> new Bound(rows));
+        bd.src.set_data_handle(NativeTrainer.at(NativeTrainer.address(x)));
+        bd.dst.set_data_handle(NativeTrainer.at(NativeTrainer.address(y)));
+        prim.execute(strm, bd.args);
+        strm._wait();
+    }
+
+    /**
+     * Memory objects and arguments for one row count, pointed at each call's arrays: allocating them per call cost
+     * more than the product itself for a sentence.
+     */
+    private final class Bound {
+        final memory src;
+        final memory dst;
+        final IntMemoryMap args = new IntMemoryMap();
+
+        Bound(long rows) {
+            src = new memory(new memory.desc(new long[] {rows, in}, memory.data_type.f32, memory.format_tag.ab), eng,
+                    NativeTrainer.at(0));
+            dst = new memory(new memory.desc(new long[] {rows, out}, memory.data_type.f32, memory.format_tag.ab), eng,
+                    NativeTrainer.at(0));
+            args.put(dnnl.DNNL_ARG_SRC, src);
+            args.put(dnnl.DNNL_ARG_WEIGHTS, weights);
+            args.put(dnnl.DNNL_ARG_BIAS, bias);
+            args.put(dnnl.DNNL_ARG_DST, dst);
+        }
+    }
+
+    private final Map<Long, Bound> bound = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Bound> e) {
+            return size() > 256;
+        }
+    };
 
     @Override
     public long numParams() {

@@ -23,6 +23,7 @@ class OneDnnDenseTest {
         for (int rows : new int[] {1, 9, 130, 9}) {
             INDArray x = Nd4j.randn(DataType.FLOAT, rows, 48);
             assertArrayEquals(ref.apply(x).data().asFloat(), fast.apply(x).data().asFloat(), 2e-5f, rows + " rows");
+
         }
         INDArray wide = Nd4j.randn(DataType.FLOAT, 4, 96);
         INDArray view = wide.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),

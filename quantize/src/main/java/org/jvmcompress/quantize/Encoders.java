@@ -5,12 +5,13 @@ import org.jvmcompress.core.model.onnx.BertEncoder;
 import org.jvmcompress.core.model.onnx.PretrainedEncoder;
 import org.jvmcompress.core.model.onnx.SentenceEmbedder;
 import org.jvmcompress.engine.FloatRuntime;
+import org.jvmcompress.engine.OneDnnAttention;
 import org.jvmcompress.engine.OneDnnDense;
 import org.jvmcompress.engine.OneDnnNorm;
 
 /**
  * Transformer encoders on the suite's fastest runtime here: oneDNN primitives where it loads (int8 projections on the
- * integer product, float ones with bias and GELU fused, layer norms), ND4J ops for the attention and without oneDNN.
+ * integer product, float ones with bias and GELU fused, layer norms, attention), ND4J ops without it.
  */
 public final class Encoders {
     private Encoders() {}
@@ -21,7 +22,7 @@ public final class Encoders {
             return enc;
         }
         BertEncoder ints = enc.mapProjections(q -> q instanceof BertEncoder.Int8 i ? new OneDnnInt8Projection(i) : q);
-        return OneDnnNorm.accelerate(OneDnnDense.accelerate(ints));
+        return OneDnnAttention.accelerate(OneDnnNorm.accelerate(OneDnnDense.accelerate(ints)));
     }
 
     /** The suite's int8 of a float encoder (per-column symmetric int8 weights, GELU kept), on {@link #onOneDnn}. */
@@ -32,7 +33,7 @@ public final class Encoders {
     /** What {@link #onOneDnn} runs on this machine, in words. */
     public static String runtime() {
         return FloatRuntime.available() ? "oneDNN primitives (projections with bias and GELU fused, int8 ones as u8 x s8"
-                + " products; layer norms) and ND4J ops (embeddings, attention)"
+                + " products; layer norms; attention read in place through strides) and ND4J ops (embeddings)"
                 : "ND4J ops (oneDNN unavailable: " + FloatRuntime.unavailableReason() + ")";
     }
 

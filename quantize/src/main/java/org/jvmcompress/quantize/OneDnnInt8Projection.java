@@ -27,10 +27,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * reorder (round to nearest even, saturating, as ONNX DynamicQuantizeLinear), then uint8 x int8 with int32
  * accumulation, the input's zero point and the per-column scales (input scale x weight scale) applied inside the
  * product with the bias, then, for the feed-forward's first projection, the exact GELU: all in one primitive. The rows of the input are a run-time dimension: one product primitive serves
- * every batch and length; the quantising reorder is kept per row count.
+ * every batch and length; the quantising reorder and the memory objects are kept per row count.
  */
 public final class OneDnnInt8Projection implements BertEncoder.Projection {
-    private static final int KEEP_REORDERS = 64;
+    private static final int KEEP_SHAPES = 256;
 
     private final BertEncoder.Int8 p;
     private final engine eng = new engine(engine.kind.cpu, 0);
@@ -46,10 +46,10 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
     private final memory reorderZero;
     private final float[] scaleValues;
     private final String implementation;
-    private final Map<Long, reorder> reorders = new LinkedHashMap<>(16, 0.75f, true) {
+    private final Map<Long, Bound> bound = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, reorder> e) {
-            return size() > KEEP_REORDERS;
+        protected boolean removeEldestEntry(Map.Entry<Long, Bound> e) {
+            return size() > KEEP_SHAPES;
         }
     };
     private BytePointer codes = new BytePointer(0);
@@ -107,33 +107,42 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
 
     @Override
     public synchronized INDArray apply(INDArray input) {
-        INDArray x = input.dataType() == DataType.FLOAT && input.ordering() == 'c' && input.elementWiseStride() == 1
-                && input.offset() == input.data().offset() ? input : input.dup('c');
-        long rows = x.size(0);
+        INDArray x = input(input);
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, x.size(0), p.out());
+        run(product, x, out);
+        return out;
+    }
+
+    private INDArray input(INDArray input) {
+        INDArray x = plain(input) ? input : input.dup('c');
         if (x.rank() != 2 || x.size(1) != p.in()) {
             throw new CompressionException("int8 projection of " + p.in() + " inputs given an array of shape "
                     + java.util.Arrays.toString(x.shape()));
         }
+        return x;
+    }
+
+    private static boolean plain(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
+                && a.offset() == a.data().offset();
+    }
+
+    /** Quantises x into the codes buffer, then the product into y. */
+    private void run(matmul prim, INDArray x, INDArray y) {
+        long rows = x.size(0);
         float[] grid = BertEncoder.Int8.inputGrid(x);
         long n = rows * p.in();
         if (codes.capacity() < n) {
             codes.close();
             codes = new BytePointer(n);
         }
-        memory.desc fd = new memory.desc(new long[] {rows, p.in()}, memory.data_type.f32, memory.format_tag.ab);
-        memory.desc qd = new memory.desc(new long[] {rows, p.in()}, memory.data_type.u8, memory.format_tag.ab);
-        memory f = new memory(fd, eng, NativeTrainer.at(NativeTrainer.address(x)));
-        memory q = new memory(qd, eng, codes);
+        Bound bd = bound.computeIfAbsent(rows, Bound::new);
+        bd.f.set_data_handle(NativeTrainer.at(NativeTrainer.address(x)));
+        bd.q.set_data_handle(codes);
+        bd.dst.set_data_handle(NativeTrainer.at(NativeTrainer.address(y)));
         new FloatPointer(reorderScale.get_data_handle()).put(1f / grid[0]);
         new IntPointer(reorderZero.get_data_handle()).put((int) grid[1]);
-        reorder r = reorders.computeIfAbsent(rows, k -> quantiser(f, q));
-        IntMemoryMap ra = new IntMemoryMap();
-        ra.put(dnnl.DNNL_ARG_FROM, f);
-        ra.put(dnnl.DNNL_ARG_TO, q);
-        ra.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, reorderScale);
-        ra.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_DST, reorderZero);
-        r.execute(strm, ra);
-
+        bd.quantiser.execute(strm, bd.reorderArgs);
         // oneDNN adds the bias to the int32 sums before the output scales: it goes in divided by them
         for (int j = 0; j < scaleValues.length; j++) {
             scaleValues[j] = p.scales()[j] * grid[0];
@@ -142,22 +151,38 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
         new FloatPointer(scales.get_data_handle()).capacity(scaleValues.length).put(scaleValues);
         new FloatPointer(bias.get_data_handle()).capacity(scaledBias.length).put(scaledBias);
         new IntPointer(zero.get_data_handle()).put((int) grid[1]);
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, rows, p.out());
-        memory o = new memory(new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab),
-                eng, NativeTrainer.at(NativeTrainer.address(out)));
-        IntMemoryMap a = new IntMemoryMap();
-        a.put(dnnl.DNNL_ARG_SRC, q);
-        a.put(dnnl.DNNL_ARG_WEIGHTS, weights);
-        a.put(dnnl.DNNL_ARG_BIAS, bias);
-        a.put(dnnl.DNNL_ARG_DST, o);
-        a.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, scales);
-        a.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_SRC, zero);
-        product.execute(strm, a);
+        prim.execute(strm, bd.args);
         strm._wait();
-        f.close();
-        q.close();
-        o.close();
-        return out;
+    }
+
+    /** Memory objects, the quantising reorder and the arguments for one row count, pointed at each call's arrays. */
+    private final class Bound {
+        final memory f;
+        final memory q;
+        final memory dst;
+        final reorder quantiser;
+        final IntMemoryMap reorderArgs = new IntMemoryMap();
+        final IntMemoryMap args = new IntMemoryMap();
+
+        Bound(long rows) {
+            f = new memory(new memory.desc(new long[] {rows, p.in()}, memory.data_type.f32, memory.format_tag.ab), eng,
+                    NativeTrainer.at(0));
+            q = new memory(new memory.desc(new long[] {rows, p.in()}, memory.data_type.u8, memory.format_tag.ab), eng,
+                    NativeTrainer.at(0));
+            dst = new memory(new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab),
+                    eng, NativeTrainer.at(0));
+            quantiser = quantiser(f, q);
+            reorderArgs.put(dnnl.DNNL_ARG_FROM, f);
+            reorderArgs.put(dnnl.DNNL_ARG_TO, q);
+            reorderArgs.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, reorderScale);
+            reorderArgs.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_DST, reorderZero);
+            args.put(dnnl.DNNL_ARG_SRC, q);
+            args.put(dnnl.DNNL_ARG_WEIGHTS, weights);
+            args.put(dnnl.DNNL_ARG_BIAS, bias);
+            args.put(dnnl.DNNL_ARG_DST, dst);
+            args.put(dnnl.DNNL_ARG_ATTR_OUTPUT_SCALES, scales);
+            args.put(dnnl.DNNL_ARG_ATTR_ZERO_POINTS | dnnl.DNNL_ARG_SRC, zero);
+        }
     }
 
     /** float -> uint8 with a run-time scale and zero point, for one row count. */

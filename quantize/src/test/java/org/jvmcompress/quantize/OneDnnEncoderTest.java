@@ -41,6 +41,7 @@ class OneDnnEncoderTest {
         BertEncoder enc = Encoders.onOneDnn(BertEncoder.read(PretrainedEncoder.MINILM.model(HOME)));
         assertTrue(enc.layers().get(0).ffnIn() instanceof OneDnnDense);
         assertTrue(enc.layers().get(0).norm2() instanceof OneDnnNorm);
+        assertTrue(enc.attention() instanceof org.jvmcompress.engine.OneDnnAttention);
         double[] d = OrtParity.compare(enc, tokens, texts, PretrainedEncoder.MINILM.model(HOME));
         System.out.printf("MiniLM on oneDNN vs ONNX Runtime on %d sentences: largest hidden-state difference %.2e,"
                 + " lowest embedding cosine %.8f%n", texts.size(), d[0], d[1]);

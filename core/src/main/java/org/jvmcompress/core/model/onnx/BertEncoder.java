@@ -109,8 +109,32 @@ public final class BertEncoder {
 
         /** The input's uint8 grid as ONNX DynamicQuantizeLinear defines it: {scale, zero point}. */
         public static float[] inputGrid(INDArray x) {
-            double lo = Math.min(0, x.minNumber().doubleValue());
-            double hi = Math.max(0, x.maxNumber().doubleValue());
+            double lo;
+            double hi;
+            if (x.length() <= 1 << 18 && x.dataType() == DataType.FLOAT) {
+                // one pass in Java: two ND4J reductions cost about 0.1 ms each in fixed overhead, which is most of a
+                // projection's time for a sentence or two
+                float mn = 0;
+                float mx = 0;
+                if (x.ordering() == 'c' && x.elementWiseStride() == 1 && x.offset() == 0) {
+                    float[] v = new float[(int) x.length()];
+                    org.bytedeco.javacpp.FloatPointer fp = new org.bytedeco.javacpp.FloatPointer(
+                            x.data().addressPointer());
+                    fp.capacity(fp.position() + v.length).get(v);
+                    for (float f : v) {
+                        mn = Math.min(mn, f);
+                        mx = Math.max(mx, f);
+                    }
+                } else {
+                    mn = Math.min(0, x.minNumber().floatValue());
+                    mx = Math.max(0, x.maxNumber().floatValue());
+                }
+                lo = mn;
+                hi = mx;
+            } else {
+                lo = Math.min(0, x.minNumber().doubleValue());
+                hi = Math.max(0, x.maxNumber().doubleValue());
+            }
             float scale = (float) ((hi - lo) / 255);
             if (scale == 0) {
                 return new float[] {1f, 0f};
@@ -211,6 +235,35 @@ public final class BertEncoder {
         }
     }
 
+    /**
+     * Scaled dot-product self-attention over the fused projections: {@code qkv} [batch * length, 3 width] row-major
+     * (queries, keys, values side by side, each split into heads), {@code maskBias} [batch, length] added to every
+     * score of a key position (0 or a large negative number; null when no position is padding); the context
+     * [batch * length, width] row-major.
+     */
+    public interface Attention {
+        INDArray apply(INDArray qkv, int batch, int length, INDArray maskBias);
+    }
+
+    /** Attention in ND4J ops: one batched product for the scores, softmax, one for the context. */
+    public record NdAttention(int heads, int width) implements Attention {
+        @Override
+        public INDArray apply(INDArray qkv5, int b, int len, INDArray maskBias) {
+            int hs = width / heads;
+            // [b*len, 3w] -> [3, b, heads, len, head size]
+            INDArray qkv = qkv5.reshape(b, len, 3, heads, hs).permute(2, 0, 3, 1, 4).dup('c');
+            INDArray q = qkv.get(NDArrayIndex.point(0)).divi(Math.sqrt(hs));
+            INDArray k = qkv.get(NDArrayIndex.point(1));
+            INDArray v = qkv.get(NDArrayIndex.point(2));
+            INDArray scores = Nd4j.matmul(q, k, false, true, false); // [b, h, len, len]
+            if (maskBias != null) {
+                Broadcast.add(scores, maskBias, scores, 0, 3);
+            }
+            INDArray p = Transforms.softmax(scores.reshape(-1, len), false).reshape(b, heads, len, len);
+            return Nd4j.matmul(p, v).permute(0, 2, 1, 3).dup('c').reshape(b * len, width);
+        }
+    }
+
     /** Layer normalisation of each row of [rows, width]; may work in place. */
     public interface Norm {
         INDArray apply(INDArray x);
@@ -237,16 +290,18 @@ public final class BertEncoder {
     private final INDArray positions;
     private final INDArray types;
     private final Norm embNorm;
+    private final Attention attention;
     private final List<Layer> layers;
     private final int width;
     private final int heads;
 
     private BertEncoder(INDArray words, INDArray positions, INDArray types, Norm embNorm, List<Layer> layers,
-                        int heads) {
+                        int heads, Attention attention) {
         this.words = words;
         this.positions = positions;
         this.types = types;
         this.embNorm = embNorm;
+        this.attention = attention;
         this.layers = layers;
         this.width = (int) words.size(1);
         this.heads = heads;
@@ -314,7 +369,8 @@ public final class BertEncoder {
         }
         return new BertEncoder(words, r.table("embeddings.position_embeddings.weight"),
                 r.table("embeddings.token_type_embeddings.weight"), new LayerNorm(r.floats("embeddings.LayerNorm.weight"),
-                r.floats("embeddings.LayerNorm.bias"), eps), List.copyOf(layers), (int) (width / headSize));
+                r.floats("embeddings.LayerNorm.bias"), eps), List.copyOf(layers), (int) (width / headSize),
+                new NdAttention((int) (width / headSize), width));
     }
 
     /** Finds the named weights of the export, each missing one named in the error. */
@@ -410,13 +466,23 @@ public final class BertEncoder {
     /** This encoder with every projection replaced by {@code f} of it (e.g. quantised, or on another runtime). */
     public BertEncoder mapProjections(UnaryOperator<Projection> f) {
         return new BertEncoder(words, positions, types, embNorm, layers.stream().map(l -> l.map(f, n -> n)).toList(),
-                heads);
+                heads, attention);
     }
 
     /** This encoder with every layer normalisation replaced by {@code g} of it (e.g. on another runtime). */
     public BertEncoder mapNorms(UnaryOperator<Norm> g) {
         return new BertEncoder(words, positions, types, g.apply(embNorm),
-                layers.stream().map(l -> l.map(f -> f, g)).toList(), heads);
+                layers.stream().map(l -> l.map(f -> f, g)).toList(), heads, attention);
+    }
+
+    /** How this encoder computes attention. */
+    public Attention attention() {
+        return attention;
+    }
+
+    /** This encoder with its attention computed by {@code a} (e.g. on another runtime). */
+    public BertEncoder withAttention(Attention a) {
+        return new BertEncoder(words, positions, types, embNorm, layers, heads, a);
     }
 
     /** The blocks, in order. */
@@ -500,19 +566,9 @@ public final class BertEncoder {
         x.addiRowVector(types.getRow(0));
         x = embNorm.apply(x);
         INDArray maskBias = padded ? Nd4j.create(bias, new long[] {b, len}, 'c') : null;
-        int hs = width / heads;
         for (Layer l : layers) {
-            // [b*len, 3w] -> [3, b, heads, len, head size]
-            INDArray qkv = l.qkv().apply(x).reshape(b, len, 3, heads, hs).permute(2, 0, 3, 1, 4).dup('c');
-            INDArray q = qkv.get(NDArrayIndex.point(0)).divi(Math.sqrt(hs));
-            INDArray k = qkv.get(NDArrayIndex.point(1));
-            INDArray v = qkv.get(NDArrayIndex.point(2));
-            INDArray scores = Nd4j.matmul(q, k, false, true, false); // [b, h, len, len]
-            if (maskBias != null) {
-                Broadcast.add(scores, maskBias, scores, 0, 3);
-            }
-            INDArray p = Transforms.softmax(scores.reshape(-1, len), false).reshape(b, heads, len, len);
-            INDArray ctx = Nd4j.matmul(p, v).permute(0, 2, 1, 3).dup('c').reshape(b * len, width);
+            INDArray ctx = attention.apply(l.qkv().apply(x), b, len, maskBias);
+            // the skip connections as separate additions: oneDNN's sum post-op measured a third slower at batch 256
             x = l.norm1().apply(l.attnOut().apply(ctx).addi(x));
             INDArray h = l.ffnIn().apply(x); // GELU included
             x = l.norm2().apply(l.ffnOut().apply(h).addi(x));
