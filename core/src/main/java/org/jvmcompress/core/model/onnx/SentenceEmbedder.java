@@ -14,7 +14,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.data.DataHome;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A sentence-transformers model: its own tokenizer (the Hugging Face library reading the model's {@code tokenizer.json}:
@@ -85,7 +85,7 @@ public final class SentenceEmbedder implements AutoCloseable {
     /** The unit-length sentence embeddings [n, width], in the texts' order; batches of similar lengths. */
     public INDArray embed(List<String> texts, int batch, IntConsumer progress) {
         long[][] ids = tokenIds(texts);
-        INDArray out = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, texts.size(), encoder.width());
+        float[][] rows = new float[texts.size()][];
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < ids.length; i++) {
             order.add(i);
@@ -95,39 +95,50 @@ public final class SentenceEmbedder implements AutoCloseable {
             List<Integer> part = order.subList(from, Math.min(order.size(), from + batch));
             long[][] mask = new long[part.size()][];
             long[][] padded = new long[part.size()][];
-            int len = ids[part.get(part.size() - 1)].length;
+            // lengths rounded up to a multiple of 8 (masked): fewer distinct shapes for runtimes that keep a plan per
+            // shape, at a few padded positions' cost
+            int longest = ids[part.get(part.size() - 1)].length;
+            int len = Math.max(longest, Math.min(maxTokens, (longest + 7) / 8 * 8));
             for (int j = 0; j < part.size(); j++) {
                 long[] x = ids[part.get(j)];
                 padded[j] = java.util.Arrays.copyOf(x, len);
                 mask[j] = new long[len];
                 java.util.Arrays.fill(mask[j], 0, x.length, 1);
             }
-            INDArray pooled = meanPool(encoder.hidden(padded, mask), mask);
+            float[][] pooled = meanPool(encoder.hidden(padded, mask), mask).toFloatMatrix();
             for (int j = 0; j < part.size(); j++) {
-                out.putRow(part.get(j), pooled.getRow(j));
+                rows[part.get(j)] = pooled[j];
             }
             if (progress != null) {
                 progress.accept(part.size());
             }
         }
-        return out;
+        return rows.length == 0 ? Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0, encoder.width())
+                : Nd4j.createFromArray(rows);
     }
 
-    /** The mean of the states of each sequence's real tokens, scaled to unit length (sentence-transformers' Pooling + Normalize). */
+    /**
+     * The mean of the states of each sequence's real tokens, scaled to unit length (sentence-transformers' Pooling +
+     * Normalize). A few whole-batch operations: per-row ones cost more than the encoder for short sentences.
+     */
     public static INDArray meanPool(INDArray hidden, long[][] mask) {
-        long b = hidden.size(0);
-        long w = hidden.size(2);
-        INDArray out = Nd4j.create(hidden.dataType(), b, w);
+        int b = (int) hidden.size(0);
+        int len = (int) hidden.size(1);
+        float[] m = new float[b * len];
+        float[] count = new float[b];
         for (int i = 0; i < b; i++) {
-            int n = 0;
-            for (long m : mask[i]) {
-                n += m != 0 ? 1 : 0;
+            for (int t = 0; t < len; t++) {
+                if (mask[i][t] != 0) {
+                    m[i * len + t] = 1;
+                    count[i]++;
+                }
             }
-            INDArray rows = hidden.get(NDArrayIndex.point(i), NDArrayIndex.interval(0, n), NDArrayIndex.all());
-            INDArray mean = rows.mean(0);
-            out.putRow(i, mean.divi(Math.max(mean.norm2Number().doubleValue(), 1e-12)));
         }
-        return out;
+        INDArray masked = hidden.dup('c');
+        org.nd4j.linalg.factory.Broadcast.mul(masked, Nd4j.create(m, new long[] {b, len}, 'c'), masked, 0, 1);
+        INDArray mean = masked.sum(1).diviColumnVector(Nd4j.create(count, new long[] {b, 1}, 'c'));
+        INDArray norm = mean.norm2(1).reshape(b, 1);
+        return mean.diviColumnVector(Transforms.max(norm, 1e-12, false));
     }
 
     @Override
