@@ -55,6 +55,9 @@ final class QuantizeEncoderCommand implements Command {
                 .addOption(Option.builder().longOpt("texts").hasArg().argName("N")
                         .desc("texts measured on (default 2000, fewer when the file has fewer)").build())
                 .addOption(Option.builder().longOpt("batch").hasArg().argName("N").desc("default 32").build())
+                .addOption(Option.builder().longOpt("reduce-range").desc("7-bit weights (codes up to 63, as ONNX"
+                        + " Runtime's reduce_range): for int8 kernels on CPUs without VNNI, which can saturate with"
+                        + " full-range weights; default full int8").build())
                 .addOption(Option.builder("o").longOpt("output").hasArg().argName("DIR")
                         .desc("run folder: model-int8.onnx, tokenizer.json, encoder-quantization.json (default"
                                 + " runs/quantize-encoder)").build());
@@ -85,7 +88,8 @@ final class QuantizeEncoderCommand implements Command {
         pe.ensure(home);
         Path out = Cli.output(cl, "runs/quantize-encoder");
         Path model = out.resolve("model-int8.onnx");
-        EncoderQuantizer.Written w = EncoderQuantizer.write(pe.model(home), model);
+        int maxCode = cl.hasOption("reduce-range") ? 63 : 127;
+        EncoderQuantizer.Written w = EncoderQuantizer.write(pe.model(home), model, maxCode);
         AtomicFiles.write(out.resolve(PretrainedEncoder.TOKENIZER_FILE),
                 f -> Files.copy(pe.tokenizer(home), f, java.nio.file.StandardCopyOption.REPLACE_EXISTING));
         long floatBytes = size(pe.model(home));
@@ -100,6 +104,7 @@ final class QuantizeEncoderCommand implements Command {
         r.put("text", source);
         r.put("texts", texts.size());
         r.put("runtime", Encoders.runtime() + "; " + org.jvmcompress.core.runtime.Backend.describe());
+        r.put("weight_codes", "-" + maxCode + " to " + maxCode);
         r.put("scheme", "int8 weights per output column (symmetric), uint8 inputs over each input's own range per call"
                 + " (ONNX DynamicQuantizeLinear), uint8 embedding tables (one scale and zero point each); attention"
                 + " products, softmax, layer norms and GELU in float");

@@ -36,6 +36,11 @@ public final class EncoderQuantizer {
 
     /** Reads the float export {@code source}, writes its int8 to {@code target} (via a temporary file: whole or none). */
     public static Written write(Path source, Path target) {
+        return write(source, target, 127);
+    }
+
+    /** As {@link #write(Path, Path)} with weight codes in [-maxCode, maxCode] (63: 7-bit weights, "reduce range"). */
+    public static Written write(Path source, Path target, int maxCode) {
         BertEncoder.read(source).layers(); // refuses anything that is not a BERT export, before any work
         Onnx.ModelProto model = OnnxLowering.parse(source);
         Onnx.GraphProto g = model.getGraph();
@@ -61,7 +66,8 @@ public final class EncoderQuantizer {
                 }
                 if (replaced.add(w.getName())) {
                     INDArray wf = OnnxLowering.tensor(w);
-                    BertEncoder.Int8 q = BertEncoder.Int8.quantize(wf, Nd4j.zeros(DataType.FLOAT, 1, wf.size(1)), false);
+                    BertEncoder.Int8 q = BertEncoder.Int8.quantize(wf, Nd4j.zeros(DataType.FLOAT, 1, wf.size(1)), false,
+                            maxCode);
                     added.add(bytes(w.getName() + "_quantized", Onnx.TensorProto.DataType.INT8_VALUE,
                             new long[] {q.in(), q.out()}, q.codes()));
                     added.add(floats(w.getName() + "_scale", new long[] {q.out()}, q.scales()));
@@ -103,7 +109,8 @@ public final class EncoderQuantizer {
         g.getInitializerList().stream().filter(t -> !replaced.contains(t.getName())).forEach(gb::addInitializer);
         gb.addAllInitializer(added);
         Onnx.ModelProto out = model.toBuilder().setGraph(gb).setProducerName("jvm-compression")
-                .setProducerVersion("int8 (dynamic uint8 inputs, per-column int8 weights, uint8 tables)").build();
+                .setProducerVersion("int8 (dynamic uint8 inputs, per-column int8 weights up to " + maxCode
+                        + ", uint8 tables)").build();
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
             Path tmp = target.resolveSibling(target.getFileName() + ".partial");

@@ -90,6 +90,17 @@ public final class BertEncoder {
 
         /** Per-column symmetric int8 codes of float weights [in, out] (scale: the column's largest magnitude / 127). */
         public static Int8 quantize(INDArray w, INDArray b, boolean gelu) {
+            return quantize(w, b, gelu, 127);
+        }
+
+        /**
+         * Per-column symmetric codes in [-maxCode, maxCode]: 127 for full int8, 63 for 7-bit weights (what ONNX
+         * Runtime calls reduce_range: no int16 saturation in u8 x s8 kernels on CPUs without VNNI).
+         */
+        public static Int8 quantize(INDArray w, INDArray b, boolean gelu, int maxCode) {
+            if (maxCode < 1 || maxCode > 127) {
+                throw new CompressionException("int8 weight codes up to " + maxCode + ": give 1 to 127");
+            }
             int in = (int) w.size(0);
             int out = (int) w.size(1);
             float[] v = w.dup('c').data().asFloat();
@@ -98,11 +109,11 @@ public final class BertEncoder {
                 scales[i % out] = Math.max(scales[i % out], Math.abs(v[i]));
             }
             for (int j = 0; j < out; j++) {
-                scales[j] = scales[j] == 0 ? 1f : scales[j] / 127f;
+                scales[j] = scales[j] == 0 ? 1f : scales[j] / maxCode;
             }
             byte[] codes = new byte[v.length];
             for (int i = 0; i < v.length; i++) {
-                codes[i] = (byte) Math.max(-127, Math.min(127, Math.rint(v[i] / scales[i % out])));
+                codes[i] = (byte) Math.max(-maxCode, Math.min(maxCode, Math.rint(v[i] / scales[i % out])));
             }
             return new Int8(codes, in, out, scales, b.reshape(1, out), gelu);
         }
