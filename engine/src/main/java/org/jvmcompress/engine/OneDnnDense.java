@@ -7,9 +7,7 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
-import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.jvmcompress.core.CompressionException;
@@ -42,29 +40,14 @@ public final class OneDnnDense implements BertEncoder.Projection {
         this.p = p;
         this.in = (int) p.w().size(0);
         this.out = (int) p.w().size(1);
-        long rows = dnnl.DNNL_RUNTIME_DIM_VAL;
-        memory.desc src = new memory.desc(new long[] {rows, in}, memory.data_type.f32, memory.format_tag.ab);
-        memory.desc wei = new memory.desc(new long[] {in, out}, memory.data_type.f32, memory.format_tag.any);
-        memory.desc bia = new memory.desc(new long[] {1, out}, memory.data_type.f32, memory.format_tag.ab);
-        memory.desc dst = new memory.desc(new long[] {rows, out}, memory.data_type.f32, memory.format_tag.ab);
-        primitive_attr attr = new primitive_attr();
-        post_ops po = new post_ops();
-        if (p.gelu()) {
-            po.append_eltwise(1f, dnnl.algorithm.eltwise_gelu_erf, 0f, 0f);
-            attr.set_post_ops(po);
-        }
-        matmul.desc d = new matmul.desc(src, wei, bia, dst);
-        matmul.primitive_desc pd = new matmul.primitive_desc(d, attr, eng);
-        this.product = new matmul(pd);
-        memory plain = new memory(new memory.desc(new long[] {in, out}, memory.data_type.f32, memory.format_tag.ab),
-                eng);
-        new FloatPointer(plain.get_data_handle()).capacity((long) in * out).put(p.w().dup('c').data().asFloat());
-        this.weights = new memory(pd.weights_desc(), eng);
-        new reorder(plain, weights).execute(strm, plain, weights);
-        strm._wait();
-        this.bias = new memory(bia, eng);
+        FloatPointer w = new FloatPointer(p.w().dup('c').data().asFloat());
+        PackedMatmul m = new PackedMatmul(eng, strm, in, out, memory.data_type.f32, memory.data_type.f32,
+                new primitive_attr(), p.gelu(), w);
+        this.product = m.product;
+        this.weights = m.weights;
+        this.bias = new memory(m.biasDesc, eng);
         new FloatPointer(bias.get_data_handle()).capacity(out).put(p.b().dup('c').data().asFloat());
-        this.keep = new Object[] {src, wei, bia, dst, attr, po, d, pd, plain};
+        this.keep = new Object[] {m};
     }
 
     /** Every float projection of an encoder on oneDNN (integer ones stay as they are). */

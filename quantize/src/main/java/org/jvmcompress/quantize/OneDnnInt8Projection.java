@@ -9,7 +9,6 @@ import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.engine;
 import org.bytedeco.dnnl.matmul;
 import org.bytedeco.dnnl.memory;
-import org.bytedeco.dnnl.post_ops;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
@@ -18,6 +17,7 @@ import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.model.onnx.BertEncoder;
 import org.jvmcompress.engine.FloatRuntime;
 import org.jvmcompress.engine.NativeTrainer;
+import org.jvmcompress.engine.PackedMatmul;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -61,38 +61,23 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
             throw new CompressionException("oneDNN is not available on this machine: " + FloatRuntime.unavailableReason());
         }
         this.p = p;
-        long rows = dnnl.DNNL_RUNTIME_DIM_VAL;
-        memory.desc src = new memory.desc(new long[] {rows, p.in()}, memory.data_type.u8, memory.format_tag.ab);
-        memory.desc wei = new memory.desc(new long[] {p.in(), p.out()}, memory.data_type.s8, memory.format_tag.any);
-        memory.desc dst = new memory.desc(new long[] {rows, p.out()}, memory.data_type.f32, memory.format_tag.ab);
-        memory.desc bia = new memory.desc(new long[] {1, p.out()}, memory.data_type.f32, memory.format_tag.ab);
         primitive_attr attr = new primitive_attr();
         attr.set_output_scales(1 << 1, new float[] {(float) dnnl.DNNL_RUNTIME_F32_VAL});
         attr.set_zero_points(dnnl.DNNL_ARG_SRC, 0, new int[] {dnnl.DNNL_RUNTIME_S32_VAL});
-        post_ops po = new post_ops();
-        if (p.gelu()) {
-            po.append_eltwise(1f, dnnl.algorithm.eltwise_gelu_erf, 0f, 0f);
-            attr.set_post_ops(po);
-        }
-        matmul.desc d = new matmul.desc(src, wei, bia, dst);
-        matmul.primitive_desc pd = new matmul.primitive_desc(d, attr, eng);
-        this.product = new matmul(pd);
-        this.implementation = pd.impl_info_str().getString();
-        memory plain = new memory(new memory.desc(new long[] {p.in(), p.out()}, memory.data_type.s8,
-                memory.format_tag.ab), eng);
-        new BytePointer(plain.get_data_handle()).capacity(p.codes().length).put(p.codes());
-        this.weights = new memory(pd.weights_desc(), eng);
-        new reorder(plain, weights).execute(strm, plain, weights);
-        strm._wait();
+        PackedMatmul m = new PackedMatmul(eng, strm, p.in(), p.out(), memory.data_type.u8, memory.data_type.s8, attr,
+                p.gelu(), new BytePointer(p.codes()));
+        this.product = m.product;
+        this.weights = m.weights;
+        this.implementation = m.implementation;
         this.scales = new memory(new memory.desc(new long[] {p.out()}, memory.data_type.f32, memory.format_tag.a), eng);
         this.zero = new memory(new memory.desc(new long[] {1}, memory.data_type.s32, memory.format_tag.a), eng);
         this.reorderScale = new memory(new memory.desc(new long[] {1}, memory.data_type.f32, memory.format_tag.a), eng);
         this.reorderZero = new memory(new memory.desc(new long[] {1}, memory.data_type.s32, memory.format_tag.a), eng);
         this.scaleValues = new float[p.out()];
-        this.bias = new memory(bia, eng);
+        this.bias = new memory(m.biasDesc, eng);
         this.biasValues = p.b().dup().data().asFloat();
         this.scaledBias = new float[p.out()];
-        this.keep = new Object[] {src, wei, dst, bia, attr, po, d, pd, plain};
+        this.keep = new Object[] {m};
     }
 
     /** oneDNN's name for the kernel it chose for the product. */
