@@ -13,7 +13,15 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.jvmcompress.core.data.DataHome;
+import java.util.List;
+import org.jvmcompress.core.data.Batches;
 import org.jvmcompress.core.data.TextData;
+import org.jvmcompress.core.data.Vocabulary;
+import org.jvmcompress.core.model.ModelInfo;
+import org.jvmcompress.core.model.ModelStore;
+import org.jvmcompress.core.task.ModelData;
+import org.jvmcompress.core.task.TaskData;
+import org.jvmcompress.quantize.EncoderHeads;
 import org.jvmcompress.core.model.onnx.PretrainedEncoder;
 import org.jvmcompress.core.model.onnx.SentenceEmbedder;
 import org.jvmcompress.core.task.NlpTask;
@@ -54,6 +62,9 @@ final class ProbeEncoderCommand implements Command {
                         .desc("a built-in text task (default wordnet)").build())
                 .addOption(Option.builder().longOpt("hidden").hasArg().argName("N")
                         .desc("units of one hidden ReLU layer in the head (default 0: softmax regression)").build())
+                .addOption(Option.builder().longOpt("save-teacher").desc("train and test on the task's encoded"
+                        + " texts (its token ids written back as text: what a student sees) and save encoder + head"
+                        + " as a teacher model, teacher.zip with its sidecar, for distill --teacher").build())
                 .addOption(Option.builder().longOpt("limit").hasArg().argName("N")
                         .desc("use only the first N texts of each part of the split (a quick check; default: all)").build())
                 .addOption(Option.builder().longOpt("epochs").hasArg().argName("N").desc("default 30").build())
@@ -76,22 +87,42 @@ final class ProbeEncoderCommand implements Command {
         long seed = Cli.seed(cl);
         int limit = Cli.intOpt(cl, "limit", Integer.MAX_VALUE, 10);
         DataHome home = Cli.dataHome(cl);
-        TextData all = nlp.corpus().loader().apply(home);
-        int[][] split = NlpTask.split(all, 42);
-        for (int p = 0; p < 3; p++) {
-            split[p] = java.util.Arrays.copyOf(split[p], Math.min(limit, split[p].length));
-        }
+        boolean save = cl.hasOption("save-teacher");
         Path out = Cli.output(cl, "runs/probe-encoder");
         INDArray[] x = new INDArray[3];
         INDArray[] y = new INDArray[3];
+        int[] sizes = new int[3];
         String[] names = {"train", "validation", "test"};
+        TaskData td = null;
+        int classes;
         try (SentenceEmbedder teacher = org.jvmcompress.quantize.Encoders.embedder(pe, home)) {
-            for (int p = 0; p < 3; p++) {
-                TextData part = all.subset(split[p]);
-                x[p] = EmbeddingDistiller.teacherEmbeddings(teacher, pe.onnxSha256(), part.texts(), out, names[p]);
-                y[p] = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, part.size(), all.numClasses());
-                for (int i = 0; i < part.size(); i++) {
-                    y[p].putScalar(i, part.labels()[i], 1);
+            if (save) {
+                // the task's own split and encoding (as distill reads it), its token ids written back as text
+                td = nlp.load(home, 42, null);
+                Vocabulary v = new Vocabulary(td.vocabulary());
+                Batches.Source[] parts = {td.train(), td.validation(), td.test()};
+                classes = td.numClasses();
+                for (int p = 0; p < 3; p++) {
+                    int n = Math.min(limit, parts[p].size());
+                    DataSet ds = parts[p].make(java.util.stream.IntStream.range(0, n).toArray());
+                    List<String> texts = EncoderHeads.decode(ds.getFeatures(), v);
+                    x[p] = EmbeddingDistiller.teacherEmbeddings(teacher, pe.onnxSha256(), texts, out, names[p]);
+                    y[p] = ds.getLabels();
+                    sizes[p] = n;
+                }
+            } else {
+                TextData all = nlp.corpus().loader().apply(home);
+                int[][] split = NlpTask.split(all, 42);
+                classes = all.numClasses();
+                for (int p = 0; p < 3; p++) {
+                    split[p] = java.util.Arrays.copyOf(split[p], Math.min(limit, split[p].length));
+                    TextData part = all.subset(split[p]);
+                    x[p] = EmbeddingDistiller.teacherEmbeddings(teacher, pe.onnxSha256(), part.texts(), out, names[p]);
+                    y[p] = Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, part.size(), classes);
+                    for (int i = 0; i < part.size(); i++) {
+                        y[p].putScalar(i, part.labels()[i], 1);
+                    }
+                    sizes[p] = part.size();
                 }
             }
         }
@@ -102,7 +133,7 @@ final class ProbeEncoderCommand implements Command {
             b.layer(new DenseLayer.Builder().nIn(width).nOut(hidden).activation(Activation.RELU).build());
         }
         b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden > 0 ? hidden : width)
-                .nOut(all.numClasses()).activation(Activation.SOFTMAX).build());
+                .nOut(classes).activation(Activation.SOFTMAX).build());
         MultiLayerNetwork head = new MultiLayerNetwork(b.build());
         head.init();
         double bestVal = -1;
@@ -133,19 +164,30 @@ final class ProbeEncoderCommand implements Command {
         r.put("task", taskName);
         r.put("split", "80/10/10, seed 42 (the task's own)" + (limit < Integer.MAX_VALUE ? "; first " + limit
                 + " of each part only" : ""));
-        r.put("train", split[0].length);
-        r.put("validation", split[1].length);
-        r.put("test", split[2].length);
+        r.put("input", save ? "the task's token ids written back as text (what a student sees)" : "the original texts");
+        r.put("train", sizes[0]);
+        r.put("validation", sizes[1]);
+        r.put("test", sizes[2]);
         r.put("head", hidden > 0 ? "dense " + hidden + " ReLU + softmax" : "softmax regression");
         r.put("head_params", head.numParams());
         r.put("epochs", epochs);
         r.put("best_epoch", bestEpoch);
         r.put("validation_accuracy", bestVal);
         r.put("test_accuracy", test);
+        if (save) {
+            Path teacherFile = out.resolve("teacher.zip");
+            ModelInfo base = ModelData.describing(taskName, pe.name() + "+" + r.get("head"), td);
+            ModelInfo info = new ModelInfo(base.schema(), base.task(), base.architecture(), base.labels(),
+                    base.inputShape(), base.input(), base.preprocessing(), base.vocabulary(),
+                    Map.of("head_epochs", epochs, "best_epoch", bestEpoch, "learning_rate", lr), seed, base.dataHash(),
+                    EncoderHeads.runtime(pe), base.created(), base.splitSeed(), base.data());
+            ModelStore.save(head.toComputationGraph(), info, teacherFile, false);
+            r.put("teacher", teacherFile.toString());
+        }
         Json.writeFile(out.resolve("probe.json"), r);
         System.out.printf(Locale.ROOT, "%s embeddings (frozen) + %s on %s: validation %.4f (epoch %d), test %.4f%n",
                 pe.name(), r.get("head"), taskName, bestVal, bestEpoch, test);
-        System.out.println("wrote " + out.resolve("probe.json"));
+        System.out.println("wrote " + out.resolve("probe.json") + (save ? " and " + out.resolve("teacher.zip") : ""));
         return 0;
     }
 

@@ -130,6 +130,28 @@ public final class Vocabulary {
         return out;
     }
 
+    /**
+     * The text a row of token ids stands for, as this vocabulary's tokens separated by spaces: padding dropped, the
+     * unknown token written as {@code unknown} (e.g. a pretrained tokenizer's own unknown token).
+     */
+    public String decode(float[] ids, String unknown) {
+        StringBuilder b = new StringBuilder();
+        for (float f : ids) {
+            int id = (int) f;
+            if (id == PAD_ID) {
+                continue;
+            }
+            if (id < 0 || id >= tokens.size() || id != f) {
+                throw new CompressionException("token id " + f + " outside the vocabulary of " + tokens.size());
+            }
+            if (b.length() > 0) {
+                b.append(' ');
+            }
+            b.append(id == UNK_ID ? unknown : tokens.get(id));
+        }
+        return b.toString();
+    }
+
     public int[][] encodeAll(List<String> texts, int maxLen, Truncation t) {
         int[][] out = new int[texts.size()][];
         for (int i = 0; i < out.length; i++) {

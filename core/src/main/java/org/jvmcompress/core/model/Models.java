@@ -52,11 +52,34 @@ public final class Models {
         }
         for (ModelFormat f : snapshot) {
             if (f.accepts(file)) {
-                return f.load(file);
+                return decorate(f.load(file));
             }
         }
         throw new CompressionException("unrecognised model file " + file + "; supported formats: "
                 + String.join(", ", formatNames()));
+    }
+
+    /** The sidecar key of a model that runs on a pretrained encoder's embeddings (its value: the encoder's name). */
+    public static final String ENCODER = "encoder";
+
+    /**
+     * The model as its sidecar says it runs: a {@link ModelDecorator} on the class path may put another computation
+     * in front of the network (a pretrained encoder, for a head trained on its embeddings). A sidecar that names an
+     * encoder no decorator provides is refused rather than run on the wrong input.
+     */
+    private static LoadedModel decorate(LoadedModel m) {
+        for (ModelDecorator d : java.util.ServiceLoader.load(ModelDecorator.class, Models.class.getClassLoader())) {
+            LoadedModel out = d.decorate(m);
+            if (out != m) {
+                return out;
+            }
+        }
+        Object enc = m.info() == null || m.info().runtime() == null ? null : m.info().runtime().get(ENCODER);
+        if (enc != null) {
+            throw new CompressionException("model " + m.path() + " is a head on the pretrained encoder " + enc
+                    + ", and no encoder runtime is on the class path to run it");
+        }
+        return m;
     }
 
     /** The sidecar path of a model file: same name, extension .json. */

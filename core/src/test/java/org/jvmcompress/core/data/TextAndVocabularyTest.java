@@ -31,6 +31,25 @@ class TextAndVocabularyTest {
     }
 
     @Test
+    void decodingWritesTheTokensBackWithoutPaddingAndNamesTheUnknown() {
+        Vocabulary v = Vocabulary.fit(List.of("the cat sat", "the dog"), 10);
+        int[] ids = v.encode("The cat sat on the mat", 8);
+        String back = v.decode(toFloats(ids), "[UNK]");
+        assertEquals("the cat sat [UNK] the [UNK]", back);
+        assertEquals("", v.decode(new float[] {0, 0}, "[UNK]"));
+        assertThrows(CompressionException.class, () -> v.decode(new float[] {2, 99}, "[UNK]"));
+        assertThrows(CompressionException.class, () -> v.decode(new float[] {2.5f}, "[UNK]"));
+    }
+
+    private static float[] toFloats(int[] ids) {
+        float[] f = new float[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            f[i] = ids[i];
+        }
+        return f;
+    }
+
+    @Test
     void middleTruncationKeepsBothEnds() {
         Vocabulary v = Vocabulary.fit(List.of("a b c d e"), 7);
         // a=2 b=3 c=4 d=5 e=6: five tokens into four keep the first two and the last two

@@ -45,6 +45,19 @@ class ModelLoadingTest {
     }
 
     @Test
+    void aHeadOnAnEncoderIsRefusedWhereNoEncoderRuntimeIsOnTheClassPath() {
+        // core alone has no decorator for it: running the head on the task's token ids would be wrong input
+        ComputationGraph g = Architectures.cvStudent(1, 12, 12, 3, CFG);
+        Path zip = dir.resolve("head.zip");
+        ModelInfo i = info();
+        ModelStore.save(g, new ModelInfo(i.schema(), i.task(), i.architecture(), i.labels(), i.inputShape(), i.input(),
+                i.preprocessing(), i.vocabulary(), i.training(), i.seed(), i.dataHash(),
+                Map.of(Models.ENCODER, "minilm"), i.created(), i.splitSeed()), zip, false);
+        CompressionException e = assertThrows(CompressionException.class, () -> Models.load(zip));
+        assertTrue(e.getMessage().contains("head on the pretrained encoder minilm"), e.getMessage());
+    }
+
+    @Test
     void savedGraphLoadsWithSidecarAndSameOutputs() {
         ComputationGraph g = Architectures.cvStudent(1, 12, 12, 3, CFG);
         Path zip = dir.resolve("m.zip");
