@@ -37,13 +37,23 @@ public final class DistillBenchmark {
     /**
      * One finished cell; {@code details} holds what the scheme reports (each generation, pool statistics). The table,
      * the teacher (its file as named and its SHA-256) and the student's architecture say what it measured: a record
-     * of another teacher or student is not this table's, whatever its recipe.
+     * of another teacher or student is not this table's, whatever its recipe. {@code extraTeachers} names the further
+     * teachers of a method that uses several (file and SHA-256 prefix; null for the others): a multi-teacher record
+     * of other extra teachers is not this table's either.
      */
     public record Cell(String task, String method, long seed, double acc, long params, int bestEpoch,
                        double trainSeconds, String recipe, Map<String, Object> details, String table, String teacher,
-                       String teacherSha256, String student) {
-        boolean measures(Table t, String recipe) {
-            return recipe.equals(this.recipe) && t.teacherSha256().equals(teacherSha256) && t.student().equals(student);
+                       String teacherSha256, String student, String extraTeachers) {
+        public Cell(String task, String method, long seed, double acc, long params, int bestEpoch,
+                    double trainSeconds, String recipe, Map<String, Object> details, String table, String teacher,
+                    String teacherSha256, String student) {
+            this(task, method, seed, acc, params, bestEpoch, trainSeconds, recipe, details, table, teacher,
+                    teacherSha256, student, null);
+        }
+
+        boolean measures(Table t, String method, String recipe) {
+            return recipe.equals(this.recipe) && t.teacherSha256().equals(teacherSha256) && t.student().equals(student)
+                    && java.util.Objects.equals(t.extraTeachersOf(method), extraTeachers);
         }
     }
 
@@ -51,10 +61,27 @@ public final class DistillBenchmark {
      * A table of the benchmark: its name (the task's by default; another name keeps a second teacher/student pair's
      * rows beside the first), the teacher file and its SHA-256, the students' architecture.
      */
-    public record Table(String name, String task, String teacher, String teacherSha256, String student) {
+    public record Table(String name, String task, String teacher, String teacherSha256, String student,
+                        String extraTeachers) {
+        public Table(String name, String task, String teacher, String teacherSha256, String student) {
+            this(name, task, teacher, teacherSha256, student, null);
+        }
+
         public static Table of(String name, String task, Path teacherFile, String student) {
+            return of(name, task, teacherFile, student, List.of());
+        }
+
+        /** With the further teachers that multi-teacher methods add (their files, named with a SHA-256 prefix). */
+        public static Table of(String name, String task, Path teacherFile, String student, List<Path> extra) {
+            String names = extra.isEmpty() ? null : String.join(", ", extra.stream().map(f -> f + " (sha256 "
+                    + org.jvmcompress.core.util.Hashing.sha256(f).substring(0, 12) + ")").toList());
             return new Table(name, task, teacherFile.toString(), org.jvmcompress.core.util.Hashing.sha256(teacherFile),
-                    student);
+                    student, names);
+        }
+
+        /** The extra teachers a method of this table is measured with (null for a method of one teacher). */
+        String extraTeachersOf(String method) {
+            return DistillRecipes.get(task, method).teachers() == DistillRecipes.Teachers.ALL ? extraTeachers : null;
         }
     }
 
@@ -82,7 +109,7 @@ public final class DistillBenchmark {
         DistillRecipes.Recipe r = DistillRecipes.get(task.name(), method);
         if (Files.isRegularFile(cellFile)) {
             Cell done = Json.read(cellFile, Cell.class, "benchmark cell");
-            if (done.measures(table, r.describe())) {
+            if (done.measures(table, method, r.describe())) {
                 return done;
             }
             System.err.printf("%s %s seed %d: recorded with the recipe '%s', teacher %s, student %s; now '%s', %s, %s:"
@@ -111,7 +138,7 @@ public final class DistillBenchmark {
         double secs = o.state().history().stream().mapToDouble(e -> e.seconds()).sum();
         Cell cell = new Cell(task.name(), method, seed, acc, Networks.trainableParams(o.model().graph()),
                 o.state().bestEpoch(), secs, r.describe(), res.details().isEmpty() ? null : res.details(), table.name(),
-                table.teacher(), table.teacherSha256(), table.student());
+                table.teacher(), table.teacherSha256(), table.student(), table.extraTeachersOf(method));
         Json.writeFile(cellFile, cell);
         return cell;
     }
@@ -120,7 +147,7 @@ public final class DistillBenchmark {
     public static boolean isDone(Path cells, Table table, String method, long seed) {
         Path f = cellRecord(cells, table.name(), method, seed);
         return Files.isRegularFile(f) && Json.read(f, Cell.class, "benchmark cell")
-                .measures(table, DistillRecipes.get(table.task(), method).describe());
+                .measures(table, method, DistillRecipes.get(table.task(), method).describe());
     }
 
     private static Distillation.Result train(Table table, List<LoadedModel> teachers, Task task,
@@ -241,6 +268,14 @@ public final class DistillBenchmark {
                 row.put("seeds", cs.stream().map(Cell::seed).toList());
                 row.put("accs", cs.stream().map(Cell::acc).toList());
                 row.put("recipe", cs.get(0).recipe());
+                java.util.Set<String> extras = new java.util.TreeSet<>(cs.stream()
+                        .map(c -> String.valueOf(c.extraTeachers())).toList());
+                String extraNote = extras.equals(java.util.Set.of("null")) ? ""
+                        : extras.size() == 1 ? "; extra teachers: " + extras.iterator().next()
+                        : "; cells of different extra teachers: " + String.join(" / ", extras);
+                if (!extraNote.isEmpty()) {
+                    row.put("extra_teachers", String.join(" / ", extras));
+                }
                 if (stale) {
                     row.put("stale", true);
                     row.put("current_recipe", now.describe());
@@ -251,7 +286,7 @@ public final class DistillBenchmark {
                 methods.put(m.getKey(), row);
                 md.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %,d |%n", m.getKey(), stale
                                 ? cs.get(0).recipe() + " (earlier recipe; now " + now.describe() + ", not yet run)"
-                                : cs.get(0).recipe(),
+                                : cs.get(0).recipe() + extraNote,
                         cs.size() > 1 ? String.format(Locale.ROOT, "%.2f ± %.2f %%", 100 * mean, 100 * Math.sqrt(var))
                                 : String.format(Locale.ROOT, "%.2f %% (one seed)", 100 * mean),
                         cs.size(), cs.get(0).params()));

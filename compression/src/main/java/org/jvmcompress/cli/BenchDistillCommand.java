@@ -81,8 +81,29 @@ final class BenchDistillCommand implements Command {
             throw new UsageException("--table takes letters, digits, '.', '_' and '-' (it names a folder), got '"
                     + tableName + "'");
         }
+        List<Path> extraFiles = new ArrayList<>();
+        if (cl.hasOption("extra-teachers")) {
+            for (String f : cl.getOptionValue("extra-teachers").split(",")) {
+                extraFiles.add(Path.of(f.trim()));
+            }
+        } else {
+            String home = System.getenv("COMPRESSION_HOME");
+            Path second = Path.of(home == null ? "." : home, "models", "reference", task.name() + "-teacher-2.zip");
+            boolean builtin = resolved.data().source() != null && resolved.data().source().isBuiltin();
+            if (!builtin) {
+                System.err.println("note: the multi-teacher method has no second teacher for this data (the reference"
+                        + " one is of the built-in set); name one with --extra-teachers");
+            } else if (java.nio.file.Files.isRegularFile(second)) {
+                extraFiles.add(second);
+            }
+        }
+        for (Path f : extraFiles) {
+            if (!java.nio.file.Files.isRegularFile(f)) {
+                throw new CompressionException("extra teacher " + f + " is not a file");
+            }
+        }
         DistillBenchmark.Table table = DistillBenchmark.Table.of(tableName, task.name(),
-                Path.of(cl.getOptionValue("teacher")), student);
+                Path.of(cl.getOptionValue("teacher")), student, extraFiles);
         TrainConfig base = new TrainConfig(student, Cli.intOpt(cl, "epochs", sch.epochs(), 1),
                 d.batchSize(), d.learningRate(), sch.lrDecay(), sch.patience(), d.l2(), 0,
                 Cli.intOpt(cl, "train-limit", 0, 0));
@@ -101,20 +122,8 @@ final class BenchDistillCommand implements Command {
             return 0;
         }
         List<LoadedModel> extra = new ArrayList<>();
-        if (cl.hasOption("extra-teachers")) {
-            for (String f : cl.getOptionValue("extra-teachers").split(",")) {
-                extra.add(Models.load(Path.of(f.trim())));
-            }
-        } else {
-            String home = System.getenv("COMPRESSION_HOME");
-            Path second = Path.of(home == null ? "." : home, "models", "reference", task.name() + "-teacher-2.zip");
-            boolean builtin = resolved.data().source() != null && resolved.data().source().isBuiltin();
-            if (!builtin) {
-                System.err.println("note: the multi-teacher method has no second teacher for this data (the reference"
-                        + " one is of the built-in set); name one with --extra-teachers");
-            } else if (java.nio.file.Files.isRegularFile(second)) {
-                extra.add(Models.load(second));
-            }
+        for (Path f : extraFiles) {
+            extra.add(Models.load(f));
         }
         TaskData data = resolved.data();
         String command = Cli.commandLine(name(), cl);

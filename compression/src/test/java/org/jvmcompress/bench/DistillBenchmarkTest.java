@@ -123,6 +123,18 @@ class DistillBenchmarkTest {
         assertFalse(DistillBenchmark.isDone(cells, other, "kd", 1), "a record of another teacher counts as done");
         assertFalse(DistillBenchmark.isDone(cells, new DistillBenchmark.Table("cv", "cv", table.teacher(),
                 table.teacherSha256(), "cvnet:c=8,b=1,k=3,t=plain,bn=0,h=0"), "kd", 1));
+        // The further teachers of a multi-teacher method are part of what it measured; a one-teacher method ignores them.
+        DistillBenchmark.Table withExtra = DistillBenchmark.Table.of("cv", "cv", teacher.path(), "cv-student",
+                List.of(otherFile));
+        assertTrue(withExtra.extraTeachers().startsWith(otherFile + " (sha256 "), withExtra.extraTeachers());
+        DistillBenchmark.Cell multi = new DistillBenchmark.Cell("cv", "multi-teacher", 1, 0.9, 10, 1, 1.0, "r", null,
+                "cv", table.teacher(), table.teacherSha256(), "cv-student", null);
+        assertFalse(multi.measures(withExtra, "multi-teacher", "r"), "a multi-teacher record of unknown extra teachers");
+        assertTrue(new DistillBenchmark.Cell("cv", "multi-teacher", 1, 0.9, 10, 1, 1.0, "r", null, "cv",
+                table.teacher(), table.teacherSha256(), "cv-student", withExtra.extraTeachers())
+                .measures(withExtra, "multi-teacher", "r"));
+        assertTrue(new DistillBenchmark.Cell("cv", "kd", 1, 0.9, 10, 1, 1.0, "r", null, "cv", table.teacher(),
+                table.teacherSha256(), "cv-student", null).measures(withExtra, "kd", "r"));
         DistillBenchmark.Table second = DistillBenchmark.Table.of("cv-small", "cv", teacher.path(),
                 "cvnet:c=8,b=1,k=3,t=plain,bn=0,h=0");
         TrainConfig small = new TrainConfig(second.student(), 1, 32, 3e-3, 1.0, 2, 0, 0, 0);
