@@ -17,6 +17,10 @@ final class Cli {
 
     static DataHome dataHome(CommandLine cl) {
         String d = cl.getOptionValue("data-dir");
+        if (d != null) {
+            // what resolves the folder without the command line (an encoder a model's sidecar names) uses it too
+            System.setProperty(DataHome.PROPERTY, Path.of(d).toAbsolutePath().toString());
+        }
         return DataHome.resolve(d == null ? null : Path.of(d));
     }
 

@@ -81,6 +81,8 @@ public final class Main {
         setVerbose(cl.hasOption("verbose"));
         try {
             Backend.init();
+            // a command's --data-dir holds for that command only (tests run several in one process)
+            System.clearProperty(org.jvmcompress.core.data.DataHome.PROPERTY);
             return cmd.run(cl);
         } catch (UsageException e) {
             System.err.println("error: " + e.getMessage() + " (see: compression " + cmd.name() + " --help)");

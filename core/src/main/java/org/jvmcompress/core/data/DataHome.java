@@ -9,9 +9,19 @@ import java.nio.file.Path;
 public record DataHome(Path root) {
     public static final String ENV = "COMPRESSION_DATA_DIR";
 
+    /**
+     * The data folder a command was given (--data-dir), for code that resolves it without the command line: a model
+     * whose sidecar names a pretrained encoder finds the encoder there.
+     */
+    public static final String PROPERTY = "jvmcompress.data.dir";
+
     public static DataHome resolve(Path explicit) {
         if (explicit != null) {
             return new DataHome(explicit.toAbsolutePath());
+        }
+        String given = System.getProperty(PROPERTY);
+        if (given != null && !given.isBlank()) {
+            return new DataHome(Path.of(given).toAbsolutePath());
         }
         String env = System.getenv(ENV);
         if (env != null && !env.isBlank()) {
