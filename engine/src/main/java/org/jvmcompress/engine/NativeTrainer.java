@@ -269,6 +269,15 @@ public abstract class NativeTrainer implements org.jvmcompress.core.runtime.Trai
         return p.address() + p.position() * p.sizeof();
     }
 
+    /**
+     * The array itself when it is float, row-major and contiguous from its first element (what a oneDNN memory
+     * object can point at), else such a copy of it.
+     */
+    public static INDArray contiguous(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
+                && a.offset() == a.data().offset() ? a : a.castTo(DataType.FLOAT).dup('c');
+    }
+
     /** A pointer to a native address. */
     public static Pointer at(long where) {
         return new Pointer() {

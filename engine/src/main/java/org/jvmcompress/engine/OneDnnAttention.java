@@ -132,7 +132,7 @@ public final class OneDnnAttention implements BertEncoder.Attention {
 
     @Override
     public synchronized INDArray apply(INDArray input, int b, int len, INDArray maskBias) {
-        INDArray qkv = plain(input);
+        INDArray qkv = NativeTrainer.contiguous(input);
         if (qkv.rank() != 2 || qkv.size(0) != (long) b * len || qkv.size(1) != 3L * width) {
             throw new CompressionException("attention of width " + width + " given projections of shape "
                     + java.util.Arrays.toString(qkv.shape()) + " for " + b + " x " + len + " tokens");
@@ -148,7 +148,8 @@ public final class OneDnnAttention implements BertEncoder.Attention {
         p.sm.set_data_handle(NativeTrainer.at(NativeTrainer.address(scores)));
         p.cm.set_data_handle(NativeTrainer.at(NativeTrainer.address(ctx)));
         p.qk.execute(strm, p.qkArgs);
-        INDArray mask = maskBias == null ? null : plain(maskBias); // held until the primitives are done
+        // held until the primitives are done
+        INDArray mask = maskBias == null ? null : NativeTrainer.contiguous(maskBias);
         if (mask != null) {
             p.mm.set_data_handle(NativeTrainer.at(NativeTrainer.address(mask)));
             p.addMask.execute(strm, p.maskArgs);
@@ -167,10 +168,5 @@ public final class OneDnnAttention implements BertEncoder.Attention {
             args.put(a3, m3);
         }
         return args;
-    }
-
-    private static INDArray plain(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
-                && a.offset() == a.data().offset() ? a : a.dup('c');
     }
 }

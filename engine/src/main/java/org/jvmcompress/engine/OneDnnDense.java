@@ -64,17 +64,12 @@ public final class OneDnnDense implements BertEncoder.Projection {
     }
 
     private INDArray input(INDArray input) {
-        INDArray x = plain(input) ? input : input.dup('c');
+        INDArray x = NativeTrainer.contiguous(input);
         if (x.rank() != 2 || x.size(1) != in) {
             throw new CompressionException("projection of " + in + " inputs given an array of shape "
                     + java.util.Arrays.toString(x.shape()));
         }
         return x;
-    }
-
-    static boolean plain(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
-                && a.offset() == a.data().offset();
     }
 
     private void run(matmul prim, INDArray x, INDArray y) {

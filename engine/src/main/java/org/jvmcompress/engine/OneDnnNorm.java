@@ -11,7 +11,6 @@ import org.bytedeco.dnnl.stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.model.onnx.BertEncoder;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -54,8 +53,7 @@ public final class OneDnnNorm implements BertEncoder.Norm {
 
     @Override
     public synchronized INDArray apply(INDArray input) {
-        INDArray x = input.dataType() == DataType.FLOAT && input.ordering() == 'c' && input.elementWiseStride() == 1
-                && input.offset() == input.data().offset() ? input : input.dup('c');
+        INDArray x = NativeTrainer.contiguous(input);
         if (x.rank() != 2 || x.size(1) != width) {
             throw new CompressionException("layer normalisation of width " + width + " given an array of shape "
                     + java.util.Arrays.toString(x.shape()));

@@ -99,17 +99,12 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
     }
 
     private INDArray input(INDArray input) {
-        INDArray x = plain(input) ? input : input.dup('c');
+        INDArray x = NativeTrainer.contiguous(input);
         if (x.rank() != 2 || x.size(1) != p.in()) {
             throw new CompressionException("int8 projection of " + p.in() + " inputs given an array of shape "
                     + java.util.Arrays.toString(x.shape()));
         }
         return x;
-    }
-
-    private static boolean plain(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && a.elementWiseStride() == 1
-                && a.offset() == a.data().offset();
     }
 
     /** Quantises x into the codes buffer, then the product into y. */
