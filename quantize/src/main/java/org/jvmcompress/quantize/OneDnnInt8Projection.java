@@ -110,19 +110,27 @@ public final class OneDnnInt8Projection implements BertEncoder.Projection {
     /** Quantises x into the codes buffer, then the product into y. */
     private void run(matmul prim, INDArray x, INDArray y) {
         long rows = x.size(0);
-        float[] grid = BertEncoder.Int8.inputGrid(x);
         long n = rows * p.in();
         if (codes.capacity() < n) {
             codes.close();
             codes = new BytePointer(n);
         }
         Bound bd = bound.computeIfAbsent(rows, Bound::new);
-        bd.f.set_data_handle(NativeTrainer.at(NativeTrainer.address(x)));
         bd.q.set_data_handle(codes);
         bd.dst.set_data_handle(NativeTrainer.at(NativeTrainer.address(y)));
-        new FloatPointer(reorderScale.get_data_handle()).put(1f / grid[0]);
-        new IntPointer(reorderZero.get_data_handle()).put((int) grid[1]);
-        bd.quantiser.execute(strm, bd.reorderArgs);
+        float[] grid;
+        float[] small = BertEncoder.Int8.smallValues(x);
+        if (small != null) {
+            // a sentence or two: range and codes in the one Java pass that reads the values (a reorder call costs more)
+            grid = BertEncoder.Int8.inputGrid(small);
+            codes.position(0).put(BertEncoder.Int8.codes(small, grid));
+        } else {
+            grid = BertEncoder.Int8.inputGrid(x);
+            bd.f.set_data_handle(NativeTrainer.at(NativeTrainer.address(x)));
+            new FloatPointer(reorderScale.get_data_handle()).put(1f / grid[0]);
+            new IntPointer(reorderZero.get_data_handle()).put((int) grid[1]);
+            bd.quantiser.execute(strm, bd.reorderArgs);
+        }
         // oneDNN adds the bias to the int32 sums before the output scales: it goes in divided by them
         for (int j = 0; j < scaleValues.length; j++) {
             scaleValues[j] = p.scales()[j] * grid[0];

@@ -22,11 +22,13 @@ class OneDnnInt8ProjectionTest {
                 Nd4j.randn(DataType.FLOAT, 1, 40), gelu);
         OneDnnInt8Projection fast = new OneDnnInt8Projection(ref);
         // rows of different counts through one product primitive; inputs with and without negative values. Equal
-        // but where an input lies on a rounding tie: ONNX rounds x / scale and adds the zero point, oneDNN rounds
-        // after adding it, so a tie can land one step apart, moving an output by at most one step times a column.
+        // but where an input lies on or within a float rounding of a tie: the reference and small inputs (quantised in
+        // Java) round x / scale and add the zero point; large inputs go through oneDNN's reorder, which rounds after
+        // adding it. Each such input lands one step apart and moves its row's outputs by at most one step times the
+        // column's largest weight; a row of thousands of inputs can hold a few.
         int off = 0;
         int total = 0;
-        for (int rows : new int[] {1, 7, 64, 7}) {
+        for (int rows : new int[] {1, 7, 64, 2800, 7}) { // 2800 x 96 inputs: over the Java pass, through the reorder
             for (double shift : new double[] {0.4, 3.0}) {
                 INDArray x = Nd4j.randn(DataType.FLOAT, rows, 96).muli(1.7).addi(shift);
                 float step = BertEncoder.Int8.inputGrid(x)[0];
@@ -35,7 +37,8 @@ class OneDnnInt8ProjectionTest {
                 for (int i = 0; i < rows; i++) {
                     for (int j = 0; j < 40; j++) {
                         double d = Math.abs(want[i][j] - got[i][j]);
-                        assertTrue(d <= 1e-4 + step * ref.scales()[j] * 127, rows + " rows, shift " + shift + ": " + d);
+                        assertTrue(d <= 1e-4 + 3 * step * ref.scales()[j] * 127, rows + " rows, shift " + shift + ": "
+                                + d);
                         off += d > 1e-4 ? 1 : 0;
                         total++;
                     }

@@ -120,37 +120,55 @@ public final class BertEncoder {
 
         /** The input's uint8 grid as ONNX DynamicQuantizeLinear defines it: {scale, zero point}. */
         public static float[] inputGrid(INDArray x) {
-            double lo;
-            double hi;
-            if (x.length() <= 1 << 18 && x.dataType() == DataType.FLOAT) {
-                // one pass in Java: two ND4J reductions cost about 0.1 ms each in fixed overhead, which is most of a
-                // projection's time for a sentence or two
-                float mn = 0;
-                float mx = 0;
-                if (x.ordering() == 'c' && x.elementWiseStride() == 1 && x.offset() == 0) {
-                    float[] v = new float[(int) x.length()];
-                    org.bytedeco.javacpp.FloatPointer fp = new org.bytedeco.javacpp.FloatPointer(
-                            x.data().addressPointer());
-                    fp.capacity(fp.position() + v.length).get(v);
-                    for (float f : v) {
-                        mn = Math.min(mn, f);
-                        mx = Math.max(mx, f);
-                    }
-                } else {
-                    mn = Math.min(0, x.minNumber().floatValue());
-                    mx = Math.max(0, x.maxNumber().floatValue());
-                }
-                lo = mn;
-                hi = mx;
-            } else {
-                lo = Math.min(0, x.minNumber().doubleValue());
-                hi = Math.max(0, x.maxNumber().doubleValue());
+            // small inputs in one pass in Java: two ND4J reductions cost about 0.1 ms each in fixed overhead, which is
+            // most of a projection's time for a sentence or two
+            float[] v = smallValues(x);
+            if (v != null) {
+                return inputGrid(v);
             }
+            return grid(Math.min(0, x.minNumber().doubleValue()), Math.max(0, x.maxNumber().doubleValue()));
+        }
+
+        /** The grid of values already read. */
+        public static float[] inputGrid(float[] v) {
+            float mn = 0;
+            float mx = 0;
+            for (float f : v) {
+                mn = Math.min(mn, f);
+                mx = Math.max(mx, f);
+            }
+            return grid(mn, mx);
+        }
+
+        private static float[] grid(double lo, double hi) {
             float scale = (float) ((hi - lo) / 255);
             if (scale == 0) {
                 return new float[] {1f, 0f};
             }
             return new float[] {scale, (float) Math.max(0, Math.min(255, Math.rint(-lo / scale)))};
+        }
+
+        /** A small (up to 262,144 values) contiguous float array's values read into Java; null for any other. */
+        public static float[] smallValues(INDArray x) {
+            if (x.length() > 1 << 18 || x.dataType() != DataType.FLOAT || x.ordering() != 'c'
+                    || x.elementWiseStride() != 1 || x.offset() != 0) {
+                return null;
+            }
+            float[] v = new float[(int) x.length()];
+            org.bytedeco.javacpp.FloatPointer fp = new org.bytedeco.javacpp.FloatPointer(x.data().addressPointer());
+            fp.capacity(fp.position() + v.length).get(v);
+            return v;
+        }
+
+        /** uint8 codes of values on a grid: rint(v / scale) + zero point, saturated, as ONNX DynamicQuantizeLinear. */
+        public static byte[] codes(float[] v, float[] grid) {
+            float inv = 1f / grid[0];
+            int zp = (int) grid[1];
+            byte[] q = new byte[v.length];
+            for (int i = 0; i < v.length; i++) {
+                q[i] = (byte) Math.max(0, Math.min(255, (int) Math.rint(v[i] * inv) + zp));
+            }
+            return q;
         }
 
         @Override
