@@ -30,7 +30,8 @@ public final class OneDnnAttention implements BertEncoder.Attention {
 
     private final int heads;
     private final int width;
-    private final engine eng = new engine(engine.kind.cpu, 0);
+    /** Made before the constructor body runs: {@link PackedMatmul#cpu} names why oneDNN is missing, if it is. */
+    private final engine eng = PackedMatmul.cpu();
     private final stream strm = new stream(eng);
     private final Map<String, Plan> plans = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -40,9 +41,6 @@ public final class OneDnnAttention implements BertEncoder.Attention {
     };
 
     public OneDnnAttention(int heads, int width) {
-        if (!FloatRuntime.available()) {
-            throw new CompressionException("oneDNN is not available on this machine: " + FloatRuntime.unavailableReason());
-        }
         if (width % heads != 0) {
             throw new CompressionException("attention width " + width + " is not a multiple of " + heads + " heads");
         }

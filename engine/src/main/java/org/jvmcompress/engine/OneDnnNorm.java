@@ -23,7 +23,8 @@ public final class OneDnnNorm implements BertEncoder.Norm {
 
     private final BertEncoder.LayerNorm p;
     private final int width;
-    private final engine eng = new engine(engine.kind.cpu, 0);
+    /** Made before the constructor body runs: {@link PackedMatmul#cpu} names why oneDNN is missing, if it is. */
+    private final engine eng = PackedMatmul.cpu();
     private final stream strm = new stream(eng);
     private final memory scaleShift;
     private final Map<Long, layer_normalization_forward> byRows = new LinkedHashMap<>(16, 0.75f, true) {
@@ -34,9 +35,6 @@ public final class OneDnnNorm implements BertEncoder.Norm {
     };
 
     public OneDnnNorm(BertEncoder.LayerNorm p) {
-        if (!FloatRuntime.available()) {
-            throw new CompressionException("oneDNN is not available on this machine: " + FloatRuntime.unavailableReason());
-        }
         this.p = p;
         this.width = (int) p.gain().length();
         this.scaleShift = new memory(new memory.desc(new long[] {2, width}, memory.data_type.f32, memory.format_tag.ab),
