@@ -15,6 +15,8 @@ import onnx.Onnx;
 import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.model.onnx.BertEncoder;
 import org.jvmcompress.core.model.onnx.OnnxLowering;
+import org.jvmcompress.core.util.AtomicFiles;
+import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -41,9 +43,9 @@ public final class EncoderQuantizer {
 
     /** As {@link #write(Path, Path)} with weight codes in [-maxCode, maxCode] (63: 7-bit weights, "reduce range"). */
     public static Written write(Path source, Path target, int maxCode) {
-        BertEncoder.read(source).layers(); // refuses anything that is not a BERT export, before any work
         Onnx.ModelProto model = OnnxLowering.parse(source);
         Onnx.GraphProto g = model.getGraph();
+        BertEncoder.read(source, g); // refuses anything that is not a BERT export, before any work
         Map<String, Onnx.TensorProto> init = new HashMap<>();
         g.getInitializerList().forEach(t -> init.put(t.getName(), t));
         Set<String> replaced = new HashSet<>();
@@ -111,26 +113,19 @@ public final class EncoderQuantizer {
         Onnx.ModelProto out = model.toBuilder().setGraph(gb).setProducerName("jvm-compression")
                 .setProducerVersion("int8 (dynamic uint8 inputs, per-column int8 weights up to " + maxCode
                         + ", uint8 tables)").build();
+        AtomicFiles.writeStream(target, out::writeTo);
         try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            Path tmp = target.resolveSibling(target.getFileName() + ".partial");
-            Files.write(tmp, out.toByteArray());
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             return new Written(target, products, tables, Files.size(target));
         } catch (IOException e) {
-            throw new CompressionException("cannot write " + target + ": " + e.getMessage(), e);
+            throw new CompressionException("cannot read " + target + " back: " + e.getMessage(), e);
         }
     }
 
     /** A table as uint8 over its own range with one scale and zero point (as ONNX DynamicQuantizeLinear's grid). */
     private static List<Onnx.TensorProto> uint8Table(String name, INDArray table) {
-        float[] grid = BertEncoder.Int8.inputGrid(table);
-        float[] v = table.dup('c').data().asFloat();
-        byte[] codes = new byte[v.length];
-        for (int i = 0; i < v.length; i++) {
-            codes[i] = (byte) Math.max(0, Math.min(255, Math.rint(v[i] / grid[0]) + grid[1]));
-        }
+        float[] v = Matrices.floats(table);
+        float[] grid = BertEncoder.Int8.inputGrid(v);
+        byte[] codes = BertEncoder.Int8.codes(v, grid);
         return List.of(bytes(name + "_quantized", Onnx.TensorProto.DataType.UINT8_VALUE, table.shape(), codes),
                 floats(name + "_scale", new long[0], new float[] {grid[0]}),
                 bytes(name + "_zero_point", Onnx.TensorProto.DataType.UINT8_VALUE, new long[0],

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 import onnx.Onnx;
 import org.jvmcompress.core.CompressionException;
+import org.jvmcompress.core.util.Matrices;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -103,7 +104,7 @@ public final class BertEncoder {
             }
             int in = (int) w.size(0);
             int out = (int) w.size(1);
-            float[] v = w.dup('c').data().asFloat();
+            float[] v = Matrices.floats(w);
             float[] scales = new float[out];
             for (int i = 0; i < v.length; i++) {
                 scales[i % out] = Math.max(scales[i % out], Math.abs(v[i]));
@@ -148,16 +149,9 @@ public final class BertEncoder {
             return new float[] {scale, (float) Math.max(0, Math.min(255, Math.rint(-lo / scale)))};
         }
 
-        /** A small (up to 262,144 values) contiguous float array's values read into Java; null for any other. */
+        /** A small array's values (up to 262,144) read into Java, row-major; null for a larger one. */
         public static float[] smallValues(INDArray x) {
-            if (x.length() > 1 << 18 || x.dataType() != DataType.FLOAT || x.ordering() != 'c'
-                    || x.elementWiseStride() != 1 || x.offset() != 0) {
-                return null;
-            }
-            float[] v = new float[(int) x.length()];
-            org.bytedeco.javacpp.FloatPointer fp = new org.bytedeco.javacpp.FloatPointer(x.data().addressPointer());
-            fp.capacity(fp.position() + v.length).get(v);
-            return v;
+            return x.length() > 1 << 18 ? null : Matrices.floats(x);
         }
 
         /** uint8 codes of values on a grid: rint(v / scale) + zero point, saturated, as ONNX DynamicQuantizeLinear. */
@@ -338,7 +332,11 @@ public final class BertEncoder {
 
     /** Reads a BERT export, float or dynamically quantised; a clear error for a file that is not one. */
     public static BertEncoder read(Path file) {
-        Onnx.GraphProto g = OnnxLowering.parse(file).getGraph();
+        return read(file, OnnxLowering.parse(file).getGraph());
+    }
+
+    /** As {@link #read(Path)} for the graph already parsed from {@code file} (named in errors). */
+    public static BertEncoder read(Path file, Onnx.GraphProto g) {
         Set<String> other = new LinkedHashSet<>();
         g.getNodeList().forEach(n -> {
             if (!OPS.contains(n.getOpType())) {
@@ -370,7 +368,8 @@ public final class BertEncoder {
         for (int i = 0; r.has("/encoder/layer." + i + "/attention/self/query/MatMul"); i++) {
             String n = "/encoder/layer." + i + "/";
             String p = "encoder.layer." + i + ".";
-            layers.add(new Layer(fuse(r.projection(n + "attention/self/query/MatMul", p + "attention.self.query.bias", false),
+            layers.add(new Layer(fuse(
+                    r.projection(n + "attention/self/query/MatMul", p + "attention.self.query.bias", false),
                     r.projection(n + "attention/self/key/MatMul", p + "attention.self.key.bias", false),
                     r.projection(n + "attention/self/value/MatMul", p + "attention.self.value.bias", false)),
                     r.projection(n + "attention/output/dense/MatMul", p + "attention.output.dense.bias", false),
@@ -440,8 +439,10 @@ public final class BertEncoder {
             byte[] codes = OnnxLowering.bytes(q);
             float s = floats(name + "_scale").getFloat(0);
             boolean unsigned = q.getDataType() == Onnx.TensorProto.DataType.UINT8_VALUE;
-            int zero = unsigned ? OnnxLowering.bytes(stored(name + "_zero_point"))[0] & 0xff
-                    : OnnxLowering.bytes(stored(name + "_zero_point"))[0];
+            int zero = OnnxLowering.bytes(stored(name + "_zero_point"))[0];
+            if (unsigned) {
+                zero &= 0xff;
+            }
             float[] v = new float[codes.length];
             for (int i = 0; i < v.length; i++) {
                 v[i] = ((unsigned ? codes[i] & 0xff : codes[i]) - zero) * s;
