@@ -42,7 +42,7 @@ final class EvaluateCommand implements Command {
                         .desc("also the accuracy of each of these models and of the ensemble of all (the --model"
                                 + " included; class probabilities averaged) on the same test data").build())
                 .addOption(Option.builder().longOpt("no-speed").desc("skip the latency/throughput measurement").build())
-                .addOption(Option.builder().longOpt("json").desc("also write evaluation.json into --output").build()));
+                .addOption(Option.builder().longOpt("json").desc("also write evaluation.json into --output (and ensemble.json with --ensemble)").build()));
     }
 
     @Override
@@ -55,23 +55,38 @@ final class EvaluateCommand implements Command {
         EvaluationReport rep = Evaluator.evaluate(m, data,
                 cl.hasOption("no-speed") ? Evaluator.SpeedSettings.NONE : Evaluator.SpeedSettings.DEFAULT, other);
         System.out.print(Render.text(rep));
+        java.util.Map<String, Object> ensemble = null;
         if (cl.hasOption("ensemble")) {
+            ensemble = new java.util.LinkedHashMap<>();
+            java.util.List<Object> members = new java.util.ArrayList<>();
+            ensemble.put("members", members);
             java.util.List<org.jvmcompress.core.eval.Predictions> all = new java.util.ArrayList<>();
             all.add(org.jvmcompress.core.eval.Predictions.of(m.inference(), data.test(), 256));
+            members.add(java.util.Map.of("model", m.path().toString(), "accuracy", all.get(0).accuracy()));
             for (String f : cl.getOptionValue("ensemble").split(",")) {
                 LoadedModel e = Models.load(Path.of(f.trim()));
                 Compatibility.check(e, data, "model " + e.path());
                 all.add(org.jvmcompress.core.eval.Predictions.of(e.inference(), data.test(), 256));
                 System.out.printf(java.util.Locale.ROOT, "ensemble member %s: accuracy %.4f%n", e.path(),
                         all.get(all.size() - 1).accuracy());
+                members.add(java.util.Map.of("model", e.path().toString(), "accuracy",
+                        all.get(all.size() - 1).accuracy()));
             }
+            double acc = org.jvmcompress.core.eval.Predictions.average(all).accuracy();
             System.out.printf(java.util.Locale.ROOT, "ensemble of %d models (probabilities averaged): accuracy %.4f%n",
-                    all.size(), org.jvmcompress.core.eval.Predictions.average(all).accuracy());
+                    all.size(), acc);
+            ensemble.put("test_examples", data.test().size());
+            ensemble.put("ensemble_accuracy", acc);
         }
         if (cl.hasOption("json")) {
             Path out = Cli.output(cl, "runs/evaluate");
             Json.writeFile(out.resolve("evaluation.json"), rep);
             System.err.println("wrote " + out.resolve("evaluation.json"));
+            if (ensemble != null) {
+                ensemble.put("command", Cli.commandLine(name(), cl));
+                Json.writeFile(out.resolve("ensemble.json"), ensemble);
+                System.err.println("wrote " + out.resolve("ensemble.json"));
+            }
         }
         return 0;
     }

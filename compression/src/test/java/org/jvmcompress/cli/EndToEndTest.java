@@ -57,6 +57,9 @@ class EndToEndTest {
         JsonNode ev = Json.MAPPER.readTree(dir.resolve("eval/evaluation.json").toFile());
         assertEquals(10, ev.get("metrics").get("perClass").size());
         assertTrue(ev.get("speed").get("throughputSamplesPerS").asDouble() > 0);
+        JsonNode ens = Json.MAPPER.readTree(dir.resolve("eval/ensemble.json").toFile());
+        assertEquals(Double.parseDouble(acc.group(1)), ens.get("ensemble_accuracy").asDouble(), 5e-5);
+        assertEquals(2, ens.get("members").size());
 
         CliTest.Run unknown = CliTest.run("distill", "--teacher", out.resolve("teacher.zip").toString(), "--method", "kl",
                 "--output", dir.resolve("kd").toString());
