@@ -208,7 +208,19 @@ public final class DistillBenchmark {
      * a row per method) and the Markdown table beside it.
      */
     public static void aggregate(Path cells, Path resultsJson, String command) {
+        aggregate(cells, resultsJson, command, null);
+    }
+
+    /**
+     * As {@link #aggregate(Path, Path, String)} with only the rows of {@code only} (null: every method), for a results
+     * file of some methods beside the whole tables (docs/results/distillation-algorithms.json).
+     */
+    public static void aggregate(Path cells, Path resultsJson, String command, java.util.Collection<String> only) {
         Map<String, Map<String, List<Cell>>> all = cells(cells);
+        if (only != null) {
+            all.values().forEach(t -> t.keySet().retainAll(only));
+            all.values().removeIf(Map::isEmpty);
+        }
         Map<String, Object> root = new LinkedHashMap<>();
         if (Files.isRegularFile(resultsJson)) {
             try {
@@ -235,13 +247,14 @@ public final class DistillBenchmark {
                     : order.size()));
             md.insert(commandAt, String.format(Locale.ROOT,
                     "    bin/compression bench-distill --teacher %s%s --methods %s --seeds %s"
-                            + " --results %s --output runs/bench-distill%n", first.teacher(),
+                            + "%s --results %s --output runs/bench-distill%n", first.teacher(),
                     (t.getKey().equals(first.task()) ? "" : " --table " + t.getKey())
                             + (first.student().equals(org.jvmcompress.core.task.Tasks.get(first.task())
                             .studentArchitecture()) ? "" : " --student " + first.student()),
                     String.join(",", rows.stream().map(Map.Entry::getKey).toList()),
                     String.join(",", rows.stream().flatMap(e -> e.getValue().stream().map(c -> Long.toString(c.seed())))
-                            .distinct().sorted().toList()), "docs/results/" + resultsJson.getFileName()));
+                            .distinct().sorted().toList()), only == null ? "" : " --only-methods",
+                    "docs/results/" + resultsJson.getFileName()));
             Map<String, DistillRecipes.Recipe> recipes = DistillRecipes.of(first.task());
             Map<String, Object> methods = new LinkedHashMap<>();
             task.put("task", first.task());

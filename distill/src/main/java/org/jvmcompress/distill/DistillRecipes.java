@@ -128,6 +128,8 @@ public final class DistillRecipes {
     }
 
     public static final double CV_DKD_BETA = 0.5;
+    static final double IRG_WEIGHT = 10;
+    static final double ADV_WEIGHT = 0.1;
     static final double CV_STD_T = 2;
     static final double CV_STD_ALPHA = 0.9;
 
@@ -161,6 +163,25 @@ public final class DistillRecipes {
             m.put("rkd", offline(kd, List.of(new Knowledge("rkd-d", "fc", "fc", 25),
                     new Knowledge("rkd-a", "fc", "fc", 50)), sch));
             m.put("sp", offline(new OfflineDistiller.Method("ce", 1, 0), List.of(new Knowledge("sp", "fc", "fc", 3000)), sch));
+            // The instance relationship graph of the penultimate layer (the vertices' term is KD on the logits);
+            // weight not tuned: 10 puts the graph's loss near RKD-D's 25 * Huber. A graph of the last feature maps
+            // too (irg:conv4_relu:conv2) trains at a seventh of the speed on this machine.
+            m.put("irg", offline(kd, List.of(new Knowledge("irg", "fc", "fc", IRG_WEIGHT)), sch));
+            // A discriminator on the logits (adversarial) or on the penultimate features, on top of KD; weight 0.1
+            // and the discriminator's defaults, not tuned.
+            m.put("adversarial", offline(new OfflineDistiller.Method("kd-adv[weight=" + ADV_WEIGHT + "]",
+                    kd.temperature(), kd.alpha()), List.of(), sch));
+            m.put("adversarial-features", offline(kd, List.of(new Knowledge("adv", "fc", "fc", ADV_WEIGHT)), sch));
+            // Class-incremental Fashion-MNIST in 5 tasks of 2 classes (LifelongScheme's defaults)
+            // (LwF at Li and Hoiem's lambda = 1, alpha 0.5; with alpha 0.99; with a task-local cross-entropy).
+            Map<String, Map<String, String>> lifelong = new LinkedHashMap<>();
+            lifelong.put("lifelong-finetune", Map.of("method", "finetune"));
+            lifelong.put("lifelong-lwf", Map.of("method", "lwf"));
+            lifelong.put("lifelong-lwf-0.99", Map.of("method", "lwf", "alpha", "0.99"));
+            lifelong.put("lifelong-lwf-local", Map.of("method", "lwf", "local", "1"));
+            lifelong.put("lifelong-exemplars", Map.of("method", "exemplars"));
+            lifelong.forEach((name, o) -> m.put(name, new Recipe(new Distillation.Plan("lifelong", kd, List.of(), "avg",
+                    List.of(), 1, "train", 0.9, null, 8, 0, o), Teachers.REFERENCE, sch)));
             m.put("dml", new Recipe(new Distillation.Plan("mutual", new OfflineDistiller.Method("kd", 1, 0.5), List.of(),
                     "avg", List.of(), 1, "train", 0.9, null, 8, 0), Teachers.REFERENCE, sch));
             m.put("born-again", new Recipe(base.withScheme("born-again"), Teachers.SCRATCH_STUDENT, sch));

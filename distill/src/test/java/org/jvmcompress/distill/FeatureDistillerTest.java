@@ -35,7 +35,8 @@ class FeatureDistillerTest {
                 dir.resolve("teacher/teacher.zip"), false, null).model();
         List<Knowledge> specs = List.of(new Knowledge("at", "conv1", "conv1", 100),
                 new Knowledge("hint", "conv2", "conv2", 1), new Knowledge("sp", "fc", "fc", 10),
-                new Knowledge("rkd-d", "fc", "fc", 1), new Knowledge("hint", "fc", "pool2", 0.5));
+                new Knowledge("rkd-d", "fc", "fc", 1), new Knowledge("hint", "fc", "pool2", 0.5),
+                new Knowledge("irg", "conv2", "conv2", 10), Knowledge.parse("adv[hidden=16]:fc:pool2:0.1"));
         TrainedModels.Outcome out = FeatureDistiller.distil(teacher, task, data, new OfflineDistiller.Method("kd", 4, 0.5),
                 specs, tc.withSeed(8), dir.resolve("fd"), dir.resolve("fd/student.zip"), "test");
         double acc = Evaluator.accuracy(out.model().graph(), data.test());
@@ -89,7 +90,8 @@ class FeatureDistillerTest {
         List<Knowledge> specs = List.of(new Knowledge("at", "conv1", "conv1", 100), new Knowledge("at", "conv2", "conv2", 100),
                 new Knowledge("rkd-d", "fc", "fc", 25), new Knowledge("rkd-a", "fc", "fc", 50),
                 new Knowledge("sp", "fc", "fc", 3000), new Knowledge("hint", "conv2", "conv2", 1),
-                new Knowledge("hint", "fc", "pool2", 0.5));
+                new Knowledge("hint", "fc", "pool2", 0.5), new Knowledge("irg", "fc", "fc", 10),
+                new Knowledge("irg", "conv2", "conv2", 10));
         org.deeplearning4j.nn.graph.ComputationGraph trainee = FeatureDistiller.withKnowledgeOutputs(s, specs, shapes,
                 shapes);
         OutputLoss.set(trainee, new org.jvmcompress.distill.loss.DistillationLossFunction("kd", 1, 0.7));

@@ -237,4 +237,61 @@ class SchemesTest {
                 List.of(), 2, "train", 0.9, null, 8, 0, Map.of("note", "x")));
         assertTrue(e.getMessage().contains("(it takes none)"), e.getMessage());
     }
+
+    @Test
+    void lifelongLearnsClassByClassAndRecordsForgetting() {
+        Map<String, Map<String, Object>> recs = new java.util.LinkedHashMap<>();
+        for (String how : List.of("finetune", "exemplars")) {
+            Distillation.Plan p = new Distillation.Plan("lifelong", new OfflineDistiller.Method("kd", 2, 0.5), List.of(),
+                    "avg", List.of(), 1, "train", 0.9, null, 8, 0, Map.of("tasks", "3", "method", how, "memory", "60"));
+            Distillation.Result r = run(p, List.of(teacher), "lifelong-" + how, 2);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> rec = (Map<String, Object>) r.details().get("lifelong");
+            recs.put(how, rec);
+            assertEquals(List.of(List.of(0), List.of(1), List.of(2)), rec.get("tasks"));
+            assertEquals(3, ((List<?>) rec.get("accuracyByTask")).size());
+            assertEquals(2, ((List<?>) rec.get("forgetting")).size());
+            assertTrue(Files.isRegularFile(dir.resolve("lifelong-" + how + "/task-1/student.zip")));
+            assertEquals((Double) rec.get("finalAverageAccuracy"), Evaluator.accuracy(r.outcome().model().graph(), data.test()),
+                    1e-9, "the last step's model is the student, tested on every class");
+            // started again on its folder, the finished tasks are reused and the record is the same
+            Distillation.Result again = run(p, List.of(teacher), "lifelong-" + how, 2);
+            assertEquals(rec, again.details().get("lifelong"));
+        }
+        double ftForgets = (Double) recs.get("finetune").get("averageForgetting");
+        double exForgets = (Double) recs.get("exemplars").get("averageForgetting");
+        // one class a task and cross-entropy on it alone: fine-tuning forgets the first classes entirely
+        assertTrue(ftForgets > 0.9, "fine-tuning forgetting " + ftForgets);
+        assertTrue(exForgets < ftForgets - 0.3, "with a memory: " + exForgets + " vs " + ftForgets);
+        assertTrue((Double) recs.get("exemplars").get("finalAverageAccuracy") > 0.8, recs.get("exemplars").toString());
+    }
+
+    @Test
+    void lifelongMemoryOnlyShrinksAndOptionsAreChecked() {
+        int[] labels = new int[300];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 6;
+        }
+        int[] two = LifelongScheme.memory(labels, 2, 40, 7);
+        int[] four = LifelongScheme.memory(labels, 4, 40, 7);
+        assertEquals(40, two.length);
+        assertEquals(40, four.length);
+        java.util.Set<Integer> earlier = new java.util.HashSet<>();
+        for (int i : two) {
+            earlier.add(i);
+        }
+        for (int i : four) {
+            assertTrue(labels[i] >= 2 || earlier.contains(i), "item " + i + " of an old class was not in the memory");
+        }
+        assertEquals(List.of(List.of(0, 1, 2, 3), List.of(4, 5, 6), List.of(7, 8, 9)),
+                java.util.Arrays.stream(LifelongScheme.groups(10, 3)).map(g -> java.util.Arrays.stream(g).boxed().toList())
+                        .toList());
+        CompressionException e = assertThrows(CompressionException.class, () -> new Distillation.Plan("lifelong",
+                new OfflineDistiller.Method("kd", 2, 0.5), List.of(), "avg", List.of(), 1, "train", 0.9, null, 8, 0,
+                Map.of("method", "ewc")).describe(false));
+        assertTrue(e.getMessage().contains("finetune, lwf, exemplars"), e.getMessage());
+        assertThrows(CompressionException.class, () -> run(new Distillation.Plan("lifelong",
+                new OfflineDistiller.Method("kd", 2, 0.5), List.of(), "avg", List.of(), 1, "train", 0.9, null, 8, 0,
+                Map.of("tasks", "4")), List.of(teacher), "lifelong-too-many", 1));
+    }
 }

@@ -59,6 +59,7 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
 
     public void setKind(String kind) {
         this.kind = kind;
+        this.knowledge = null;
     }
 
     public double getWeight() {
@@ -93,8 +94,15 @@ public final class AuxiliaryLossFunction extends BatchLossFunction {
         this.width = width;
     }
 
+    /** The kind, made once per loss function: a kind with state (a discriminator) keeps it across batches. */
+    @org.nd4j.shade.jackson.annotation.JsonIgnore
+    private transient KnowledgeKind knowledge;
+
     private KnowledgeKind knowledge() {
-        return KnowledgeKinds.get(kind);
+        if (knowledge == null) {
+            knowledge = KnowledgeKinds.get(kind);
+        }
+        return knowledge;
     }
 
     /** The per-example shape of this output's input: [C, L] of a sequence, [C, H, W], or [values] when H, W are 1. */

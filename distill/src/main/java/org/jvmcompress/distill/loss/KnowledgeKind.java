@@ -17,6 +17,15 @@ public interface KnowledgeKind {
     /** The name {@code --feature KIND:...} and run configs use. */
     String name();
 
+    /**
+     * The kind with the options given after its name ({@code NAME[KEY=VALUE,...]}); a kind that keeps state across
+     * batches (a discriminator) returns a new instance. By default: no options, the kind itself.
+     */
+    default KnowledgeKind configure(Configured options) {
+        options.allow(java.util.List.of());
+        return this;
+    }
+
     /** What the loss reads: a layer of the student (or an adapter added after it) and its per-example shape. */
     record Attachment(String layer, long[] lossInput) {}
 

@@ -13,8 +13,12 @@ public final class KnowledgeKinds {
         return REGISTRY.names();
     }
 
-    /** The one of that name, or an error that lists the known ones. */
-    public static KnowledgeKind get(String name) {
-        return REGISTRY.get(name);
+    /**
+     * The one of that name, configured by the options after it ({@code adv[hidden=32]}), or an error that lists the
+     * known ones.
+     */
+    public static KnowledgeKind get(String spec) {
+        Configured c = Configured.parse(spec);
+        return REGISTRY.get(c.name()).configure(c);
     }
 }

@@ -16,6 +16,12 @@ import org.jvmcompress.core.CompressionException;
  * <li>{@code dkd}: alpha * T² (TCKD + beta NCKD) + (1 - alpha) * CE, decoupled KD (Zhao et al. 2022), see
  * {@link DecoupledKdLoss}</li>
  * <li>{@code kd-std}: {@code kd} on z-scored logits (Sun et al. 2024), see {@link StandardizedLogitsLoss}</li>
+ * <li>{@code kd-adv}: {@code kd} + weight * ADV, the generator loss of a discriminator that tells the teacher's logits
+ * from the student's (adversarial distillation, see {@link AdversarialLoss}); options
+ * {@code kd-adv[weight=0.1,hidden=64,steps=1,lr=2e-4,seed=1,conditional=0]}</li>
+ * <li>{@code lwf[old=K,local=0]}: alpha * T² KL on the softmax of the first K classes only + (1 - alpha) * CE, with
+ * {@code local=1} a CE over the classes from K on only (Learning without
+ * Forgetting, Li and Hoiem 2016: the previous model's knowledge of the classes it knew; see {@link OldClassesLoss})</li>
  * <li>{@code ce}: CE only (training from scratch)</li>
  * </ul>
  */
@@ -23,19 +29,53 @@ public final class LogitLosses {
     /** Builds a loss from T, alpha and beta (DKD's non-target weight, ignored by the other losses). */
     @FunctionalInterface
     interface Factory {
+        LogitLoss create(double temperature, double alpha, double beta, Configured options);
+    }
+
+    /** A loss that takes no options of its own. */
+    private static Factory plain(Simple f) {
+        return (t, a, b, c) -> {
+            c.allow(List.of());
+            return f.create(t, a, b);
+        };
+    }
+
+    @FunctionalInterface
+    private interface Simple {
         LogitLoss create(double temperature, double alpha, double beta);
     }
+
+    /** The options of {@code kd-adv}. */
+    static final List<String> ADVERSARIAL_OPTIONS = java.util.stream.Stream.concat(Adversary.OPTIONS.stream(),
+            java.util.stream.Stream.of("weight", "conditional")).toList();
 
     private static final Map<String, Factory> REGISTRY = new LinkedHashMap<>();
 
     static {
-        REGISTRY.put("kd", (t, a, b) -> soft(Divergence.FORWARD_KL, t, a));
-        REGISTRY.put("kd-reverse", (t, a, b) -> soft(Divergence.REVERSE_KL, t, a));
-        REGISTRY.put("kd-js", (t, a, b) -> soft(Divergence.JS, t, a));
-        REGISTRY.put("kd-mse", (t, a, b) -> soft(Divergence.MSE, t, a));
-        REGISTRY.put("dkd", (t, a, b) -> withCe(new DecoupledKdLoss(t, b), a));
-        REGISTRY.put("kd-std", (t, a, b) -> withCe(new StandardizedLogitsLoss(new SoftTargetLoss(Divergence.FORWARD_KL, t)), a));
-        REGISTRY.put("ce", (t, a, b) -> new WeightedSum(List.of(new WeightedSum.Term(1, new CrossEntropyLoss()))));
+        REGISTRY.put("kd", plain((t, a, b) -> soft(Divergence.FORWARD_KL, t, a)));
+        REGISTRY.put("kd-reverse", plain((t, a, b) -> soft(Divergence.REVERSE_KL, t, a)));
+        REGISTRY.put("kd-js", plain((t, a, b) -> soft(Divergence.JS, t, a)));
+        REGISTRY.put("kd-mse", plain((t, a, b) -> soft(Divergence.MSE, t, a)));
+        REGISTRY.put("dkd", plain((t, a, b) -> withCe(new DecoupledKdLoss(t, b), a)));
+        REGISTRY.put("kd-std", plain((t, a, b) -> withCe(new StandardizedLogitsLoss(new SoftTargetLoss(Divergence.FORWARD_KL, t)), a)));
+        REGISTRY.put("kd-adv", (t, a, b, c) -> {
+            c.allow(ADVERSARIAL_OPTIONS);
+            return new WeightedSum(List.of(new WeightedSum.Term(a, new SoftTargetLoss(Divergence.FORWARD_KL, t)),
+                    new WeightedSum.Term(1 - a, new CrossEntropyLoss()),
+                    new WeightedSum.Term(c.number("weight", 0.1, 0, 1e6), new AdversarialLoss(c))));
+        });
+        REGISTRY.put("lwf", (t, a, b, c) -> {
+            c.allow(List.of("old", "local"));
+            if (!c.options().containsKey("old")) {
+                throw new CompressionException("lwf needs old=K, the number of classes the previous model knew");
+            }
+            int old = c.integer("old", 1, 1, 1_000_000);
+            LogitLoss ce = c.integer("local", 0, 0, 1) == 1 ? new OldClassesLoss(new CrossEntropyLoss(), old, 0)
+                    : new CrossEntropyLoss();
+            return new WeightedSum(List.of(new WeightedSum.Term(a, new OldClassesLoss(
+                    new SoftTargetLoss(Divergence.FORWARD_KL, t), 0, old)), new WeightedSum.Term(1 - a, ce)));
+        });
+        REGISTRY.put("ce", plain((t, a, b) -> new WeightedSum(List.of(new WeightedSum.Term(1, new CrossEntropyLoss())))));
     }
 
     private LogitLosses() {}
@@ -50,14 +90,15 @@ public final class LogitLosses {
 
     /** As {@link #create(String, double, double)}, with {@code beta} the weight of DKD's non-target part (dkd only). */
     public static LogitLoss create(String name, double temperature, double alpha, double beta) {
-        Factory f = REGISTRY.get(name);
+        Configured c = Configured.parse(name);
+        Factory f = REGISTRY.get(c.name());
         if (f == null) {
-            throw new CompressionException("unknown distillation loss '" + name + "'; known: " + String.join(", ", names()));
+            throw new CompressionException("unknown distillation loss '" + c.name() + "'; known: " + String.join(", ", names()));
         }
         if (!(alpha >= 0 && alpha <= 1)) {
             throw new CompressionException("alpha must be in [0, 1], got " + alpha);
         }
-        return f.create(temperature, alpha, beta);
+        return f.create(temperature, alpha, beta, c);
     }
 
     /**

@@ -53,7 +53,7 @@ class AuxiliaryLossFunctionTest {
                 }
                 INDArray teacher = kind.equals("at") ? Nd4j.rand(DataType.DOUBLE, 5, 4)
                         : seq ? KnowledgeKinds.get(kind).target(Nd4j.randn(DataType.DOUBLE, 5, 12), new long[] {3, 4})
-                        : Nd4j.randn(DataType.DOUBLE, 5, kind.equals("hint") ? 8 : 6);
+                        : Nd4j.randn(DataType.DOUBLE, 5, kind.equals("hint") || kind.equals("adv") ? 8 : 6);
                 if (kind.equals("at")) {
                     teacher.diviColumnVector(teacher.norm2(1).reshape(5, 1));
                 }
