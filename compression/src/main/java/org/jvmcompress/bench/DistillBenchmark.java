@@ -304,6 +304,8 @@ public final class DistillBenchmark {
                                 : String.format(Locale.ROOT, "%.2f %% (one seed)", 100 * mean),
                         cs.size(), cs.get(0).params()));
             }
+            md.append(LifelongTable.markdown(rows, resultsJson.resolveSibling(resultsJson.getFileName().toString()
+                    .replaceAll("\\.json$", "") + "-" + t.getKey() + "-lifelong.png")));
             root.put(t.getKey(), task);
         }
         Json.writeFile(resultsJson, root);

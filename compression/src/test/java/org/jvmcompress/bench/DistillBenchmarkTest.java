@@ -147,4 +147,29 @@ class DistillBenchmarkTest {
         assertTrue(Files.readString(results.resolveSibling("distillation.md")).contains("--table cv-small --student "
                 + second.student()));
     }
+
+    /** Class-incremental cells get their own section (accuracy after each task, forgetting) and plot; --only-methods. */
+    @Test
+    void lifelongRowsAndMethodFilter(@TempDir Path tmp) throws Exception {
+        Path cells = tmp.resolve("distillation-cells");
+        for (long seed : new long[] {1, 2}) {
+            java.util.Map<String, Object> rec = new java.util.LinkedHashMap<>();
+            rec.put("accuracyByTask", List.of(List.of(0.99), List.of(0.5, 0.9), List.of(0.2, 0.4, 0.98)));
+            rec.put("averageAccuracy", List.of(0.99, 0.7, 0.52 + 0.01 * seed));
+            rec.put("averageForgetting", 0.6);
+            Json.writeFile(DistillBenchmark.cellRecord(cells, "cv", "lifelong-lwf", seed), new DistillBenchmark.Cell(
+                    "cv", "lifelong-lwf", seed, 0.52, 10, 1, 1.0, "r", java.util.Map.of("lifelong", rec), "cv", "t.zip",
+                    "x", "cv-student"));
+            Json.writeFile(DistillBenchmark.cellRecord(cells, "cv", "kd", seed), new DistillBenchmark.Cell("cv", "kd",
+                    seed, 0.9, 10, 1, 1.0, "r", null, "cv", "t.zip", "x", "cv-student"));
+        }
+        Path results = tmp.resolve("algorithms.json");
+        DistillBenchmark.aggregate(cells, results, "cmd", List.of("lifelong-lwf"));
+        String md = Files.readString(tmp.resolve("algorithms.md"));
+        assertFalse(md.contains("| kd |"), "only the methods asked for");
+        assertTrue(md.contains("--methods lifelong-lwf --seeds 1,2 --only-methods"), md);
+        assertTrue(md.contains("| lifelong-lwf | 99.0 ± 0.0 | 70.0 ± 0.0 | 53.5 ± 0.7 | 60.0 ± 0.0 | 95.7 ± 0.0 |"), md);
+        assertTrue(Files.size(tmp.resolve("algorithms-cv-lifelong.png")) > 1000);
+        assertTrue(md.contains("(algorithms-cv-lifelong.png)"));
+    }
 }
