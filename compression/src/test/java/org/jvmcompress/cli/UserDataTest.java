@@ -128,6 +128,23 @@ class UserDataTest {
         assertTrue(d.out().contains("45 examples"), d.out());
         assertEquals(data, json(s.resolve("student.json")).get("data"));
         assertEquals("[3,32,32]", json(s.resolve("student.json")).get("inputShape").toString());
+        // class-incremental on the user's three classes, one a task, with a memory; adversarial and graph knowledge
+        Path ll = dir.resolve("img-lifelong");
+        CliTest.Run lr = CliTest.run("distill", "--teacher", t.resolve("teacher.zip").toString(), "--epochs", "2",
+                "--scheme", "lifelong", "--scheme-option", "tasks=3", "--scheme-option", "method=exemplars",
+                "--scheme-option", "memory=30", "--no-speed", "--output", ll.toString());
+        ok(lr);
+        assertTrue(lr.err().contains("lifelong task 3 of 3: classes 2-2, ") && lr.err().contains("(30 of them from memory)"),
+                lr.err());
+        JsonNode rec = json(ll.resolve("distillation.json")).get("lifelong");
+        assertEquals(3, rec.get("accuracyByTask").size());
+        assertEquals(data, json(ll.resolve("student.json")).get("data"));
+        ok(CliTest.run("distill", "--teacher", t.resolve("teacher.zip").toString(), "--epochs", "1",
+                "--method", "kd-adv[weight=0.1,hidden=16]", "--feature", "irg:fc:fc:10", "--no-speed", "--output",
+                dir.resolve("img-adv").toString()));
+        CliTest.Run bad = CliTest.run("distill", "--teacher", t.resolve("teacher.zip").toString(), "--epochs", "1",
+                "--method", "kd-adv[hiden=16]", "--no-speed", "--output", dir.resolve("img-adv-bad").toString());
+        assertTrue(bad.code() != 0 && bad.err().contains("kd-adv has no option hiden"), bad.err());
         Path q = dir.resolve("img-q");
         CliTest.Run qr = CliTest.run("quantize", "--model", s.resolve("student.zip").toString(), "--no-speed",
                 "--output", q.toString());
