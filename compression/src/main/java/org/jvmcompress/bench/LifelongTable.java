@@ -2,21 +2,17 @@ package org.jvmcompress.bench;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.YIntervalSeries;
 import org.jfree.data.xy.YIntervalSeriesCollection;
-import org.jvmcompress.core.CompressionException;
 
 /**
  * The class-incremental rows of a distillation table (cells whose details hold a {@code lifelong} record): the
@@ -120,13 +116,6 @@ final class LifelongTable {
         JFreeChart chart = new JFreeChart("Class-incremental Fashion-MNIST: accuracy on the classes seen",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".part");
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 560);
-            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new CompressionException("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        Charts.save(chart, png, 900, 560);
     }
 }

@@ -2,7 +2,6 @@ package org.jvmcompress.bench;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
@@ -18,7 +16,6 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
-import org.jvmcompress.core.CompressionException;
 import org.jvmcompress.core.util.Json;
 
 /**
@@ -199,14 +196,7 @@ public final class SearchBenchmark {
         JFreeChart chart = new JFreeChart("Architecture search, " + name + ": accuracy against parameters",
                 JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".part");
-            ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 700);
-            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new CompressionException("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        Charts.save(chart, png, 900, 700);
     }
 
     private static XYPlot panel(XYSeriesCollection data, String label, boolean baselineLast) {
