@@ -110,9 +110,7 @@ public final class InstanceGraphLoss implements RelationLoss {
         INDArray sq = e.mul(e).sum(1).reshape(n, 1);
         INDArray d = e.mmul(e.transpose()).muli(-2).addiColumnVector(sq).addiRowVector(sq.reshape(1, n));
         d = Transforms.max(d, 0.0, false);
-        for (int i = 0; i < n; i++) {
-            d.putScalar(i, i, 0.0);
-        }
+        d.muli(Nd4j.eye(n).rsubi(1).castTo(d.dataType()));
         double mean = Math.max(d.sumNumber().doubleValue() / Math.max(1, n * (n - 1)), 1e-12);
         meanOut[0] = mean;
         return d.divi(mean);
@@ -125,9 +123,19 @@ public final class InstanceGraphLoss implements RelationLoss {
     }
 
 
-    /** As {@link #score(double[][], double[][])}, by matrix products: conv maps have thousands of values a row. */
+    /** Rows wider than this go through matrix products; narrower ones through plain loops, which cost less there. */
+    static final long WIDE = 512;
+
+    private static boolean wide(INDArray labels, INDArray preOutput) {
+        return Math.max(preOutput.length() / preOutput.size(0), labels.length() / labels.size(0)) > WIDE;
+    }
+
+    /** As {@link #score(double[][], double[][])}, by matrix products where rows are wide (conv maps). */
     @Override
     public double score(INDArray labels, INDArray preOutput, long[] shape) {
+        if (!wide(labels, preOutput)) {
+            return RelationLoss.super.score(labels, preOutput, shape);
+        }
         long n = preOutput.size(0);
         if (n < 2) {
             return 0;
@@ -136,9 +144,12 @@ public final class InstanceGraphLoss implements RelationLoss {
         return diff.muli(diff).sumNumber().doubleValue() / (n * (n - 1));
     }
 
-    /** As {@link #gradient(double[][], double[][])}, by matrix products. */
+    /** As {@link #gradient(double[][], double[][])}, by matrix products where rows are wide. */
     @Override
     public INDArray gradient(INDArray labels, INDArray preOutput, long[] shape) {
+        if (!wide(labels, preOutput)) {
+            return RelationLoss.super.gradient(labels, preOutput, shape);
+        }
         int n = (int) preOutput.size(0);
         INDArray s = rows(preOutput);
         if (n < 2) {
@@ -150,9 +161,7 @@ public final class InstanceGraphLoss implements RelationLoss {
         INDArray g = as.sub(edges(rows(labels), new double[1])).muli(2.0 / pairs); // diagonal 0 on both sides
         double cross = g.mul(as).sumNumber().doubleValue();
         INDArray w = g.subi(cross / pairs).divi(mean[0]);
-        for (int i = 0; i < n; i++) {
-            w.putScalar(i, i, 0.0);
-        }
+        w.muli(Nd4j.eye(n).rsubi(1).castTo(w.dataType()));
         INDArray sym = w.add(w.transpose());
         // d/ds_i of sum_ij w_ij |s_i - s_j|^2 = 2 sum_j (w_ij + w_ji) (s_i - s_j)
         INDArray grad = s.mulColumnVector(sym.sum(1).reshape(n, 1)).subi(sym.mmul(s)).muli(2.0 * n);

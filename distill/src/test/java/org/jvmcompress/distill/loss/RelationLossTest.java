@@ -53,17 +53,18 @@ class RelationLossTest {
     void irgOnArraysMatchesTheReference() {
         Random r = new Random(11);
         InstanceGraphLoss irg = new InstanceGraphLoss();
-        double[][] s = LogitLossTest.random(r, 7, 12);
-        double[][] t = LogitLossTest.random(r, 7, 5);
+        // wider than InstanceGraphLoss.WIDE: the matrix-product path
+        double[][] s = LogitLossTest.random(r, 7, 600);
+        double[][] t = LogitLossTest.random(r, 7, 530);
         org.nd4j.linalg.api.ndarray.INDArray sa = org.nd4j.linalg.factory.Nd4j.createFromArray(s)
                 .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
         org.nd4j.linalg.api.ndarray.INDArray ta = org.nd4j.linalg.factory.Nd4j.createFromArray(t)
                 .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
         double[][] fs = org.jvmcompress.core.util.Matrices.rows(sa);
         double[][] ft = org.jvmcompress.core.util.Matrices.rows(ta);
-        assertEquals(irg.score(fs, ft), irg.score(ta, sa, new long[] {12}), 1e-5); // float arithmetic
+        assertEquals(irg.score(fs, ft), irg.score(ta, sa, new long[] {600}), 1e-5); // float arithmetic
         double[][] expected = irg.gradient(fs, ft);
-        double[][] got = org.jvmcompress.core.util.Matrices.rows(irg.gradient(ta, sa, new long[] {12}));
+        double[][] got = org.jvmcompress.core.util.Matrices.rows(irg.gradient(ta, sa, new long[] {600}));
         for (int i = 0; i < expected.length; i++) {
             for (int k = 0; k < expected[i].length; k++) {
                 assertEquals(expected[i][k], got[i][k], 1e-4 * Math.max(1, Math.abs(expected[i][k])));
