@@ -49,7 +49,7 @@ class DistillationLossFunctionTest {
 
     private void checkAll() {
         for (String name : LogitLosses.names()) {
-            ComputationGraph g = net(new DistillationLossFunction(name, 2.0, 0.6));
+            ComputationGraph g = net(new DistillationLossFunction(LogitLossTest.configured(name, 3), 2.0, 0.6));
             INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 6).subi(0.5);
             INDArray teacher = Nd4j.randn(DataType.DOUBLE, 4, 3);
             INDArray y = Nd4j.zeros(DataType.DOUBLE, 4, 3);
