@@ -49,7 +49,7 @@ class PipelineTest {
             {config(", \"epochs\": \"two\"", ""), "key 'distill.epochs' must be an integer, got a string (\"two\")"},
             {config(", \"epochs\": [2]", ""), "key 'distill.epochs' must be an integer, got a list"},
             {config(", \"tempreature\": 4", ""), "unknown key 'distill.tempreature' (known in distill: student, method,"},
-            {config("", "").replace("\"method\": \"kd\"", "\"method\": \"kd-fancy\""), "'distill.method': unknown distillation loss 'kd-fancy'; known: kd, kd-reverse, kd-js, kd-mse, dkd, kd-std, ce\n"},
+            {config("", "").replace("\"method\": \"kd\"", "\"method\": \"kd-fancy\""), "'distill.method': unknown distillation loss 'kd-fancy'; known: kd, kd-reverse, kd-js, kd-mse, dkd, kd-std, kd-adv, lwf, ce\n"},
             {config("", "").replace("{\"architecture\": \"cv-student\", \"epochs\": 1}",
                     "{\"model\": \"no/such/teacher.zip\"}"), "'teacher.model': no such file"},
             {config("", ", \"constraints\": {\"maxStudentParams\": 1000}"), "impossible constraint: student"
