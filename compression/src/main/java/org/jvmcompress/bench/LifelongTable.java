@@ -56,7 +56,9 @@ final class LifelongTable {
                 + " tasks of consecutive class numbers; after each task the student is tested on every class seen so"
                 + " far (test accuracy, %, mean ± std over seeds). Forgetting of a task: its best accuracy after an"
                 + " earlier step minus its accuracy after the last (Chaudhry et al. 2018), averaged over the tasks"
-                + " before the last; learning: the accuracy of each task right after it was learnt, averaged.\n\n"
+                + " before the last; learning: the accuracy of each task right after it was learnt, averaged. Rows \"nearest mean of"
+                + " exemplars\" classify by iCaRL's rule (the closest class mean of normalised penultimate features over"
+                + " the memory) instead of the network's output.\n\n"
                 + "| method |");
         for (int t = 1; t <= tasks; t++) {
             md.append(" after task ").append(t).append(" |");
@@ -88,6 +90,15 @@ final class LifelongTable {
                 learning.add(sum / byTask.size());
             }
             md.append(' ').append(pct(forgetting)).append(" | ").append(pct(learning)).append(" |\n");
+            if (e.getValue().stream().allMatch(c -> record(c).get("nearestMeanAccuracy") != null)) {
+                md.append("| ").append(e.getKey()).append(", nearest mean of exemplars |");
+                for (int t = 0; t < tasks; t++) {
+                    int step = t;
+                    md.append(' ').append(pct(e.getValue().stream()
+                            .map(c -> numbers(record(c).get("nearestMeanAccuracy")).get(step)).toList())).append(" |");
+                }
+                md.append(" | |\n");
+            }
         }
         plot(data, tasks, png);
         md.append("\n![average accuracy over the classes seen, after each task](").append(png.getFileName())

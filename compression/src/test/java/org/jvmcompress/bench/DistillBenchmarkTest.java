@@ -157,6 +157,7 @@ class DistillBenchmarkTest {
             rec.put("accuracyByTask", List.of(List.of(0.99), List.of(0.5, 0.9), List.of(0.2, 0.4, 0.98)));
             rec.put("averageAccuracy", List.of(0.99, 0.7, 0.52 + 0.01 * seed));
             rec.put("averageForgetting", 0.6);
+            rec.put("nearestMeanAccuracy", List.of(0.99, 0.8, 0.7));
             Json.writeFile(DistillBenchmark.cellRecord(cells, "cv", "lifelong-lwf", seed), new DistillBenchmark.Cell(
                     "cv", "lifelong-lwf", seed, 0.52, 10, 1, 1.0, "r", java.util.Map.of("lifelong", rec), "cv", "t.zip",
                     "x", "cv-student"));
@@ -169,6 +170,7 @@ class DistillBenchmarkTest {
         assertFalse(md.contains("| kd |"), "only the methods asked for");
         assertTrue(md.contains("--methods lifelong-lwf --seeds 1,2 --only-methods"), md);
         assertTrue(md.contains("| lifelong-lwf | 99.0 ± 0.0 | 70.0 ± 0.0 | 53.5 ± 0.7 | 60.0 ± 0.0 | 95.7 ± 0.0 |"), md);
+        assertTrue(md.contains("| lifelong-lwf, nearest mean of exemplars | 99.0 ± 0.0 | 80.0 ± 0.0 | 70.0 ± 0.0 | | |"), md);
         assertTrue(Files.size(tmp.resolve("algorithms-cv-lifelong.png")) > 1000);
         assertTrue(md.contains("(algorithms-cv-lifelong.png)"));
     }

@@ -196,6 +196,7 @@ public final class LifelongScheme implements Scheme {
         double[][] acc = new double[groups.length][groups.length];
         double[] average = new double[groups.length];
         double[] validation = new double[groups.length];
+        double[] nme = new double[groups.length];
         LoadedModel previous = null;
         TrainedModels.Outcome o = null;
         int[] kept = new int[0];
@@ -252,15 +253,99 @@ public final class LifelongScheme implements Scheme {
                 // one fixed order per class: a later, smaller share is a prefix of the earlier one, so the memory only
                 // drops items, as iCaRL's reduction does, and never reads an old task's other items again
                 kept = memory(trainLabels, to, s.memory(), c.seed() + 1000);
+                nme[t] = nearestMeanAccuracy(previous.graph(), subset(data.train(), kept),
+                        Arrays.stream(kept).map(i -> trainLabels[i]).toArray(), subset(data.test(),
+                                itemsOf(testLabels, 0, to)), to);
+                System.err.printf(Locale.ROOT, "lifelong task %d: nearest mean of exemplars, test accuracy %.4f%n",
+                        t + 1, nme[t]);
             }
         }
         Map<String, Object> rec = record(s, groups, acc, average);
         rec.put("validationAverageAccuracy", Arrays.stream(validation).boxed().toList());
+        if (s.method().equals("exemplars")) {
+            rec.put("nearestMeanAccuracy", Arrays.stream(nme).boxed().toList());
+        }
         details.put("lifelong", rec);
         if (o == null) {
             o = new TrainedModels.Outcome(previous, null);
         }
         return o;
+    }
+
+    /** The L2-normalised activations of the layer that feeds the output layer, row by row. */
+    static float[][] features(ComputationGraph g, Batches.Source source) {
+        String out = g.getConfiguration().getNetworkOutputs().get(0);
+        String penultimate = g.getConfiguration().getVertexInputs().get(out).get(0);
+        float[][] rows = new float[source.size()][];
+        java.util.Iterator<DataSet> it = new Batches(source, 256, false, 0);
+        int r = 0;
+        while (it.hasNext()) {
+            org.nd4j.linalg.api.ndarray.INDArray a = g.feedForward(it.next().getFeatures(), false).get(penultimate);
+            a = a.reshape('c', a.size(0), a.length() / a.size(0));
+            for (float[] row : org.jvmcompress.core.util.Matrices.floatRows(a)) {
+                rows[r++] = normalised(row);
+            }
+        }
+        return rows;
+    }
+
+    private static float[] normalised(float[] v) {
+        double n = 0;
+        for (float x : v) {
+            n += x * x;
+        }
+        float inv = (float) (1 / Math.max(Math.sqrt(n), 1e-12));
+        for (int k = 0; k < v.length; k++) {
+            v[k] *= inv;
+        }
+        return v;
+    }
+
+    /**
+     * iCaRL's classifier (Rebuffi et al. 2017): each class's mean of normalised penultimate features over its
+     * exemplars, an item assigned to the nearest mean; the test accuracy over the classes below {@code classes}.
+     */
+    static double nearestMeanAccuracy(ComputationGraph g, Batches.Source exemplars, int[] exemplarLabels,
+                                      Batches.Source test, int classes) {
+        float[][] f = features(g, exemplars);
+        float[][] means = new float[classes][];
+        for (int i = 0; i < f.length; i++) {
+            int y = exemplarLabels[i];
+            if (means[y] == null) {
+                means[y] = new float[f[i].length];
+            }
+            for (int k = 0; k < f[i].length; k++) {
+                means[y][k] += f[i][k];
+            }
+        }
+        for (float[] m : means) {
+            if (m != null) {
+                normalised(m);
+            }
+        }
+        float[][] tf = features(g, test);
+        int[] tl = Teachers.labels(test);
+        int right = 0;
+        for (int i = 0; i < tf.length; i++) {
+            int best = -1;
+            double bestD = Double.MAX_VALUE;
+            for (int y = 0; y < classes; y++) {
+                if (means[y] == null) {
+                    continue;
+                }
+                double d = 0;
+                for (int k = 0; k < tf[i].length; k++) {
+                    double v = tf[i][k] - means[y][k];
+                    d += v * v;
+                }
+                if (d < bestD) {
+                    bestD = d;
+                    best = y;
+                }
+            }
+            right += best == tl[i] ? 1 : 0;
+        }
+        return tf.length == 0 ? Double.NaN : (double) right / tf.length;
     }
 
     /** Accuracy by task after each step, the average over the classes seen, and forgetting (Chaudhry et al. 2018). */

@@ -264,6 +264,9 @@ class SchemesTest {
         assertTrue(ftForgets > 0.9, "fine-tuning forgetting " + ftForgets);
         assertTrue(exForgets < ftForgets - 0.3, "with a memory: " + exForgets + " vs " + ftForgets);
         assertTrue((Double) recs.get("exemplars").get("finalAverageAccuracy") > 0.8, recs.get("exemplars").toString());
+        List<?> nme = (List<?>) recs.get("exemplars").get("nearestMeanAccuracy");
+        assertTrue(nme.size() == 3 && (Double) nme.get(2) > 0.8, "iCaRL's classifier on the memory: " + nme);
+        assertEquals(null, recs.get("finetune").get("nearestMeanAccuracy"), "no memory, no class means");
     }
 
     @Test
