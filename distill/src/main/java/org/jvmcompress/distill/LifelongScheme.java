@@ -38,7 +38,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * the nearest mean of exemplars).</li>
  * </ul>
  * The teachers are the student's own earlier versions; a teacher given to the command only supplies the data.
- * Validation during a task is on the validation items of the classes seen so far. Each task's model is kept in
+ * Validation during a task (early stopping) is on the validation items of that task's classes only: a learner of
+ * this kind has no other data of the old classes than its memory. Each task's model is kept in
  * {@code task-K/}, and a resumed run reuses the finished ones.
  */
 public final class LifelongScheme implements Scheme {
@@ -100,7 +101,7 @@ public final class LifelongScheme implements Scheme {
     @Override
     public String describe(Distillation.Plan p, boolean allTeachers) {
         Settings s = Settings.of(p.options());
-        return String.format(Locale.ROOT, "class-incremental, %d tasks, %s%s", s.tasks(), switch (s.method()) {
+        return String.format(Locale.ROOT, "class-incremental, %d tasks (validation: the task's classes), %s%s", s.tasks(), switch (s.method()) {
             case "finetune" -> "fine-tuning";
             case "lwf" -> s.local() ? "LwF, task-local CE" : "LwF";
             default -> "KD + " + s.memory() + " exemplars";
@@ -208,7 +209,7 @@ public final class LifelongScheme implements Scheme {
                 items = java.util.stream.IntStream.concat(Arrays.stream(items), Arrays.stream(kept)).sorted().toArray();
             }
             Batches.Source train = subset(data.train(), items);
-            TaskData step = new TaskData(data.task(), train, subset(data.validation(), itemsOf(valLabels, 0, to)),
+            TaskData step = new TaskData(data.task(), train, subset(data.validation(), itemsOf(valLabels, from, to)),
                     data.test(), data.inputShape(), data.input(), data.labels(), data.preprocessing(), data.vocabulary(),
                     Hashing.sha256(data.dataHash() + "|lifelong task " + t + " of " + s + "|" + items.length),
                     data.splitSeed(), data.source(), data.notes());
@@ -261,7 +262,7 @@ public final class LifelongScheme implements Scheme {
             }
         }
         Map<String, Object> rec = record(s, groups, acc, average);
-        rec.put("validationAverageAccuracy", Arrays.stream(validation).boxed().toList());
+        rec.put("validationAccuracyOfTheTask", Arrays.stream(validation).boxed().toList());
         if (s.method().equals("exemplars")) {
             rec.put("nearestMeanAccuracy", Arrays.stream(nme).boxed().toList());
         }
