@@ -38,8 +38,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * the nearest mean of exemplars).</li>
  * </ul>
  * The teachers are the student's own earlier versions; a teacher given to the command only supplies the data.
- * Validation during a task (early stopping) is on the validation items of that task's classes only: a learner of
- * this kind has no other data of the old classes than its memory. Each task's model is kept in
+ * Validation during a task (early stopping) is on the validation items of that task's classes, and on the memory
+ * where there is one: a learner of this kind has no other data of the old classes. Each task's model is kept in
  * {@code task-K/}, and a resumed run reuses the finished ones.
  */
 public final class LifelongScheme implements Scheme {
@@ -101,7 +101,8 @@ public final class LifelongScheme implements Scheme {
     @Override
     public String describe(Distillation.Plan p, boolean allTeachers) {
         Settings s = Settings.of(p.options());
-        return String.format(Locale.ROOT, "class-incremental, %d tasks (validation: the task's classes), %s%s", s.tasks(), switch (s.method()) {
+        return String.format(Locale.ROOT, "class-incremental, %d tasks (validation: the task's classes%s), %s%s",
+                s.tasks(), s.method().equals("exemplars") ? " and the memory" : "", switch (s.method()) {
             case "finetune" -> "fine-tuning";
             case "lwf" -> s.local() ? "LwF, task-local CE" : "LwF";
             default -> "KD + " + s.memory() + " exemplars";
@@ -161,6 +162,35 @@ public final class LifelongScheme implements Scheme {
         };
     }
 
+    /** The items of one source, then those of another. */
+    static Batches.Source concat(Batches.Source a, Batches.Source b) {
+        return new Batches.Delegating(a) {
+            @Override
+            public int size() {
+                return a.size() + b.size();
+            }
+
+            @Override
+            public DataSet make(int[] idx) {
+                int[] fromA = Arrays.stream(idx).filter(i -> i < a.size()).toArray();
+                int[] fromB = Arrays.stream(idx).filter(i -> i >= a.size()).map(i -> i - a.size()).toArray();
+                List<DataSet> parts = new ArrayList<>();
+                if (fromA.length > 0) {
+                    parts.add(a.make(fromA));
+                }
+                if (fromB.length > 0) {
+                    parts.add(b.make(fromB));
+                }
+                return parts.size() == 1 ? parts.get(0) : DataSet.merge(parts);
+            }
+
+            @Override
+            public org.nd4j.linalg.dataset.api.MultiDataSet makeMulti(int[] idx) {
+                return make(idx).toMultiDataSet();
+            }
+        };
+    }
+
     /** A class-balanced random draw of at most {@code budget} of the items, over the classes below {@code to}. */
     static int[] memory(int[] labels, int to, int budget, long seed) {
         if (budget == 0 || to == 0) {
@@ -209,7 +239,12 @@ public final class LifelongScheme implements Scheme {
                 items = java.util.stream.IntStream.concat(Arrays.stream(items), Arrays.stream(kept)).sorted().toArray();
             }
             Batches.Source train = subset(data.train(), items);
-            TaskData step = new TaskData(data.task(), train, subset(data.validation(), itemsOf(valLabels, from, to)),
+            // validation: the task's own classes, and the memory where there is one (all the learner has of the old)
+            Batches.Source val = subset(data.validation(), itemsOf(valLabels, from, to));
+            if (s.method().equals("exemplars") && kept.length > 0) {
+                val = concat(val, subset(data.train(), kept));
+            }
+            TaskData step = new TaskData(data.task(), train, val,
                     data.test(), data.inputShape(), data.input(), data.labels(), data.preprocessing(), data.vocabulary(),
                     Hashing.sha256(data.dataHash() + "|lifelong task " + t + " of " + s + "|" + items.length),
                     data.splitSeed(), data.source(), data.notes());
