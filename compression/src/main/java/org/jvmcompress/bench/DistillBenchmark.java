@@ -216,7 +216,16 @@ public final class DistillBenchmark {
      * file of some methods beside the whole tables (docs/results/distillation-algorithms.json).
      */
     public static void aggregate(Path cells, Path resultsJson, String command, java.util.Collection<String> only) {
+        aggregate(cells, resultsJson, command, null, only);
+    }
+
+    /** As {@link #aggregate(Path, Path, String, java.util.Collection)}, of one table only when {@code table} is given. */
+    public static void aggregate(Path cells, Path resultsJson, String command, String table,
+                                 java.util.Collection<String> only) {
         Map<String, Map<String, List<Cell>>> all = cells(cells);
+        if (table != null) {
+            all.keySet().retainAll(List.of(table));
+        }
         if (only != null) {
             all.values().forEach(t -> t.keySet().retainAll(only));
             all.values().removeIf(Map::isEmpty);
@@ -230,7 +239,8 @@ public final class DistillBenchmark {
                 throw new CompressionException("results file " + resultsJson + " is not valid JSON: " + e.getMessage(), e);
             }
         }
-        StringBuilder md = new StringBuilder("# Distillation results\n\nTest accuracy, mean ± std over seeds, on the"
+        StringBuilder md = new StringBuilder((only == null ? "# Distillation results" : "# Distillation results: "
+                + String.join(", ", only)) + "\n\nTest accuracy, mean ± std over seeds, on the"
                 + " held-out test split. Each task's whole table is reproduced by the command under it (finished cells"
                 + " under " + cells.getFileName() + "/ are skipped; `bench/queue-distill.sh` runs the cells one at a"
                 + " time). Cells last written by:\n\n    " + command + "\n");

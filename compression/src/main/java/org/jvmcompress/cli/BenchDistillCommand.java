@@ -54,8 +54,8 @@ final class BenchDistillCommand implements Command {
                         .desc("folder of the finished cells' records (commit it to fill a table across sessions);"
                                 + " default: distillation-cells/ beside the results file").build())
                 .addOption(Option.builder().longOpt("only-methods")
-                        .desc("the results file gets only the --methods rows (a file of some methods, beside the"
-                                + " whole tables; the cells are shared)").build())
+                        .desc("the results file gets only this table's --methods rows (a file of some methods, beside"
+                                + " the whole tables; the cells are shared)").build())
                 .addOption(Option.builder().longOpt("todo")
                         .desc("only list the cells (method seed) of --methods x --seeds still to run: without a"
                                 + " record, or recorded with an earlier recipe, another teacher or student").build()));
@@ -139,7 +139,11 @@ final class BenchDistillCommand implements Command {
                 DistillBenchmark.Cell c = DistillBenchmark.run(table, teacher, extra, task, data, m, seed, base, out, cells,
                         Cli.dataHome(cl), command);
                 System.err.printf(Locale.ROOT, "cell %d/%d: %s seed %d: test accuracy %.4f%n", n, total, m, seed, c.acc());
-                DistillBenchmark.aggregate(cells, results, command, cl.hasOption("only-methods") ? methods : null);
+                if (cl.hasOption("only-methods")) {
+                    DistillBenchmark.aggregate(cells, results, command, table.name(), methods);
+                } else {
+                    DistillBenchmark.aggregate(cells, results, command);
+                }
             }
         }
         System.out.println("results: " + results);

@@ -165,7 +165,10 @@ class DistillBenchmarkTest {
                     seed, 0.9, 10, 1, 1.0, "r", null, "cv", "t.zip", "x", "cv-student"));
         }
         Path results = tmp.resolve("algorithms.json");
-        DistillBenchmark.aggregate(cells, results, "cmd", List.of("lifelong-lwf"));
+        Json.writeFile(DistillBenchmark.cellRecord(cells, "other", "lifelong-lwf", 1), new DistillBenchmark.Cell("cv",
+                "lifelong-lwf", 1, 0.9, 10, 1, 1.0, "r", null, "other", "t.zip", "x", "cv-student"));
+        DistillBenchmark.aggregate(cells, results, "cmd", "cv", List.of("lifelong-lwf"));
+        assertFalse(Files.readString(results).contains("\"other\""), "only the table asked for");
         String md = Files.readString(tmp.resolve("algorithms.md"));
         assertFalse(md.contains("| kd |"), "only the methods asked for");
         assertTrue(md.contains("--methods lifelong-lwf --seeds 1,2 --only-methods"), md);
