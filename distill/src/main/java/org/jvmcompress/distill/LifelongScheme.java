@@ -20,6 +20,7 @@ import org.jvmcompress.core.task.TaskData;
 import org.jvmcompress.core.task.TrainConfig;
 import org.jvmcompress.core.train.TrainedModels;
 import org.jvmcompress.core.util.Hashing;
+import org.jvmcompress.distill.loss.Configured;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
@@ -70,31 +71,10 @@ public final class LifelongScheme implements Scheme {
                 throw new CompressionException("lifelong method must be one of " + String.join(", ", METHODS)
                         + ", got '" + method + "'");
             }
-            return new Settings(integer(o, "tasks", 5, 2), method, integer(o, "memory", 2000, 0),
-                    number(o, "temperature", 2), number(o, "alpha", 0.5), integer(o, "local", 0, 0) == 1);
-        }
-
-        private static int integer(Map<String, String> o, String key, int otherwise, int min) {
-            String v = o.get(key);
-            try {
-                int n = v == null ? otherwise : Integer.parseInt(v.trim());
-                if (n < min) {
-                    throw new NumberFormatException();
-                }
-                return n;
-            } catch (NumberFormatException e) {
-                throw new CompressionException("lifelong option " + key + " must be a whole number >= " + min
-                        + ", got '" + v + "'");
-            }
-        }
-
-        private static double number(Map<String, String> o, String key, double otherwise) {
-            String v = o.get(key);
-            try {
-                return v == null ? otherwise : Double.parseDouble(v.trim());
-            } catch (NumberFormatException e) {
-                throw new CompressionException("lifelong option " + key + " must be a number, got '" + v + "'");
-            }
+            // the same option checks as a loss's NAME[KEY=VALUE] options
+            Configured c = new Configured("lifelong", o);
+            return new Settings(c.integer("tasks", 5, 2, 1_000_000), method, c.integer("memory", 2000, 0, Integer.MAX_VALUE),
+                    c.number("temperature", 2, 1e-6, 100), c.number("alpha", 0.5, 0, 1), c.integer("local", 0, 0, 1) == 1);
         }
     }
 
@@ -275,12 +255,23 @@ public final class LifelongScheme implements Scheme {
                         g -> OutputLoss.set(g, new LossMCXENT()));
                 previous = o.model();
             }
+            // one pass over the test items of the classes seen; each task's accuracy is its share of them
+            Predictions seen = Predictions.of(previous.graph(), subset(data.test(), itemsOf(testLabels, 0, to)), 256);
+            int[] predicted = seen.predicted();
             for (int j = 0; j <= t; j++) {
-                int[] test = itemsOf(testLabels, groups[j][0], groups[j][groups[j].length - 1] + 1);
-                acc[t][j] = Predictions.of(previous.graph(), subset(data.test(), test), 256).accuracy();
+                int lo = groups[j][0];
+                int hi = groups[j][groups[j].length - 1];
+                int right = 0;
+                int all = 0;
+                for (int i = 0; i < predicted.length; i++) {
+                    if (seen.labels()[i] >= lo && seen.labels()[i] <= hi) {
+                        all++;
+                        right += predicted[i] == seen.labels()[i] ? 1 : 0;
+                    }
+                }
+                acc[t][j] = all == 0 ? Double.NaN : (double) right / all;
             }
-            average[t] = Predictions.of(previous.graph(), subset(data.test(), itemsOf(testLabels, 0, to)), 256)
-                    .accuracy();
+            average[t] = seen.accuracy();
             validation[t] = Predictions.of(previous.graph(), step.validation(), 256).accuracy();
             System.err.printf(Locale.ROOT, "lifelong task %d: test accuracy on the %d classes seen %.4f; by task %s%n",
                     t + 1, to, average[t], Arrays.toString(Arrays.stream(acc[t], 0, t + 1)
